@@ -1,0 +1,109 @@
+/*
+ * config.h — the INI file of DESIGN.md, read with libinih and mapped by one
+ * table of {section, key, type, min, max, default, offset}.
+ *
+ * Every error names the file, the line and the key ("FILE:LINE: [sec] key:
+ * message"); all errors are reported in one pass.
+ */
+#ifndef TICKETD_CONFIG_H
+#define TICKETD_CONFIG_H
+
+#include <stddef.h>
+
+enum config_trust {
+	TRUST_AUTHRES = 0,	/* trust = authentication-results */
+	TRUST_FROM		/* trust = from (labs, tests) */
+};
+
+enum config_assign {
+	ASSIGN_AUTO = 0,
+	ASSIGN_MANUAL
+};
+
+struct config_category {
+	char	*name;		/* "hardware" */
+	char   **subs;		/* {"laptop", "printer", …}, nsubs entries */
+	size_t	 nsubs;
+};
+
+struct config_mailsrv {
+	char	*url;		/* imap://host[:port] imaps://… smtp://… smtps://… */
+	char	*user;		/* NULL: no login (SMTP only) */
+	char	*password;	/* from password or password_file; never logged */
+	char	*password_file;
+	char	*ca_file;	/* NULL: the system CA store */
+	/* parsed from url: */
+	int	 tls;		/* 1 for imaps:// or smtps:// (TLS from the start) */
+	char	*host;		/* without brackets, trailing dot removed */
+	int	 port;
+};
+
+struct config {
+	char	*path;
+
+	struct {
+		struct config_mailsrv srv;
+		int	 starttls;	/* yes: on imap://, refuse to log in without TLS */
+		char	*mailbox;	/* INBOX */
+		char	*processed;	/* Processed */
+		char	*failed;	/* Failed: mails nothing usable could be read from */
+		int	 idle;		/* yes */
+		int	 poll_interval;	/* seconds, 30 */
+		int	 timeout;	/* seconds for one network operation, 60 */
+	} imap;
+
+	struct {
+		struct config_mailsrv srv;
+		char	*from;		/* envelope and header From; default helpdesk.address */
+		int	 timeout;	/* seconds, 60 */
+	} smtp;
+
+	struct {
+		char	*address;	/* it@corp.example (required) */
+		char	*name;		/* display name of the desk, "IT help desk" */
+		char	*tag;		/* IT */
+		char	*database;	/* path (required) */
+		char	*templates;	/* directory of *.md notices */
+		char	*allow_domains;	/* comma/space separated list, as written */
+		char	*root_admins;
+		char	*admins;
+		int	 trust;		/* enum config_trust */
+		char	*authserv_id;
+		int	 assign;	/* enum config_assign */
+		long long max_mail_bytes;
+		long long max_attachment_bytes;
+	} helpdesk;
+
+	struct {
+		long long high, medium, low;	/* resolution targets in seconds; 0 = none */
+		char	*business_hours;	/* as written; interpreted by the SLA issue */
+	} sla;
+
+	struct {
+		char	*listen;	/* 127.0.0.1:8025 */
+		char	*base_url;
+		char	*secret_file;
+	} web;
+
+	struct config_category *categories;
+	size_t	 ncategories;
+};
+
+/*
+ * Read and check FILE into *cfg (zeroed first). Returns 0, or -1 with every
+ * problem in *errstr (caller frees), one per line, each "FILE:LINE: …".
+ * Missing required keys, unknown sections/keys, bad values, unreadable or
+ * group/other-readable password files are all errors.
+ */
+int	config_load(const char *file, struct config *cfg, char **errstr);
+void	config_clear(struct config *);
+
+/*
+ * Parse a duration "90", "90s", "15m", "4h", "1d", "2w" into seconds.
+ * Returns 0 or -1 on a bad value. Exposed for the unit test.
+ */
+int	config_parse_duration(const char *, long long *secs);
+/* Parse "10M", "512k", "1G", "12345" (bytes). 0 or -1. */
+int	config_parse_size(const char *, long long *bytes);
+
+#endif

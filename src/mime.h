@@ -1,0 +1,23 @@
+/*
+ * mime.h — the one place libetpan's MIME parser is used: it walks the tree
+ * of a raw mail into our struct mail.
+ */
+#ifndef TICKETD_MIME_H
+#define TICKETD_MIME_H
+
+#include <stddef.h>
+
+#include "mail.h"
+
+/*
+ * Parse raw (len bytes, need not be NUL-terminated) into *m (zeroed first).
+ * Never fails on odd input: whatever could be read is kept and flags say
+ * what went wrong. Returns 0; -1 only when nothing at all is usable (no
+ * sender address and no text), *m then still holds what was found.
+ */
+int	mime_parse(const char *raw, size_t len, struct mail *m);
+
+/* "sha256:<64 hex>" of the bytes; caller frees. */
+char	*mime_hash_id(const char *raw, size_t len);
+
+#endif

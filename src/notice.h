@@ -1,0 +1,51 @@
+/*
+ * notice.h — compose an outgoing notice as RFC 5322 bytes: headers as
+ * contracts (msmtp), UTF-8, RFC 2047 encoded words in headers, lines folded
+ * and never over 998 bytes, CRLF line ends, a multipart/alternative body of
+ * text/plain and text/html, each quoted-printable. Pure: no I/O.
+ */
+#ifndef TICKETD_NOTICE_H
+#define TICKETD_NOTICE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct notice {
+	const char *from_addr;		/* it@corp.example */
+	const char *from_name;		/* "IT help desk"; may be NULL */
+	const char *to_addr;
+	const char *to_name;		/* may be NULL */
+	const char *reply_to;		/* it+42@corp.example; may be NULL */
+	const char *subject;		/* UTF-8, e.g. "[IT #42] Drucker defekt" */
+	const char *message_id;		/* without <>, from notice_message_id() */
+	const char *in_reply_to;	/* without <>; may be NULL */
+	const char **references;	/* without <>; nrefs entries */
+	size_t	    nrefs;
+	const char *auto_submitted;	/* "auto-replied" or "auto-generated" */
+	const char *x_loop;		/* the desk's address */
+	const char *text;		/* UTF-8 text part */
+	const char *html;		/* UTF-8 HTML part */
+	time_t	    date;
+};
+
+/*
+ * Build the message. Returns a new buffer (caller frees) of *len bytes,
+ * NUL-terminated, or NULL when a header value holds CR or LF or an address
+ * is not a plain addr-spec (err says which); nothing is ever sent with an
+ * injected header.
+ */
+char	*notice_compose(const struct notice *, size_t *len, char *err, size_t errsz);
+
+/*
+ * A new unique Message-ID (without <>) for the desk: "<time>.<random>@domain"
+ * where domain is the part of desk_addr after '@'. Caller frees.
+ */
+char	*notice_message_id(const char *desk_addr);
+
+/* Encode a header value as RFC 2047 words where needed (exposed for tests). */
+char	*notice_encode_phrase(const char *utf8);
+
+/* Quoted-printable with CRLF soft breaks at ≤ 76 columns (exposed for tests). */
+char	*notice_qp(const char *utf8, size_t *len);
+
+#endif

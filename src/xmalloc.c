@@ -1,0 +1,90 @@
+/* xmalloc.c — allocation wrappers; failure is fatal. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	p = malloc(n);
+	if (p == NULL)
+		fatal("xmalloc: %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (nmemb == 0 || size == 0)
+		nmemb = size = 1;
+	p = calloc(nmemb, size);
+	if (p == NULL)
+		fatal("xcalloc: %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		fatalx("xreallocarray: %zu * %zu overflows", nmemb, size);
+	if (nmemb * size == 0)
+		nmemb = size = 1;
+	p = realloc(ptr, nmemb * size);
+	if (p == NULL)
+		fatal("xreallocarray: %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *p, size_t n)
+{
+	char *s;
+
+	if (n == SIZE_MAX)
+		fatalx("xstrndup: size overflows");
+	s = xmalloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap, ap2;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("xasprintf");
+	s = xmalloc((size_t)n + 1);
+	if (vsnprintf(s, (size_t)n + 1, fmt, ap2) != n)
+		fatalx("xasprintf: size changed");
+	va_end(ap2);
+	return s;
+}

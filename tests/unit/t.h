@@ -1,0 +1,57 @@
+/*
+ * t.h — the tiny unit-test runner. Each tests/unit/test_<module>.c defines
+ * test functions and a main() that calls T_RUN(fn) for each, then returns
+ * T_END(). Output is TAP-like: "ok - file:test" / "not ok - file:test",
+ * which tests/run counts.
+ */
+#ifndef TICKETD_T_H
+#define TICKETD_T_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int t_failed_now, t_passed, t_failed;
+
+#define T_CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# %s:%d: check failed: %s\n",		\
+		    __FILE__, __LINE__, #cond);				\
+		t_failed_now = 1;					\
+	}								\
+} while (0)
+
+#define T_STREQ(a, b) do {						\
+	const char *t_a = (a), *t_b = (b);				\
+	if (t_a == NULL || t_b == NULL || strcmp(t_a, t_b) != 0) {	\
+		fprintf(stderr, "# %s:%d: %s == %s\n#   got:  \"%s\"\n"	\
+		    "#   want: \"%s\"\n", __FILE__, __LINE__, #a, #b,	\
+		    t_a ? t_a : "(null)", t_b ? t_b : "(null)");	\
+		t_failed_now = 1;					\
+	}								\
+} while (0)
+
+#define T_INTEQ(a, b) do {						\
+	long long t_a = (long long)(a), t_b = (long long)(b);		\
+	if (t_a != t_b) {						\
+		fprintf(stderr, "# %s:%d: %s == %s: got %lld, want %lld\n",\
+		    __FILE__, __LINE__, #a, #b, t_a, t_b);		\
+		t_failed_now = 1;					\
+	}								\
+} while (0)
+
+#define T_RUN(fn) do {							\
+	t_failed_now = 0;						\
+	fn();								\
+	if (t_failed_now) {						\
+		t_failed++;						\
+		printf("not ok - %s:%s\n", __FILE__, #fn);		\
+	} else {							\
+		t_passed++;						\
+		printf("ok - %s:%s\n", __FILE__, #fn);			\
+	}								\
+	fflush(stdout);							\
+} while (0)
+
+#define T_END() (t_failed ? 1 : 0)
+
+#endif
