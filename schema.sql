@@ -51,7 +51,7 @@ CREATE TABLE mails (
 	raw		BLOB NOT NULL,
 	-- what became of it: a new ticket, or kept without one (why in note)
 	disposition	TEXT NOT NULL
-			CHECK (disposition IN ('ticket', 'failed')),
+			CHECK (disposition IN ('ticket', 'failed', 'ignored')),
 	ticket_number	INTEGER REFERENCES tickets(number),
 	note		TEXT
 );
@@ -79,6 +79,9 @@ CREATE TABLE outbox (
 	attempts	INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at	INTEGER NOT NULL,
 	last_error	TEXT,
+	-- a sender holds a row until lease_until while it sends it, so the
+	-- daemon and a --stdin run never send the same notice twice
+	lease_until	INTEGER NOT NULL DEFAULT 0,
 	created_at	INTEGER NOT NULL,
 	sent_at		INTEGER
 );

@@ -1,0 +1,290 @@
+/*
+ * db.c — open, create and migrate the database; transactions.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "db_impl.h"
+#include "log.h"
+#include "xmalloc.h"
+
+extern const char schema_sql[];		/* schema.sql, compiled in */
+
+/*
+ * Migrations: migrations[v - 1] brings a database at user_version v to
+ * v + 1. schema.sql always describes the newest version; when it changes,
+ * DB_SCHEMA_VERSION goes up and the step that makes an old database look
+ * the same is added here. Each step runs in its own transaction.
+ */
+static const char *const migrations[] = {
+	NULL	/* no step yet: version 1 is the first */
+};
+
+#define BUSY_TIMEOUT_MS	5000
+
+int
+db_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_PROTOCOL:
+		return DB_TEMP;
+	default:
+		return DB_PERM;
+	}
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return db != NULL && db->h != NULL ? sqlite3_errmsg(db->h) : "no database";
+}
+
+static int
+exec(sqlite3 *h, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		log_debug("sqlite: %s", msg != NULL ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc;
+}
+
+static int
+user_version(sqlite3 *h, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+configure(sqlite3 *h)
+{
+	int rc;
+
+	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(h, 1);
+	rc = exec(h, "PRAGMA foreign_keys = ON");
+	if (rc == SQLITE_OK)
+		rc = exec(h, "PRAGMA synchronous = NORMAL");
+	return rc;
+}
+
+int
+db_create(const char *path, char **errstr)
+{
+	sqlite3 *h = NULL;
+	struct stat sb;
+	char *sql;
+	int rc;
+
+	if (stat(path, &sb) == 0) {
+		*errstr = xasprintf("%s: a database exists already; "
+		    "ticketctl init never touches an existing one", path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL);
+	if (rc != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", path, h != NULL ?
+		    sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if ((rc = configure(h)) != SQLITE_OK ||
+	    (rc = exec(h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
+	    (rc = exec(h, "BEGIN")) != SQLITE_OK ||
+	    (rc = exec(h, schema_sql)) != SQLITE_OK) {
+		*errstr = xasprintf("%s: creating the schema: %s", path,
+		    sqlite3_errmsg(h));
+		goto fail;
+	}
+	sql = xasprintf("PRAGMA user_version = %d; COMMIT", DB_SCHEMA_VERSION);
+	rc = exec(h, sql);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", path, sqlite3_errmsg(h));
+		goto fail;
+	}
+	sqlite3_close(h);
+	return 0;
+fail:
+	sqlite3_close(h);
+	if (h != NULL)
+		unlink(path);
+	return -1;
+}
+
+static int
+migrate(struct db *db, int from, char **errstr)
+{
+	char *sql;
+	int v, rc;
+
+	for (v = from; v < DB_SCHEMA_VERSION; v++) {
+		if (migrations[v - 1] == NULL)
+			fatalx("no migration from schema version %d", v);
+		log_info("%s: migrating database schema %d -> %d",
+		    db->path, v, v + 1);
+		sql = xasprintf("BEGIN IMMEDIATE; %s; PRAGMA user_version = %d;"
+		    " COMMIT;", migrations[v - 1], v + 1);
+		rc = exec(db->h, sql);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			*errstr = xasprintf("%s: migrating schema %d -> %d: %s",
+			    db->path, v, v + 1, sqlite3_errmsg(db->h));
+			exec(db->h, "ROLLBACK");
+			return db_rc(rc);
+		}
+	}
+	return DB_OK;
+}
+
+struct db *
+db_open(const char *path, int flags, char **errstr, int *temp)
+{
+	struct db *db;
+	struct stat sb;
+	int rc, v = 0, t = 0;
+
+	*errstr = NULL;
+	if (stat(path, &sb) == -1) {
+		*errstr = xasprintf("%s: %s; create it with "
+		    "'ticketctl -c CONFIG init'", path, strerror(errno));
+		t = errno != ENOENT;
+		goto fail0;
+	}
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &db->h, (flags & DB_RDONLY) ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		t = db_rc(rc) == DB_TEMP;
+		goto fail;
+	}
+	if ((rc = configure(db->h)) != SQLITE_OK ||
+	    (rc = user_version(db->h, &v)) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", path, sqlite3_errmsg(db->h));
+		t = db_rc(rc) == DB_TEMP;
+		goto fail;
+	}
+	if (v == 0) {
+		*errstr = xasprintf("%s: not a ticketd database (no schema "
+		    "version); create one with 'ticketctl -c CONFIG init'", path);
+		goto fail;
+	}
+	if (v > DB_SCHEMA_VERSION) {
+		*errstr = xasprintf("%s: schema version %d is newer than this "
+		    "ticketd (%d); run the newer ticketd or restore a backup",
+		    path, v, DB_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (v < DB_SCHEMA_VERSION) {
+		if (flags & DB_RDONLY) {
+			*errstr = xasprintf("%s: schema version %d is older "
+			    "than %d; start ticketd once to migrate it",
+			    path, v, DB_SCHEMA_VERSION);
+			goto fail;
+		}
+		rc = migrate(db, v, errstr);
+		if (rc != DB_OK) {
+			t = rc == DB_TEMP;
+			goto fail;
+		}
+	}
+	return db;
+fail:
+	db_free(&db);
+fail0:
+	if (temp != NULL)
+		*temp = t;
+	return NULL;
+}
+
+void
+db_free(struct db **dbp)
+{
+	struct db *db = *dbp;
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("%s: close: %s", db->path, sqlite3_errmsg(db->h));
+	free(db->path);
+	free(db);
+	*dbp = NULL;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_rc(exec(db->h, "BEGIN IMMEDIATE"));
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc;
+
+	rc = exec(db->h, "COMMIT");
+	if (rc != SQLITE_OK)
+		exec(db->h, "ROLLBACK");
+	return db_rc(rc);
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		exec(db->h, "ROLLBACK");
+}
+
+int
+db_savepoint(struct db *db)
+{
+	return db_rc(exec(db->h, "SAVEPOINT mail"));
+}
+
+int
+db_release(struct db *db)
+{
+	return db_rc(exec(db->h, "RELEASE mail"));
+}
+
+void
+db_rollback_savepoint(struct db *db)
+{
+	exec(db->h, "ROLLBACK TO mail; RELEASE mail");
+}

@@ -1,0 +1,135 @@
+/*
+ * db.h — the SQLite database. db.c opens, creates and migrates; db_ticket.c
+ * holds the statements of intake and the outbox. These are the only files
+ * that include sqlite3.h.
+ *
+ * Return convention for int calls: DB_OK (0), DB_TEMP (-1: busy, locked,
+ * I/O — try the same again later), DB_PERM (-2: constraint, corrupt, misuse).
+ * db_errmsg() tells the last reason.
+ */
+#ifndef TICKETD_DB_H
+#define TICKETD_DB_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define DB_OK		0
+#define DB_TEMP		(-1)
+#define DB_PERM		(-2)
+
+/* The schema version this binary writes; schema.sql is that version. */
+#define DB_SCHEMA_VERSION	1
+
+struct db;
+
+/*
+ * Create a new database at path from schema.sql: WAL, foreign keys,
+ * user_version = DB_SCHEMA_VERSION. Refuses an existing file. 0 or -1 with
+ * a message in *errstr (caller frees).
+ */
+int	db_create(const char *path, char **errstr);
+
+#define DB_RDONLY	0x01	/* SQLITE_OPEN_READONLY (web page, reports) */
+
+/*
+ * Open an existing database; an older schema is migrated, a newer one or a
+ * missing file refused with a message saying what to do. NULL on failure,
+ * *errstr set (caller frees); *temp (may be NULL) says whether trying again
+ * later may help (busy, locked, I/O).
+ */
+struct db *db_open(const char *path, int flags, char **errstr, int *temp);
+void	db_free(struct db **);
+const char *db_errmsg(struct db *);
+
+/* Transactions (BEGIN IMMEDIATE) and savepoints inside them. */
+int	db_begin(struct db *);
+int	db_commit(struct db *);
+void	db_rollback(struct db *);
+int	db_savepoint(struct db *);
+int	db_release(struct db *);
+void	db_rollback_savepoint(struct db *);
+
+/* --- intake (db_ticket.c) --- */
+
+/*
+ * Whether a mail with this message_id was taken in already: 0 no, 1 yes,
+ * 2 yes and it went to the failed folder; <0 error.
+ */
+int	db_mail_known(struct db *, const char *message_id);
+
+/* Find or add a person by address; fills *id. Keeps an existing name. */
+int	db_person_get(struct db *, const char *email, const char *name,
+	    time_t now, long long *id);
+
+struct db_ticket {
+	const char *subject;
+	const char *body;
+	long long   requester_id;
+	const char *priority;	/* "low" */
+	time_t	    created_at;
+};
+/* Insert a ticket (status open); fills *number. */
+int	db_ticket_add(struct db *, const struct db_ticket *, long long *number);
+
+struct db_mail {
+	const char *message_id;
+	time_t	    received_at;
+	const char *source;		/* "imap" or "stdin" */
+	long long   uidvalidity;	/* 0 when not from IMAP */
+	long long   uid;
+	const char *from_addr;
+	const char *from_name;
+	const char *subject;
+	const char *raw;
+	size_t	    len;
+	const char *disposition;	/* "ticket" or "failed" */
+	long long   ticket_number;	/* 0 = none */
+	const char *note;
+};
+int	db_mail_add(struct db *, const struct db_mail *);
+
+/* Remember a Message-ID (received or sent) as belonging to a ticket. */
+int	db_msgid_add(struct db *, const char *message_id, long long ticket);
+
+int	db_event_add(struct db *, long long ticket, long long actor,
+	    const char *kind, const char *detail, time_t at);
+
+/* --- outbox (db_ticket.c) --- */
+
+struct db_outbox {
+	long long   id;
+	long long   ticket_number;	/* 0 = none */
+	char	   *kind;
+	char	   *message_id;
+	char	   *mail_from;
+	char	   *rcpt_to;
+	char	   *message;
+	size_t	    len;
+	int	    attempts;
+};
+
+/* Queue a notice (status pending, due now). Strings are copied by SQLite. */
+int	db_outbox_add(struct db *, long long ticket, const char *kind,
+	    const char *message_id, const char *mail_from, const char *rcpt_to,
+	    const char *message, size_t len, time_t now);
+
+/*
+ * Up to max pending rows due at now (all pending rows when all != 0; only
+ * those of one ticket when ticket != 0), oldest first, not held by another
+ * sender. *rows is a new array; free with db_outbox_rows_free.
+ */
+int	db_outbox_due(struct db *, time_t now, int all, long long ticket,
+	    size_t max, struct db_outbox **rows, size_t *n);
+/*
+ * Hold a row for this sender until now + secs: 1 when it is ours to send,
+ * 0 when another sender holds it or it is no longer pending.
+ */
+int	db_outbox_claim(struct db *, long long id, time_t now, int secs);
+void	db_outbox_rows_free(struct db_outbox *, size_t);
+int	db_outbox_sent(struct db *, long long id, time_t now);
+int	db_outbox_retry(struct db *, long long id, time_t next, const char *err);
+int	db_outbox_failed(struct db *, long long id, const char *err);
+/* Earliest next_attempt_at of a pending row: 1 and *when, or 0 for none. */
+int	db_outbox_next(struct db *, time_t *when);
+
+#endif

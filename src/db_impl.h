@@ -1,0 +1,40 @@
+/*
+ * db_impl.h — what db.c and db_ticket.c share; nobody else includes it.
+ */
+#ifndef TICKETD_DB_IMPL_H
+#define TICKETD_DB_IMPL_H
+
+#include <sqlite3.h>
+
+enum db_stmt {
+	ST_MAIL_KNOWN,
+	ST_PERSON_GET,
+	ST_PERSON_ADD,
+	ST_PERSON_NAME,
+	ST_TICKET_ADD,
+	ST_MAIL_ADD,
+	ST_MSGID_ADD,
+	ST_EVENT_ADD,
+	ST_OUTBOX_ADD,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_DUE_ALL,
+	ST_OUTBOX_CLAIM,
+	ST_OUTBOX_SENT,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_FAILED,
+	ST_OUTBOX_NEXT,
+	ST__COUNT
+};
+
+struct db {
+	sqlite3		*h;
+	char		*path;
+	sqlite3_stmt	*st[ST__COUNT];
+};
+
+/* Prepared statement for id, reset and with bindings cleared; NULL on error. */
+sqlite3_stmt *db_stmt(struct db *, enum db_stmt);
+/* Map an SQLite result code to DB_OK / DB_TEMP / DB_PERM. */
+int	db_rc(int sqlite_rc);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * db_ticket.c — the statements of intake and of the outbox, prepared once
+ * and kept for the life of the connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "db_impl.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_MAIL_KNOWN] = "SELECT disposition = 'failed' FROM mails "
+	    "WHERE message_id = ?1",
+	[ST_PERSON_GET] = "SELECT id, name FROM people WHERE email = ?1",
+	[ST_PERSON_ADD] = "INSERT INTO people (email, name, created_at) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_PERSON_NAME] = "UPDATE people SET name = ?2 WHERE id = ?1",
+	[ST_TICKET_ADD] = "INSERT INTO tickets (subject, body, requester_id, "
+	    "priority, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[ST_MAIL_ADD] = "INSERT INTO mails (message_id, received_at, source, "
+	    "uidvalidity, uid, from_addr, from_name, subject, size, raw, "
+	    "disposition, ticket_number, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_MSGID_ADD] = "INSERT OR IGNORE INTO ticket_msgids (message_id, "
+	    "ticket_number) VALUES (?1, ?2)",
+	[ST_EVENT_ADD] = "INSERT INTO events (ticket_number, at, actor_id, "
+	    "kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_OUTBOX_ADD] = "INSERT INTO outbox (ticket_number, kind, message_id, "
+	    "mail_from, rcpt_to, message, next_attempt_at, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	[ST_OUTBOX_DUE] = "SELECT id, ticket_number, kind, message_id, "
+	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
+	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3) "
+	    "ORDER BY next_attempt_at, id LIMIT ?2",
+	[ST_OUTBOX_DUE_ALL] = "SELECT id, ticket_number, kind, message_id, "
+	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "WHERE status = 'pending' AND lease_until <= ?1 "
+	    "AND (?3 IS NULL OR ticket_number = ?3) ORDER BY id LIMIT ?2",
+	[ST_OUTBOX_CLAIM] = "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 "
+	    "AND status = 'pending' AND lease_until <= ?2",
+	[ST_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = ?2, "
+	    "attempts = attempts + 1, last_error = NULL, lease_until = 0 "
+	    "WHERE id = ?1",
+	[ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
+	    "next_attempt_at = ?2, last_error = ?3, lease_until = 0 "
+	    "WHERE id = ?1",
+	[ST_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', "
+	    "attempts = attempts + 1, last_error = ?2, lease_until = 0 "
+	    "WHERE id = ?1",
+	[ST_OUTBOX_NEXT] = "SELECT min(next_attempt_at) FROM outbox "
+	    "WHERE status = 'pending'",
+};
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum db_stmt id)
+{
+	sqlite3_stmt *st = db->st[id];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(db->h, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			log_warnx("%s: prepare: %s", db->path,
+			    sqlite3_errmsg(db->h));
+			return NULL;
+		}
+		db->st[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Bind a possibly NULL text. */
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, long long v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* Step a statement that returns no rows; reset it after. */
+static int
+run(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	return DB_OK;
+}
+
+int
+db_mail_known(struct db *db, const char *message_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, ST_MAIL_KNOWN)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = sqlite3_column_int(st, 0) ? 2 : 1;
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_person_get(struct db *db, const char *email, const char *name,
+    time_t now, long long *id)
+{
+	sqlite3_stmt *st;
+	int rc, has_name;
+
+	if ((st = db_stmt(db, ST_PERSON_GET)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, email);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		has_name = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		sqlite3_reset(st);
+		if (has_name || name == NULL || *name == '\0')
+			return DB_OK;
+		if ((st = db_stmt(db, ST_PERSON_NAME)) == NULL)
+			return DB_PERM;
+		sqlite3_bind_int64(st, 1, *id);
+		bind_text(st, 2, name);
+		return run(db, st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	if ((st = db_stmt(db, ST_PERSON_ADD)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, email);
+	bind_text(st, 2, name != NULL && *name != '\0' ? name : NULL);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if ((rc = run(db, st)) != DB_OK)
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return DB_OK;
+}
+
+int
+db_ticket_add(struct db *db, const struct db_ticket *t, long long *number)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, ST_TICKET_ADD)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, t->subject);
+	bind_text(st, 2, t->body);
+	sqlite3_bind_int64(st, 3, t->requester_id);
+	bind_text(st, 4, t->priority);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)t->created_at);
+	if ((rc = run(db, st)) != DB_OK)
+		return rc;
+	*number = sqlite3_last_insert_rowid(db->h);
+	return DB_OK;
+}
+
+int
+db_mail_add(struct db *db, const struct db_mail *m)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_MAIL_ADD)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, m->message_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->received_at);
+	bind_text(st, 3, m->source);
+	bind_id(st, 4, m->uidvalidity);
+	bind_id(st, 5, m->uid);
+	bind_text(st, 6, m->from_addr);
+	bind_text(st, 7, m->from_name);
+	bind_text(st, 8, m->subject);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)m->len);
+	sqlite3_bind_blob64(st, 10, m->raw, m->len, SQLITE_STATIC);
+	bind_text(st, 11, m->disposition);
+	bind_id(st, 12, m->ticket_number);
+	bind_text(st, 13, m->note);
+	return run(db, st);
+}
+
+int
+db_msgid_add(struct db *db, const char *message_id, long long ticket)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_MSGID_ADD)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, message_id);
+	sqlite3_bind_int64(st, 2, ticket);
+	return run(db, st);
+}
+
+int
+db_event_add(struct db *db, long long ticket, long long actor,
+    const char *kind, const char *detail, time_t at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_EVENT_ADD)) == NULL)
+		return DB_PERM;
+	bind_id(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
+	bind_id(st, 3, actor);
+	bind_text(st, 4, kind);
+	bind_text(st, 5, detail);
+	return run(db, st);
+}
+
+int
+db_outbox_add(struct db *db, long long ticket, const char *kind,
+    const char *message_id, const char *mail_from, const char *rcpt_to,
+    const char *message, size_t len, time_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_OUTBOX_ADD)) == NULL)
+		return DB_PERM;
+	bind_id(st, 1, ticket);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, message_id);
+	bind_text(st, 4, mail_from);
+	bind_text(st, 5, rcpt_to);
+	sqlite3_bind_blob64(st, 6, message, len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	return run(db, st);
+}
+
+static char *
+col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return xstrdup(s != NULL ? (const char *)s : "");
+}
+
+int
+db_outbox_due(struct db *db, time_t now, int all, long long ticket,
+    size_t max, struct db_outbox **rowsp, size_t *np)
+{
+	sqlite3_stmt *st;
+	struct db_outbox *rows, *r;
+	size_t n = 0;
+	const void *blob;
+	int rc;
+
+	*rowsp = NULL;
+	*np = 0;
+	if ((st = db_stmt(db, all ? ST_OUTBOX_DUE_ALL : ST_OUTBOX_DUE)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	bind_id(st, 3, ticket);
+	rows = xcalloc(max, sizeof(*rows));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->ticket_number = sqlite3_column_int64(st, 1);
+		r->kind = col_strdup(st, 2);
+		r->message_id = col_strdup(st, 3);
+		r->mail_from = col_strdup(st, 4);
+		r->rcpt_to = col_strdup(st, 5);
+		blob = sqlite3_column_blob(st, 6);
+		r->len = (size_t)sqlite3_column_bytes(st, 6);
+		r->message = xstrndup(blob != NULL ? blob : "", r->len);
+		r->attempts = sqlite3_column_int(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_outbox_rows_free(rows, n);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	*rowsp = rows;
+	*np = n;
+	return DB_OK;
+}
+
+void
+db_outbox_rows_free(struct db_outbox *rows, size_t n)
+{
+	size_t i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(rows[i].kind);
+		free(rows[i].message_id);
+		free(rows[i].mail_from);
+		free(rows[i].rcpt_to);
+		free(rows[i].message);
+	}
+	free(rows);
+}
+
+int
+db_outbox_claim(struct db *db, long long id, time_t now, int secs)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, ST_OUTBOX_CLAIM)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now + secs);
+	if ((rc = run(db, st)) != DB_OK)
+		return rc;
+	return sqlite3_changes(db->h) == 1;
+}
+
+int
+db_outbox_sent(struct db *db, long long id, time_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_OUTBOX_SENT)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return run(db, st);
+}
+
+int
+db_outbox_retry(struct db *db, long long id, time_t next, const char *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_OUTBOX_RETRY)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)next);
+	bind_text(st, 3, err);
+	return run(db, st);
+}
+
+int
+db_outbox_failed(struct db *db, long long id, const char *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_OUTBOX_FAILED)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, err);
+	return run(db, st);
+}
+
+int
+db_outbox_next(struct db *db, time_t *when)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if ((st = db_stmt(db, ST_OUTBOX_NEXT)) == NULL)
+		return DB_PERM;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*when = (time_t)sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	return found;
+}
