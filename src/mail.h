@@ -25,8 +25,7 @@ struct mail {
 	char	*from_name;	/* decoded UTF-8 display name */
 	char	*reply_to;	/* address only */
 	char	*return_path;	/* "" for <>; NULL when absent */
-	char	*to;		/* decoded header text, for later rules */
-	char	*cc;
+	char	*x_loop;	/* first X-Loop header, as written */
 	char	*subject;	/* decoded UTF-8, one line, ≤ LIMIT_SUBJECT_BYTES */
 	char	*body;		/* UTF-8 text of the mail, ≤ LIMIT_BODY_BYTES */
 	time_t	 date;		/* Date header; 0 when absent or bad */
