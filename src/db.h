@@ -132,4 +132,39 @@ int	db_outbox_failed(struct db *, long long id, const char *err);
 /* Earliest next_attempt_at of a pending row: 1 and *when, or 0 for none. */
 int	db_outbox_next(struct db *, time_t *when);
 
+/* --- reading for ticketctl (db_ctl.c) --- */
+
+struct db_ticket_row {
+	long long   number;
+	const char *status;
+	const char *priority;
+	const char *requester;		/* address */
+	const char *requester_name;	/* may be NULL */
+	const char *subject;
+	const char *body;		/* only for db_ticket_show */
+	long long   created_at;
+};
+
+/* Call fn for each ticket, newest first (at most limit; 0 = all). */
+int	db_ticket_each(struct db *, int limit,
+	    void (*fn)(const struct db_ticket_row *, void *), void *arg);
+/* Fill one ticket (strings valid during fn); 0 found, 1 not found, <0 err. */
+int	db_ticket_show(struct db *, long long number,
+	    void (*fn)(const struct db_ticket_row *, void *), void *arg);
+
+struct db_outbox_row {
+	long long   id;
+	long long   ticket_number;
+	const char *kind;
+	const char *rcpt_to;
+	const char *status;
+	int	    attempts;
+	long long   next_attempt_at;
+	const char *last_error;		/* may be NULL */
+};
+
+/* Call fn for each notice not yet sent (pending or failed), oldest first. */
+int	db_outbox_each(struct db *,
+	    void (*fn)(const struct db_outbox_row *, void *), void *arg);
+
 #endif

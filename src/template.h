@@ -5,7 +5,7 @@
  * before cmark sees it, so a value can neither inject markup nor HTML).
  * template.c is the only file that includes cmark.
  *
- * Templates are compiled into the binary from templates/*.md; a file of the
+ * Templates are compiled into the binary from templates/NAME.md; a file of the
  * same name in the configured [helpdesk] templates directory overrides one.
  */
 #ifndef TICKETD_TEMPLATE_H

@@ -1,0 +1,54 @@
+/*
+ * pipeline.h — one batch of raw mails through parse, classify and rules
+ * into the database, in one transaction: tickets, mails, events and the
+ * outbox rows of their notices commit together or not at all. The caller
+ * moves the mails out of the inbox only after pipeline_run() returned DB_OK.
+ */
+#ifndef TICKETD_PIPELINE_H
+#define TICKETD_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+
+enum pipeline_outcome {
+	PL_TICKET = 0,	/* a new ticket was made → processed folder */
+	PL_DUPLICATE,	/* taken in before (same Message-ID) → processed */
+	PL_IGNORED,	/* never a ticket, never answered (loop) → processed */
+	PL_FAILED	/* nothing usable, kept with a reason → failed folder */
+};
+
+struct pipeline_mail {
+	const char	*raw;		/* the mail's bytes (not NUL-terminated) */
+	size_t		 len;
+	uint32_t	 uid;		/* IMAP UID, 0 for stdin */
+	/* results: */
+	enum pipeline_outcome outcome;
+	long long	 ticket;	/* the ticket made, or 0 */
+};
+
+struct pipeline {
+	const struct config *cfg;
+	struct db	*db;
+	const char	*source;	/* "imap" or "stdin" */
+	uint32_t	 uidvalidity;
+	char		*tpl_ack;	/* loaded by pipeline_init */
+};
+
+/* Load the templates; 0, or -1 with a reason in err. */
+int	pipeline_init(struct pipeline *, const struct config *, struct db *,
+	    const char *source, char *err, size_t errsz);
+void	pipeline_clear(struct pipeline *);
+
+/*
+ * Take n mails in one transaction at time now. DB_OK: committed, every
+ * mail's outcome set. DB_TEMP/DB_PERM: nothing committed (busy database,
+ * I/O error) — leave the mails where they are and try again later.
+ */
+int	pipeline_run(struct pipeline *, struct pipeline_mail *, size_t n,
+	    time_t now);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * ticketctl.c — the admin's command line:
+ *
+ *   ticketctl -c FILE init              create the database
+ *   ticketctl -c FILE ticket list [-n N]
+ *   ticketctl -c FILE ticket show N
+ *   ticketctl -c FILE outbox            notices not sent yet, and why
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static _Noreturn void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ticketctl -c FILE init\n"
+	    "       ticketctl -c FILE ticket list [-n COUNT]\n"
+	    "       ticketctl -c FILE ticket show NUMBER\n"
+	    "       ticketctl -c FILE outbox\n");
+	exit(status);
+}
+
+static int
+parse_number(const char *s, long long *v)
+{
+	char *end;
+
+	if (*s == '#')
+		s++;
+	*v = strtoll(s, &end, 10);
+	return *s == '\0' || *end != '\0' || *v <= 0 ? -1 : 0;
+}
+
+static void
+when(long long t, char *buf, size_t sz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, sz, "%lld", t);
+}
+
+static void
+print_line(const struct db_ticket_row *r, void *arg)
+{
+	(void)arg;
+	printf("#%lld\t%s\t%s\t%s\t%s\n", r->number, r->status, r->priority,
+	    r->requester, r->subject);
+}
+
+static void
+print_full(const struct db_ticket_row *r, void *arg)
+{
+	char t[64];
+
+	(void)arg;
+	when(r->created_at, t, sizeof(t));
+	printf("Ticket:    #%lld\nSubject:   %s\nStatus:    %s\nPriority:  %s\n"
+	    "Requester: %s%s%s%s\nCreated:   %s\n\n%s\n", r->number, r->subject,
+	    r->status, r->priority,
+	    r->requester_name != NULL ? r->requester_name : "",
+	    r->requester_name != NULL ? " <" : "", r->requester,
+	    r->requester_name != NULL ? ">" : "", t,
+	    r->body != NULL ? r->body : "");
+}
+
+static void
+print_outbox(const struct db_outbox_row *r, void *arg)
+{
+	char t[64];
+
+	(void)arg;
+	when(r->next_attempt_at, t, sizeof(t));
+	printf("%lld\t#%lld\t%s\t%s\t%s\tattempts %d\tnext %s\t%s\n", r->id,
+	    r->ticket_number, r->kind, r->rcpt_to, r->status, r->attempts, t,
+	    r->last_error != NULL ? r->last_error : "");
+}
+
+static struct db *
+open_db(const struct config *cfg)
+{
+	struct db *db;
+	char *errstr = NULL;
+
+	db = db_open(cfg->helpdesk.database, DB_RDONLY, &errstr, NULL);
+	if (db == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", errstr);
+		free(errstr);
+		exit(1);
+	}
+	return db;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config cfg;
+	struct db *db;
+	const char *file = NULL;
+	char *errstr = NULL;
+	long long n;
+	int ch, rc = 0, limit = 0;
+
+	log_init("ticketctl", 0, 0);
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (file == NULL || argc < 1)
+		usage(EX_USAGE);
+	if (config_load(file, &cfg, &errstr) == -1) {
+		fprintf(stderr, "%s\n", errstr);
+		free(errstr);
+		return EX_CONFIG;
+	}
+
+	if (strcmp(argv[0], "init") == 0 && argc == 1) {
+		if (db_create(cfg.helpdesk.database, &errstr) == -1) {
+			fprintf(stderr, "ticketctl: %s\n", errstr);
+			free(errstr);
+			rc = 1;
+		} else
+			printf("created %s (schema version %d)\n",
+			    cfg.helpdesk.database, DB_SCHEMA_VERSION);
+	} else if (strcmp(argv[0], "ticket") == 0 && argc >= 2 &&
+	    strcmp(argv[1], "list") == 0) {
+		if (argc == 4 && strcmp(argv[2], "-n") == 0 &&
+		    parse_number(argv[3], &n) == 0 && n < 1000000)
+			limit = (int)n;
+		else if (argc != 2)
+			usage(EX_USAGE);
+		db = open_db(&cfg);
+		if (db_ticket_each(db, limit, print_line, NULL) != DB_OK) {
+			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = 1;
+		}
+		db_free(&db);
+	} else if (strcmp(argv[0], "ticket") == 0 && argc == 3 &&
+	    strcmp(argv[1], "show") == 0) {
+		if (parse_number(argv[2], &n) == -1) {
+			fprintf(stderr, "ticketctl: %s: not a ticket number\n",
+			    argv[2]);
+			rc = EX_USAGE;
+		} else {
+			db = open_db(&cfg);
+			rc = db_ticket_show(db, n, print_full, NULL);
+			if (rc == 1)
+				fprintf(stderr, "ticketctl: no ticket #%lld\n", n);
+			else if (rc < 0)
+				fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = rc != 0;
+			db_free(&db);
+		}
+	} else if (strcmp(argv[0], "outbox") == 0 && argc == 1) {
+		db = open_db(&cfg);
+		if (db_outbox_each(db, print_outbox, NULL) != DB_OK) {
+			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = 1;
+		}
+		db_free(&db);
+	} else
+		usage(EX_USAGE);
+	config_clear(&cfg);
+	return rc;
+}

@@ -1,0 +1,459 @@
+/*
+ * ticketd.c — the daemon: the only place that knows the whole pipeline.
+ *
+ *   ticketd -c FILE            drain the mailbox, then IDLE (or poll) and
+ *                              send notices, until SIGTERM/SIGINT
+ *   ticketd -c FILE --once     drain the mailbox and the outbox, then exit
+ *   ticketd -c FILE --stdin    one mail from standard input (MTA pipe mode)
+ *   ticketd -c FILE -n         check the configuration and exit
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "limits.h"
+#include "log.h"
+#include "outbox.h"
+#include "pipeline.h"
+#include "sink.h"
+#include "source.h"
+#include "xmalloc.h"
+
+#ifndef TICKETD_VERSION
+#define TICKETD_VERSION "0.1"
+#endif
+
+#define RECONNECT_FIRST	1	/* seconds */
+#define RECONNECT_MAX	300
+#define IDLE_MAX_MS	(25 * 60 * 1000)	/* RFC 2177: re-IDLE within 29 min */
+
+static volatile sig_atomic_t stop_flag;
+static volatile int stop_int;	/* what source_wait() watches */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+	stop_int = 1;
+}
+
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static _Noreturn void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ticketd -c FILE [-sv] [--once | --stdin | -n]\n"
+	    "  -c FILE    configuration file (see ticketd.conf(5))\n"
+	    "  --once     drain the mailbox and the outbox, then exit\n"
+	    "  --stdin    take one mail from standard input (MTA pipe mode)\n"
+	    "  -n         check the configuration and exit\n"
+	    "  -s         log to syslog instead of standard error\n"
+	    "  -v         verbose (debug) logging\n"
+	    "  -V         print the version and exit\n");
+	exit(status);
+}
+
+/* Sleep up to secs, waking early on a signal. */
+static void
+nap(int secs)
+{
+	struct timespec ts = { 0, 250 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < secs * 4 && !stop_flag; i++)
+		nanosleep(&ts, NULL);
+}
+
+/* ---- MTA pipe mode ---- */
+
+static int
+run_stdin(const struct config *cfg)
+{
+	struct db *db;
+	struct sink *sink = NULL;
+	struct pipeline pl;
+	struct pipeline_mail pm;
+	struct outbox ob;
+	struct outbox_stats st;
+	struct buf in;
+	char chunk[65536], err[256], *errstr = NULL;
+	ssize_t r;
+	int rc, temp = 0;
+
+	buf_init(&in, (size_t)cfg->helpdesk.max_mail_bytes);
+	for (;;) {
+		r = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR && !stop_flag)
+				continue;
+			log_warn("reading the mail from standard input");
+			buf_clear(&in);
+			return EX_TEMPFAIL;
+		}
+		if (buf_add(&in, chunk, (size_t)r) == -1) {
+			log_warnx("the mail is larger than max_mail_bytes (%lld "
+			    "bytes); refused", cfg->helpdesk.max_mail_bytes);
+			buf_clear(&in);
+			return EX_DATAERR;	/* the MTA bounces it: too big */
+		}
+	}
+	db = db_open(cfg->helpdesk.database, 0, &errstr, &temp);
+	if (db == NULL) {
+		log_warnx("%s", errstr);
+		free(errstr);
+		buf_clear(&in);
+		return EX_TEMPFAIL;	/* the MTA keeps the mail and retries */
+	}
+	if (pipeline_init(&pl, cfg, db, "stdin", err, sizeof(err)) == -1) {
+		log_warnx("templates: %s", err);
+		rc = EX_TEMPFAIL;
+		goto done;
+	}
+	memset(&pm, 0, sizeof(pm));
+	pm.raw = in.data != NULL ? in.data : "";
+	pm.len = in.len;
+	if (pipeline_run(&pl, &pm, 1, time(NULL)) != DB_OK) {
+		rc = EX_TEMPFAIL;
+		goto done;
+	}
+	rc = EX_OK;
+	if (pm.ticket != 0) {
+		sink = sink_smtp_new(cfg);
+		outbox_init(&ob, db, sink);
+		if (outbox_drain(&ob, time(NULL), 1, pm.ticket, &st) != DB_OK)
+			log_warnx("outbox: %s; the daemon will send the notice "
+			    "later", db_errmsg(db));
+	}
+done:
+	pipeline_clear(&pl);
+	sink_free(&sink);
+	db_free(&db);
+	buf_clear(&in);
+	return rc;
+}
+
+/* ---- IMAP mode ---- */
+
+struct daemon {
+	const struct config *cfg;
+	struct db	*db;
+	struct source	*src;
+	struct sink	*sink;
+	struct outbox	 ob;
+	struct pipeline	 pl;
+	int		 once;
+	int		 connected;
+};
+
+/*
+ * Fetch and take in one batch. Returns the number of mails handled (0 when
+ * the mailbox is empty), or SOURCE_TEMP/SOURCE_PERM, or -3 for a database
+ * that is busy or failing (the batch stays in the mailbox).
+ */
+static int
+intake_batch(struct daemon *d)
+{
+	struct source_mail *sm = NULL;
+	struct pipeline_mail *pm;
+	uint32_t *done, *failed;
+	size_t n = 0, np = 0, nd = 0, nf = 0, i;
+	char err[512];
+	int rc;
+
+	rc = source_fetch(d->src, LIMIT_INTAKE_BATCH,
+	    d->cfg->helpdesk.max_mail_bytes, &sm, &n, err, sizeof(err));
+	if (rc != SOURCE_OK) {
+		log_warnx("imap: fetch: %s", err);
+		return rc;
+	}
+	if (n == 0) {
+		free(sm);
+		return 0;
+	}
+	pm = xcalloc(n, sizeof(*pm));
+	done = xcalloc(n, sizeof(*done));
+	failed = xcalloc(n, sizeof(*failed));
+	for (i = 0; i < n; i++) {
+		if (sm[i].data == NULL) {
+			log_warnx("mail UID %u is %zu bytes, over max_mail_bytes "
+			    "(%lld); moved to %s", sm[i].uid, sm[i].size,
+			    d->cfg->helpdesk.max_mail_bytes, d->cfg->imap.failed);
+			failed[nf++] = sm[i].uid;
+			continue;
+		}
+		pm[np].raw = sm[i].data;
+		pm[np].len = sm[i].len;
+		pm[np].uid = sm[i].uid;
+		np++;
+	}
+	d->pl.uidvalidity = source_uidvalidity(d->src);
+	if (np > 0 && pipeline_run(&d->pl, pm, np, time(NULL)) != DB_OK) {
+		rc = -3;
+		goto out;
+	}
+	for (i = 0; i < np; i++) {
+		if (pm[i].outcome == PL_FAILED)
+			failed[nf++] = pm[i].uid;
+		else
+			done[nd++] = pm[i].uid;
+	}
+	/* only now, with everything committed, do the mails leave the inbox */
+	rc = SOURCE_OK;
+	if (nd > 0)
+		rc = source_move(d->src, done, nd, d->cfg->imap.processed, err,
+		    sizeof(err));
+	if (rc == SOURCE_OK && nf > 0)
+		rc = source_move(d->src, failed, nf, d->cfg->imap.failed, err,
+		    sizeof(err));
+	if (rc != SOURCE_OK)
+		log_warnx("imap: move: %s", err);
+	else {
+		log_debug("batch of %zu: %zu processed, %zu failed", n, nd, nf);
+		rc = (int)n;
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(sm[i].data);
+	free(sm);
+	free(pm);
+	free(done);
+	free(failed);
+	return rc;
+}
+
+static void
+drain_outbox(struct daemon *d, int all)
+{
+	struct outbox_stats st;
+
+	if (outbox_drain(&d->ob, time(NULL), all, 0, &st) != DB_OK)
+		log_warnx("outbox: %s", db_errmsg(d->db));
+	else if (st.sent + st.retry + st.failed > 0)
+		log_debug("outbox: %d sent, %d to retry, %d failed", st.sent,
+		    st.retry, st.failed);
+}
+
+/* How long to wait for mail before the outbox needs us, in ms. */
+static int
+wait_ms(struct daemon *d)
+{
+	time_t now = time(NULL), when;
+	long long ms;
+
+	ms = d->cfg->imap.idle && source_has_idle(d->src) ? IDLE_MAX_MS :
+	    (long long)d->cfg->imap.poll_interval * 1000;
+	if (outbox_next(&d->ob, &when) == 1) {
+		if (when <= now)
+			return 0;
+		if ((when - now) * 1000LL < ms)
+			ms = (when - now) * 1000LL;
+	}
+	return (int)ms;
+}
+
+static int
+run_imap(struct daemon *d)
+{
+	char err[512];
+	int rc, backoff = RECONNECT_FIRST, status = EX_OK;
+
+	while (!stop_flag) {
+		if (!d->connected) {
+			rc = source_connect(d->src, err, sizeof(err));
+			if (rc != SOURCE_OK) {
+				log_warnx("imap: %s%s", err, d->once ? "" :
+				    rc == SOURCE_PERM ? "; will try again"
+				    " (fix the configuration)" : "; will retry");
+				if (d->once) {
+					status = rc == SOURCE_TEMP ? EX_TEMPFAIL : 1;
+					break;
+				}
+				drain_outbox(d, 0);
+				nap(rc == SOURCE_PERM ? RECONNECT_MAX : backoff);
+				backoff = backoff * 2 > RECONNECT_MAX ?
+				    RECONNECT_MAX : backoff * 2;
+				continue;
+			}
+			d->connected = 1;
+			log_info("imap: connected to %s, mailbox %s%s",
+			    d->cfg->imap.srv.host, d->cfg->imap.mailbox,
+			    source_has_idle(d->src) && d->cfg->imap.idle ?
+			    " (IDLE)" : "");
+			backoff = RECONNECT_FIRST;
+		}
+		/* drain the mailbox in batches */
+		rc = 0;
+		while (!stop_flag) {
+			rc = intake_batch(d);
+			if (rc <= 0)
+				break;
+		}
+		if (rc == -3) {
+			/* the database is busy or failing: keep the mail, wait */
+			drain_outbox(d, 0);
+			if (d->once) {
+				status = EX_TEMPFAIL;
+				break;
+			}
+			nap(backoff);
+			backoff = backoff * 2 > RECONNECT_MAX ? RECONNECT_MAX :
+			    backoff * 2;
+			continue;
+		}
+		if (rc < 0) {
+			source_close(d->src);
+			d->connected = 0;
+			if (d->once) {
+				status = EX_TEMPFAIL;
+				break;
+			}
+			continue;
+		}
+		drain_outbox(d, d->once);
+		if (d->once || stop_flag)
+			break;
+		rc = source_wait(d->src, wait_ms(d), &stop_int, err, sizeof(err));
+		if (rc < 0) {
+			log_warnx("imap: connection lost: %s; reconnecting", err);
+			source_close(d->src);
+			d->connected = 0;
+			nap(backoff);
+			backoff = backoff * 2 > RECONNECT_MAX ? RECONNECT_MAX :
+			    backoff * 2;
+		}
+	}
+	if (d->once && status != EX_OK)
+		drain_outbox(d, 1);	/* the notices still go out */
+	source_close(d->src);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'O' },
+		{ "stdin", no_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config cfg;
+	struct daemon d;
+	const char *file = NULL;
+	char *errstr = NULL, err[256];
+	int ch, once = 0, from_stdin = 0, check = 0, use_syslog = 0;
+	int verbose = 0, status, temp = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:nsvVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 's':
+			use_syslog = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'O':
+			once = 1;
+			break;
+		case 'I':
+			from_stdin = 1;
+			break;
+		case 'V':
+			printf("ticketd %s\n", TICKETD_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(from_stdin ? EX_TEMPFAIL : EX_USAGE);
+		}
+	}
+	if (optind != argc || file == NULL || once + from_stdin + check > 1)
+		usage(from_stdin ? EX_TEMPFAIL : EX_USAGE);
+	log_init("ticketd", use_syslog, verbose);
+	signals();
+
+	if (config_load(file, &cfg, &errstr) == -1) {
+		fprintf(stderr, "%s\n", errstr);
+		free(errstr);
+		/* in pipe mode the MTA keeps the mail until the file is fixed */
+		return from_stdin ? EX_TEMPFAIL : check ? 1 : EX_CONFIG;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", file);
+		config_clear(&cfg);
+		return 0;
+	}
+	if (cfg.helpdesk.trust == TRUST_FROM)
+		log_warnx("trust = from: the From header decides who is an "
+		    "admin, and it is easy to forge; use trust = "
+		    "authentication-results outside a lab");
+	if (from_stdin) {
+		status = run_stdin(&cfg);
+		config_clear(&cfg);
+		return status;
+	}
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	d.once = once;
+	d.db = db_open(cfg.helpdesk.database, 0, &errstr, &temp);
+	if (d.db == NULL) {
+		log_warnx("%s", errstr);
+		free(errstr);
+		config_clear(&cfg);
+		return temp ? EX_TEMPFAIL : 1;
+	}
+	if (pipeline_init(&d.pl, &cfg, d.db, "imap", err, sizeof(err)) == -1) {
+		log_warnx("templates: %s", err);
+		db_free(&d.db);
+		config_clear(&cfg);
+		return 1;
+	}
+	d.src = source_imap_new(&cfg);
+	d.sink = sink_smtp_new(&cfg);
+	outbox_init(&d.ob, d.db, d.sink);
+	log_info("ticketd %s starting%s", TICKETD_VERSION, once ? " (--once)" : "");
+
+	status = run_imap(&d);
+
+	log_info("ticketd stopping");
+	source_free(&d.src);
+	sink_free(&d.sink);
+	pipeline_clear(&d.pl);
+	db_free(&d.db);
+	config_clear(&cfg);
+	return status;
+}
