@@ -84,11 +84,11 @@ unit: $(UNITBIN)
 
 # `make check` = both passes; SANITIZE=1 = the sanitizer pass only.
 ifeq ($(SANITIZE),1)
-check: deps
+check: deps lint
 	$(MAKE) SANITIZE=1 all unit
 	@tests/run --build $(BUILD) --bin $(OUT) --label asan
 else
-check: deps
+check: deps lint
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 all unit
 	@tests/run --build build --bin . --label plain --build build-san --bin build-san/bin --label asan
