@@ -30,6 +30,8 @@
 #define LIMIT_OUTBOX_BATCH		100
 /* Largest template file. */
 #define LIMIT_TEMPLATE_BYTES		(64 * 1024)
+/* Largest configuration file. */
+#define LIMIT_CONFIG_BYTES		(1024 * 1024)
 /* Largest secret (password_file). */
 #define LIMIT_SECRET_BYTES		4096
 
