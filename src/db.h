@@ -129,7 +129,8 @@ void	db_outbox_rows_free(struct db_outbox *, size_t);
 int	db_outbox_sent(struct db *, long long id, time_t now);
 int	db_outbox_retry(struct db *, long long id, time_t next, const char *err);
 int	db_outbox_failed(struct db *, long long id, const char *err);
-/* Earliest next_attempt_at of a pending row: 1 and *when, or 0 for none. */
+/* When the next pending row may be sent (its schedule and any lease):
+ * 1 and *when, or 0 when nothing is pending. */
 int	db_outbox_next(struct db *, time_t *when);
 
 /* --- reading for ticketctl (db_ctl.c) --- */

@@ -50,8 +50,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', "
 	    "attempts = attempts + 1, last_error = ?2, lease_until = 0 "
 	    "WHERE id = ?1",
-	[ST_OUTBOX_NEXT] = "SELECT min(next_attempt_at) FROM outbox "
-	    "WHERE status = 'pending'",
+	[ST_OUTBOX_NEXT] = "SELECT min(max(next_attempt_at, lease_until)) "
+	    "FROM outbox WHERE status = 'pending'",
 };
 
 sqlite3_stmt *

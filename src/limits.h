@@ -26,6 +26,8 @@
 #define LIMIT_MSGID_BYTES		995
 /* Mails fetched and committed per IMAP batch / per transaction. */
 #define LIMIT_INTAKE_BATCH		200
+/* Most bytes of mail bodies held in memory for one batch (≥ 1 mail). */
+#define LIMIT_INTAKE_BATCH_BYTES	(64LL * 1024 * 1024)
 /* Outbox rows sent per drain pass. */
 #define LIMIT_OUTBOX_BATCH		100
 /* Largest template file. */

@@ -33,6 +33,7 @@
 #include <libetpan/libetpan.h>
 
 #include "config.h"
+#include "limits.h"
 #include "log.h"
 #include "source.h"
 #include "xmalloc.h"
@@ -917,6 +918,22 @@ source_fetch(struct source *src, size_t max, long long max_bytes,
 	    errsz);
 	if (rv != SOURCE_OK)
 		goto out;
+
+	/*
+	 * A batch holds at most LIMIT_INTAKE_BATCH_BYTES of bodies (always at
+	 * least one mail): the rest wait for the next batch.
+	 */
+	for (i = 0, group = 0; i < nents; i++) {
+		if (!ents[i].have_size || (max_bytes > 0 &&
+		    (long long)ents[i].size > max_bytes))
+			continue;
+		if (group > 0 && group + (long long)ents[i].size >
+		    LIMIT_INTAKE_BATCH_BYTES) {
+			nents = i;	/* no body fetched yet: nothing to free */
+			break;
+		}
+		group += ents[i].size;
+	}
 
 	/* Then the bodies of the others, in groups of bounded size. */
 	want = xreallocarray(NULL, nuids, sizeof(*want));

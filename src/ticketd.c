@@ -268,13 +268,10 @@ wait_ms(struct daemon *d)
 
 	ms = d->cfg->imap.idle && source_has_idle(d->src) ? IDLE_MAX_MS :
 	    (long long)d->cfg->imap.poll_interval * 1000;
-	if (outbox_next(&d->ob, &when) == 1) {
-		if (when <= now)
-			return 0;
-		if ((when - now) * 1000LL < ms)
-			ms = (when - now) * 1000LL;
-	}
-	return (int)ms;
+	if (outbox_next(&d->ob, &when) == 1 && (when - now) * 1000LL < ms)
+		ms = (when - now) * 1000LL;
+	/* still due right after a drain: the database is failing; don't spin */
+	return ms < 1000 ? 1000 : (int)ms;
 }
 
 static int
