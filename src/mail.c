@@ -19,6 +19,8 @@ mail_clear(struct mail *m)
 	free(m->reply_to);
 	free(m->return_path);
 	free(m->x_loop);
+	free(m->auto_submitted);
+	free(m->precedence);
 	free(m->subject);
 	free(m->body);
 	memset(m, 0, sizeof(*m));

@@ -15,6 +15,8 @@
 #define MAIL_F_CHARSET_ERROR	0x04	/* a text part had an unknown charset or bad bytes */
 #define MAIL_F_TRUNCATED	0x08	/* a text over a cap was cut (raw mail keeps all) */
 #define MAIL_F_NO_MSGID		0x10	/* message_id is the sha256 of the bytes */
+#define MAIL_F_REPORT		0x20	/* top level multipart/report (DSN, MDN, ARF) */
+#define MAIL_F_AUTOREPLY_HDR	0x40	/* X-Autoreply, X-Autorespond or X-Auto-Response-Suppress */
 
 struct mail {
 	char	*message_id;	/* without <>, or "sha256:<hex>" */
@@ -26,6 +28,8 @@ struct mail {
 	char	*reply_to;	/* address only */
 	char	*return_path;	/* "" for <>; NULL when absent */
 	char	*x_loop;	/* first X-Loop header, as written */
+	char	*auto_submitted;	/* RFC 3834 Auto-Submitted value */
+	char	*precedence;	/* Precedence or X-Precedence value */
 	char	*subject;	/* decoded UTF-8, one line, ≤ LIMIT_SUBJECT_BYTES */
 	char	*body;		/* UTF-8 text of the mail, ≤ LIMIT_BODY_BYTES */
 	time_t	 date;		/* Date header; 0 when absent or bad */

@@ -317,6 +317,20 @@ headers(struct mail *m, const struct mailimf_fields *fields)
 			    m->x_loop == NULL)
 				m->x_loop = one_line(xstrdup(of->fld_value),
 				    LIMIT_ADDR_BYTES);
+			else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
+			    m->auto_submitted == NULL)
+				m->auto_submitted = one_line(xstrdup(of->fld_value),
+				    LIMIT_NAME_BYTES);
+			else if ((strcasecmp(of->fld_name, "Precedence") == 0 ||
+			    strcasecmp(of->fld_name, "X-Precedence") == 0) &&
+			    m->precedence == NULL)
+				m->precedence = one_line(xstrdup(of->fld_value),
+				    LIMIT_NAME_BYTES);
+			else if (strcasecmp(of->fld_name, "X-Autoreply") == 0 ||
+			    strcasecmp(of->fld_name, "X-Autorespond") == 0 ||
+			    strcasecmp(of->fld_name,
+			    "X-Auto-Response-Suppress") == 0)
+				m->flags |= MAIL_F_AUTOREPLY_HDR;
 			else if (strcasecmp(of->fld_name, "Subject") == 0 &&
 			    m->subject == NULL)
 				m->subject = decode_phrase(of->fld_value,
@@ -549,6 +563,10 @@ mime_parse(const char *raw, size_t len, struct mail *m)
 			headers(m, mime->mm_data.mm_message.mm_fields);
 		else
 			m->flags |= MAIL_F_NOHEADERS;
+		if (mime->mm_type == MAILMIME_MESSAGE &&
+		    mime->mm_data.mm_message.mm_msg_mime != NULL &&
+		    is_multipart(mime->mm_data.mm_message.mm_msg_mime, "report"))
+			m->flags |= MAIL_F_REPORT;
 		w.m = m;
 		w.out = &out;
 		w.parts = 0;

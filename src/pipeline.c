@@ -111,11 +111,12 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	struct db_ticket t;
 	enum rules_verdict v;
 	const char *why;
-	char *title = NULL, vis[128];
+	char *title = NULL, vis[128], addr[128];
 	long long requester;
 	int prc, rc, known;
 
 	pm->ticket = 0;
+	pm->stored = 0;
 	prc = mime_parse(pm->raw, pm->len, &m);
 	known = db_mail_known(pl->db, m.message_id);
 	if (known < 0) {
@@ -123,6 +124,7 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		goto done;
 	}
 	if (known > 0) {
+		pm->stored = 1;
 		pm->outcome = known == 2 ? PL_FAILED : PL_DUPLICATE;
 		log_info("duplicate of a mail taken in before, Message-ID <%s>",
 		    log_vis(vis, sizeof(vis), m.message_id));
@@ -147,6 +149,7 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		row.disposition = v == RULES_FAILED ? "failed" : "ignored";
 		row.note = why;
 		rc = db_mail_add(pl->db, &row);
+		pm->stored = rc == DB_OK;
 		log_info("mail not made a ticket (%s), Message-ID <%s>", why,
 		    log_vis(vis, sizeof(vis), m.message_id));
 		goto done;
@@ -180,12 +183,54 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	if ((rc = queue_ack(pl, &m, pm->ticket, title, now)) != DB_OK)
 		goto done;
 	pm->outcome = PL_TICKET;
+	pm->stored = 1;
 	log_info("ticket #%lld created for %s, Message-ID <%s>", pm->ticket,
-	    m.from_addr, log_vis(vis, sizeof(vis), m.message_id));
+	    log_vis(addr, sizeof(addr), m.from_addr),
+	    log_vis(vis, sizeof(vis), m.message_id));
 done:
 	free(title);
 	mail_clear(&m);
 	return rc;
+}
+
+/*
+ * A mail the rules could not store (a database constraint or bug): keep
+ * its raw bytes as a failed mail so nothing is lost. When even that fails
+ * the mail is not stored (the caller keeps it elsewhere).
+ */
+static int
+keep_failed(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
+{
+	struct db_mail row;
+	char why[300], *id;
+	int rc;
+
+	snprintf(why, sizeof(why), "not taken in: %s", db_errmsg(pl->db));
+	log_warnx("mail %s%u: %s", pm->uid != 0 ? "UID " : "", pm->uid, why);
+	pm->outcome = PL_FAILED;
+	pm->ticket = 0;
+	pm->stored = 0;
+	id = mime_hash_id(pm->raw, pm->len);
+	memset(&row, 0, sizeof(row));
+	row.message_id = id;
+	row.received_at = now;
+	row.source = pl->source;
+	row.uidvalidity = pm->uid != 0 ? pl->uidvalidity : 0;
+	row.uid = pm->uid;
+	row.raw = pm->raw;
+	row.len = pm->len;
+	row.disposition = "failed";
+	row.note = why;
+	if ((rc = db_savepoint(pl->db)) == DB_OK) {
+		rc = db_mail_add(pl->db, &row);
+		if (rc == DB_OK)
+			rc = db_release(pl->db);
+		else
+			db_rollback_savepoint(pl->db);
+	}
+	free(id);
+	pm->stored = rc == DB_OK;
+	return rc == DB_TEMP ? DB_TEMP : DB_OK;
 }
 
 int
@@ -208,12 +253,10 @@ pipeline_run(struct pipeline *pl, struct pipeline_mail *mails, size_t n,
 			goto fail;
 		}
 		if (rc != DB_OK) {
-			/* this mail cannot be stored: keep it in the failed folder */
-			log_warnx("mail UID %u not stored: %s; moved to the failed "
-			    "folder", mails[i].uid, db_errmsg(pl->db));
 			db_rollback_savepoint(pl->db);
-			mails[i].outcome = PL_FAILED;
-			mails[i].ticket = 0;
+			rc = keep_failed(pl, &mails[i], now);
+			if (rc == DB_TEMP)
+				goto fail;
 			continue;
 		}
 		if ((rc = db_release(pl->db)) != DB_OK)

@@ -28,6 +28,7 @@ struct pipeline_mail {
 	/* results: */
 	enum pipeline_outcome outcome;
 	long long	 ticket;	/* the ticket made, or 0 */
+	int		 stored;	/* its bytes are in the database (now or before) */
 };
 
 struct pipeline {

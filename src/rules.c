@@ -29,6 +29,63 @@ names_addr(const char *value, const char *addr)
 	return 0;
 }
 
+/* First word of a header value, e.g. "auto-replied" of "auto-replied; x". */
+static int
+word_is(const char *value, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*value == ' ')
+		value++;
+	return strncasecmp(value, word, n) == 0 &&
+	    (value[n] == '\0' || value[n] == ';' || value[n] == ' ');
+}
+
+/*
+ * Mail written by a program, never to be answered (RFC 3834): auto-replies,
+ * bounces and delivery reports, list and bulk mail. Issue-level detail
+ * (vacation subjects, recording bounces of our notices) comes with the
+ * classifier; this is the guard against mail loops.
+ */
+static int
+is_automatic(const struct mail *m, const char **why)
+{
+	const char *at;
+	size_t local;
+
+	if (m->auto_submitted != NULL && !word_is(m->auto_submitted, "no")) {
+		*why = "Auto-Submitted: an automatic mail";
+		return 1;
+	}
+	if (m->flags & MAIL_F_AUTOREPLY_HDR) {
+		*why = "an auto-reply header";
+		return 1;
+	}
+	if (m->precedence != NULL && (word_is(m->precedence, "bulk") ||
+	    word_is(m->precedence, "junk") || word_is(m->precedence, "list"))) {
+		*why = "Precedence: bulk, junk or list";
+		return 1;
+	}
+	if (m->return_path != NULL && m->return_path[0] == '\0') {
+		*why = "null Return-Path: a bounce or report";
+		return 1;
+	}
+	if (m->flags & MAIL_F_REPORT) {
+		*why = "a delivery or disposition report";
+		return 1;
+	}
+	if (m->from_addr == NULL)
+		return 0;
+	at = strrchr(m->from_addr, '@');
+	local = at != NULL ? (size_t)(at - m->from_addr) : strlen(m->from_addr);
+	if ((local == 13 && strncasecmp(m->from_addr, "mailer-daemon", 13) == 0) ||
+	    (local == 10 && strncasecmp(m->from_addr, "postmaster", 10) == 0)) {
+		*why = "sent by a mail system (MAILER-DAEMON, postmaster)";
+		return 1;
+	}
+	return 0;
+}
+
 enum rules_verdict
 rules_classify(const struct config *cfg, const struct mail *m, int parse_rc,
     const char **why)
@@ -38,6 +95,8 @@ rules_classify(const struct config *cfg, const struct mail *m, int parse_rc,
 		*why = "nothing readable in the mail";
 		return RULES_FAILED;
 	}
+	if (is_automatic(m, why))
+		return RULES_LOOP;
 	if (m->from_addr == NULL) {
 		*why = "no sender address to answer";
 		return RULES_FAILED;

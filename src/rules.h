@@ -11,7 +11,9 @@
 enum rules_verdict {
 	RULES_TICKET = 0,	/* a new ticket */
 	RULES_FAILED,		/* nothing usable: keep it in the failed folder */
-	RULES_LOOP		/* our own mail come back: never a ticket, never answered */
+	RULES_LOOP		/* automatic mail (auto-reply, bounce, report, bulk)
+				 * or our own come back: never a ticket, never
+				 * answered */
 };
 
 /*

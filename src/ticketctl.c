@@ -51,12 +51,38 @@ when(long long t, char *buf, size_t sz)
 		snprintf(buf, sz, "%lld", t);
 }
 
+/*
+ * Text from mail onto the terminal: control bytes (ESC sequences included)
+ * become '?', CR is dropped; newlines are kept only where multiline is set.
+ */
+static void
+put_text(const char *s, int multiline)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		if ((*p == '\n' && multiline) || (*p == '\t' && multiline))
+			putchar(*p);
+		else if (*p < 0x20 || *p == 0x7f)
+			putchar('?');
+		else
+			putchar(*p);
+	}
+}
+
 static void
 print_line(const struct db_ticket_row *r, void *arg)
 {
 	(void)arg;
-	printf("#%lld\t%s\t%s\t%s\t%s\n", r->number, r->status, r->priority,
-	    r->requester, r->subject);
+	printf("#%lld\t%s\t%s\t", r->number, r->status, r->priority);
+	put_text(r->requester, 0);
+	putchar('\t');
+	put_text(r->subject, 0);
+	putchar('\n');
 }
 
 static void
@@ -66,13 +92,18 @@ print_full(const struct db_ticket_row *r, void *arg)
 
 	(void)arg;
 	when(r->created_at, t, sizeof(t));
-	printf("Ticket:    #%lld\nSubject:   %s\nStatus:    %s\nPriority:  %s\n"
-	    "Requester: %s%s%s%s\nCreated:   %s\n\n%s\n", r->number, r->subject,
-	    r->status, r->priority,
-	    r->requester_name != NULL ? r->requester_name : "",
-	    r->requester_name != NULL ? " <" : "", r->requester,
-	    r->requester_name != NULL ? ">" : "", t,
-	    r->body != NULL ? r->body : "");
+	printf("Ticket:    #%lld\nSubject:   ", r->number);
+	put_text(r->subject, 0);
+	printf("\nStatus:    %s\nPriority:  %s\nRequester: ", r->status,
+	    r->priority);
+	if (r->requester_name != NULL) {
+		put_text(r->requester_name, 0);
+		printf(" <");
+	}
+	put_text(r->requester, 0);
+	printf("%s\nCreated:   %s\n\n", r->requester_name != NULL ? ">" : "", t);
+	put_text(r->body, 1);
+	putchar('\n');
 }
 
 static void
@@ -82,9 +113,11 @@ print_outbox(const struct db_outbox_row *r, void *arg)
 
 	(void)arg;
 	when(r->next_attempt_at, t, sizeof(t));
-	printf("%lld\t#%lld\t%s\t%s\t%s\tattempts %d\tnext %s\t%s\n", r->id,
-	    r->ticket_number, r->kind, r->rcpt_to, r->status, r->attempts, t,
-	    r->last_error != NULL ? r->last_error : "");
+	printf("%lld\t#%lld\t%s\t", r->id, r->ticket_number, r->kind);
+	put_text(r->rcpt_to, 0);
+	printf("\t%s\tattempts %d\tnext %s\t", r->status, r->attempts, t);
+	put_text(r->last_error, 0);
+	putchar('\n');
 }
 
 static struct db *

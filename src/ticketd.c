@@ -142,6 +142,11 @@ run_stdin(const struct config *cfg)
 		rc = EX_TEMPFAIL;
 		goto done;
 	}
+	if (!pm.stored) {
+		/* never exit 0 for a mail we did not keep: the MTA retries */
+		rc = EX_TEMPFAIL;
+		goto done;
+	}
 	rc = EX_OK;
 	if (pm.ticket != 0) {
 		sink = sink_smtp_new(cfg);
