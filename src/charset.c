@@ -191,11 +191,25 @@ undeclared(struct buf *b, const char *p, size_t len, int *flags)
 		cp1252(b, p, len, flags);
 }
 
+/* Bytes per code unit: a bad unit is skipped whole so the rest stays aligned. */
+static size_t
+unit_of(const char *cs)
+{
+	if (strncasecmp(cs, "utf-16", 6) == 0 || strncasecmp(cs, "utf16", 5) == 0 ||
+	    strncasecmp(cs, "ucs-2", 5) == 0 || strncasecmp(cs, "ucs2", 4) == 0)
+		return 2;
+	if (strncasecmp(cs, "utf-32", 6) == 0 || strncasecmp(cs, "utf32", 5) == 0 ||
+	    strncasecmp(cs, "ucs-4", 5) == 0 || strncasecmp(cs, "ucs4", 4) == 0)
+		return 4;
+	return 1;
+}
+
 static void
-via_iconv(struct buf *b, iconv_t cd, const char *p, size_t len, int *flags)
+via_iconv(struct buf *b, iconv_t cd, size_t unit, const char *p, size_t len,
+    int *flags)
 {
 	char out[4096], *in = (char *)p, *o;
-	size_t inleft = len, outleft, r;
+	size_t inleft = len, outleft, r, n;
 	int done = 0;
 
 	while (!done) {
@@ -214,15 +228,17 @@ via_iconv(struct buf *b, iconv_t cd, const char *p, size_t len, int *flags)
 		}
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
-		/* EILSEQ or EINVAL (cut sequence at the end): skip one byte */
+		/*
+		 * EILSEQ, or EINVAL (a sequence cut at the end): skip one code
+		 * unit. The conversion state (byte order from a BOM, the
+		 * ISO-2022 shift) is kept: a reset would garble the rest.
+		 */
 		*flags |= CHARSET_BAD;
 		if (add(b, replacement, 3, flags) == -1)
 			return;
-		if (inleft > 0) {
-			in++;
-			inleft--;
-		}
-		iconv(cd, NULL, NULL, NULL, NULL);
+		n = inleft < unit ? inleft : unit;
+		in += n;
+		inleft -= n;
 	}
 }
 
@@ -249,7 +265,7 @@ charset_to_utf8(const char *charset, const char *p, size_t len, size_t max,
 			flags |= CHARSET_BAD;
 			undeclared(&b, p, len, &flags);
 		} else {
-			via_iconv(&b, cd, p, len, &flags);
+			via_iconv(&b, cd, unit_of(cs), p, len, &flags);
 			iconv_close(cd);
 		}
 	}

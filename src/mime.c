@@ -23,6 +23,7 @@
 #include "xmalloc.h"
 
 #define MAX_REFS	100
+#define PAD		8	/* NUL bytes behind the parsed copy */
 
 /* ---- header values ---- */
 
@@ -67,8 +68,10 @@ decode_phrase(const char *raw, size_t max)
 
 	if (raw == NULL)
 		return NULL;
-	if (mailmime_encoded_phrase_parse("utf-8", raw, strlen(raw), &idx,
-	    "utf-8", &dec) == MAILIMF_NO_ERROR && dec != NULL) {
+	/* 8-bit header text: UTF-8 when valid (RFC 6532), else windows-1252 */
+	if (mailmime_encoded_phrase_parse(charset_utf8_valid(raw, strlen(raw)) ?
+	    "utf-8" : "windows-1252", raw, strlen(raw), &idx, "utf-8", &dec) ==
+	    MAILIMF_NO_ERROR && dec != NULL) {
 		s = charset_to_utf8(NULL, dec, strlen(dec), LIMIT_BODY_BYTES, NULL);
 		free(dec);
 	} else {
@@ -224,6 +227,104 @@ salvage_addr(const char *v)
 	return NULL;
 }
 
+/* Return-Path: <addr> → addr; <> → "" (a bounce); junk → NULL. */
+static char *
+return_path(const char *v)
+{
+	const char *p = v;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, "<>", 2) == 0)
+		return xstrdup("");
+	return clean_addr(p);
+}
+
+/* Case-insensitive: does hay contain needle? */
+static int
+contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The unfolded value of the first header field called name in the raw
+ * header block, or NULL. Only for salvaging what libetpan's strict parser
+ * misread (VIOLATIONS.md); capped at LIMIT_ADDR_BYTES * 4.
+ */
+static char *
+raw_field(const char *p, size_t len, const char *name)
+{
+	size_t n = strlen(name), i = 0, j;
+	struct buf b;
+
+	while (i < len) {
+		if (p[i] == '\n' || (p[i] == '\r' && i + 1 < len &&
+		    p[i + 1] == '\n'))
+			return NULL;	/* end of the header block */
+		if (len - i > n && strncasecmp(p + i, name, n) == 0 &&
+		    p[i + n] == ':')
+			break;
+		while (i < len && p[i] != '\n')
+			i++;
+		i++;
+	}
+	if (i >= len)
+		return NULL;
+	buf_init(&b, LIMIT_ADDR_BYTES * 4);
+	for (j = i + n + 1; j < len; j++) {
+		if (p[j] == '\r')
+			continue;
+		if (p[j] == '\n') {
+			if (j + 1 < len && (p[j + 1] == ' ' || p[j + 1] == '\t'))
+				continue;	/* folded */
+			break;
+		}
+		if (buf_addch(&b, p[j]) == -1)
+			break;
+	}
+	return buf_steal(&b, NULL);
+}
+
+/*
+ * libetpan joins bare words into one address ("Jan Kowalski jan@x.it"
+ * becomes "JanKowalskijan@x.it") and stops at an unquoted comma ("Doe,
+ * John <john@x>"): when the address it found is not in the header as
+ * written, take the address from the header text.
+ */
+static void
+check_from(struct mail *m, const char *raw, size_t len)
+{
+	char *v, *a, *lt;
+
+	if ((v = raw_field(raw, len, "From")) == NULL)
+		return;
+	if (m->from_addr == NULL || !contains_ci(v, m->from_addr)) {
+		a = salvage_addr(v);
+		if (a != NULL) {
+			free(m->from_addr);
+			m->from_addr = a;
+			free(m->from_name);
+			m->from_name = NULL;
+			lt = strrchr(v, '<');
+			if (lt != NULL && lt > v) {
+				*lt = '\0';
+				m->from_name = decode_phrase(v, LIMIT_NAME_BYTES);
+				if (m->from_name[0] == '\0') {
+					free(m->from_name);
+					m->from_name = NULL;
+				}
+			}
+		}
+	}
+	free(v);
+}
+
 static void
 headers(struct mail *m, const struct mailimf_fields *fields)
 {
@@ -317,6 +418,9 @@ headers(struct mail *m, const struct mailimf_fields *fields)
 			    m->x_loop == NULL)
 				m->x_loop = one_line(xstrdup(of->fld_value),
 				    LIMIT_ADDR_BYTES);
+			else if (strcasecmp(of->fld_name, "Return-Path") == 0 &&
+			    m->return_path == NULL)
+				m->return_path = return_path(of->fld_value);
 			else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
 			    m->auto_submitted == NULL)
 				m->auto_submitted = one_line(xstrdup(of->fld_value),
@@ -444,6 +548,11 @@ add_text(struct walk *w, const struct mailmime *mm)
 	raw = part_bytes(mm, &len, &w->m->flags);
 	if (raw == NULL)
 		return;
+	if (w->out->len > 0 && len > 0 && buf_addstr(w->out, "\n\n") == -1) {
+		w->m->flags |= MAIL_F_TRUNCATED;
+		free(raw);
+		return;
+	}
 	room = w->out->max - w->out->len;
 	utf8 = charset_to_utf8(mailmime_content_charset_get(mm->mm_content_type),
 	    raw, len, is_type(mm, MAILMIME_DISCRETE_TYPE_TEXT, "html") ?
@@ -458,12 +567,9 @@ add_text(struct walk *w, const struct mailmime *mm)
 		w->m->flags |= MAIL_F_CHARSET_ERROR;
 	if (cf & CHARSET_TRUNC)
 		w->m->flags |= MAIL_F_TRUNCATED;
-	if (w->out->len > 0 && *utf8 != '\0')
-		buf_addstr(w->out, "\n\n");
-	if (buf_addstr(w->out, utf8) == -1) {
+	/* both conversions were capped at room, at a character boundary */
+	if (buf_addstr(w->out, utf8) == -1)
 		w->m->flags |= MAIL_F_TRUNCATED;
-		buf_add(w->out, utf8, w->out->max - w->out->len);
-	}
 	free(utf8);
 }
 
@@ -505,10 +611,20 @@ walk_part(struct walk *w, const struct mailmime *mm, int depth)
 	case MAILMIME_SINGLE:
 		if (is_attachment(mm))
 			return;
+		/* a multipart without a boundary comes as one part: read it */
 		if (mm->mm_content_type == NULL ||
 		    is_type(mm, MAILMIME_DISCRETE_TYPE_TEXT, "plain") ||
-		    is_type(mm, MAILMIME_DISCRETE_TYPE_TEXT, "html"))
+		    is_type(mm, MAILMIME_DISCRETE_TYPE_TEXT, "html") ||
+		    (mm->mm_content_type->ct_type != NULL &&
+		    mm->mm_content_type->ct_type->tp_type ==
+		    MAILMIME_TYPE_COMPOSITE_TYPE)) {
+			if (mm->mm_content_type != NULL &&
+			    mm->mm_content_type->ct_type != NULL &&
+			    mm->mm_content_type->ct_type->tp_type ==
+			    MAILMIME_TYPE_COMPOSITE_TYPE)
+				w->m->flags |= MAIL_F_MIME_ERROR;
 			add_text(w, mm);
+		}
 		break;
 	case MAILMIME_MULTIPLE:
 		if (is_multipart(mm, "alternative")) {
@@ -523,11 +639,9 @@ walk_part(struct walk *w, const struct mailmime *mm, int depth)
 		/* a forwarded mail's text follows the sender's own */
 		if (mm->mm_data.mm_message.mm_msg_mime == NULL || is_attachment(mm))
 			break;
-		if (w->out->len > 0 || depth > 0) {
-			if (w->out->len > 0)
-				buf_addstr(w->out, "\n\n");
-			buf_addstr(w->out, "---------- Forwarded message ----------");
-		}
+		if (w->out->len > 0)
+			buf_addstr(w->out, "\n\n");
+		buf_addstr(w->out, "---------- Forwarded message ----------");
 		walk_part(w, mm->mm_data.mm_message.mm_msg_mime, depth + 1);
 		break;
 	}
@@ -549,9 +663,18 @@ mime_parse(const char *raw, size_t len, struct mail *m)
 	struct walk w;
 	struct buf out;
 	size_t idx = 0, off = 0;
+	char *copy;
 
 	memset(m, 0, sizeof(*m));
 	buf_init(&out, LIMIT_BODY_BYTES);
+	/*
+	 * libetpan's decoders read up to two bytes past a cut quoted-printable
+	 * escape at the very end: parse a copy with NUL padding behind it.
+	 */
+	copy = xmalloc(len + PAD);
+	memcpy(copy, raw, len);
+	memset(copy + len, 0, PAD);
+	raw = copy;
 	if (len >= 3 && memcmp(raw, "\xef\xbb\xbf", 3) == 0)
 		off = 3;	/* a UTF-8 BOM before the first header */
 	if (mailmime_parse(raw + off, len - off, &idx, &mime) !=
@@ -559,9 +682,10 @@ mime_parse(const char *raw, size_t len, struct mail *m)
 		m->flags |= MAIL_F_NOHEADERS | MAIL_F_MIME_ERROR;
 		m->body = charset_to_utf8(NULL, raw, len, LIMIT_BODY_BYTES, NULL);
 	} else {
-		if (mime->mm_type == MAILMIME_MESSAGE)
+		if (mime->mm_type == MAILMIME_MESSAGE) {
 			headers(m, mime->mm_data.mm_message.mm_fields);
-		else
+			check_from(m, raw + off, len - off);
+		} else
 			m->flags |= MAIL_F_NOHEADERS;
 		if (mime->mm_type == MAILMIME_MESSAGE &&
 		    mime->mm_data.mm_message.mm_msg_mime != NULL &&
@@ -582,6 +706,9 @@ mime_parse(const char *raw, size_t len, struct mail *m)
 		m->message_id = mime_hash_id(raw, len);
 		m->flags |= MAIL_F_NO_MSGID;
 	}
+	free(copy);
+	if (m->subject != NULL && strlen(m->subject) >= LIMIT_SUBJECT_BYTES - 3)
+		m->flags |= MAIL_F_TRUNCATED;
 	if (m->from_addr == NULL && (m->body == NULL || m->body[0] == '\0') &&
 	    (m->subject == NULL || m->subject[0] == '\0'))
 		return -1;

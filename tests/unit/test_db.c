@@ -1,0 +1,686 @@
+/*
+ * test_db.c — the database in a mkdtemp(3) directory: create and open
+ * (what is refused and why), read-only connections, exactly-once intake by
+ * Message-ID, ticket numbers, savepoints, and the outbox's life cycle
+ * (due, claim, sent, retry, failed, next, per-ticket filter). Setup the
+ * module has no call for (user_version, deleting a row) uses sqlite3
+ * directly.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "t.h"
+#include "xmalloc.h"
+
+static char	 tmpdir[] = "/tmp/test_db.XXXXXX";
+static int	 nfile;
+
+/* A new path in tmpdir; caller frees. */
+static char *
+newpath(void)
+{
+	return xasprintf("%s/db%d.sqlite", tmpdir, ++nfile);
+}
+
+/* Run SQL on the file with a connection of our own; SQLite's rc. */
+static int
+sql(const char *path, const char *q)
+{
+	sqlite3 *h = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, q, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc;
+}
+
+/* One integer from a query on our own connection; -1 on error. */
+static long long
+sql_int(const char *path, const char *q)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* A fresh database, opened read-write. */
+static struct db *
+fresh(char **pathp)
+{
+	char *err = NULL, *path = newpath();
+	struct db *db;
+
+	if (db_create(path, &err) != 0) {
+		fprintf(stderr, "# db_create: %s\n", err);
+		exit(2);
+	}
+	db = db_open(path, 0, &err, NULL);
+	if (db == NULL) {
+		fprintf(stderr, "# db_open: %s\n", err);
+		exit(2);
+	}
+	*pathp = path;
+	return db;
+}
+
+static long long
+person(struct db *db, const char *email)
+{
+	long long id = 0;
+
+	T_INTEQ(db_person_get(db, email, NULL, 1000, &id), DB_OK);
+	return id;
+}
+
+static long long
+ticket(struct db *db, long long requester, const char *subject)
+{
+	struct db_ticket t = { subject, "body", requester, "low", 1000 };
+	long long n = 0;
+
+	T_INTEQ(db_ticket_add(db, &t, &n), DB_OK);
+	return n;
+}
+
+static void
+test_create(void)
+{
+	char *path = newpath(), *err = NULL;
+	int fd;
+
+	T_INTEQ(db_create(path, &err), 0);
+	T_CHECK(err == NULL);
+	T_INTEQ(sql_int(path, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM pragma_journal_mode "
+	    "WHERE journal_mode = 'wal'"), 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('tickets', 'mails', 'outbox', 'people')"), 4);
+
+	/* an existing database is never touched */
+	T_INTEQ(db_create(path, &err), -1);
+	T_CHECK(err != NULL && strstr(err, path) != NULL);
+	free(err);
+	err = NULL;
+	T_INTEQ(sql_int(path, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	free(path);
+
+	/* nor an existing empty file, which is left as it was */
+	path = newpath();
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_CHECK(fd != -1);
+	close(fd);
+	T_INTEQ(db_create(path, &err), -1);
+	T_CHECK(err != NULL);
+	free(err);
+	err = NULL;
+	{
+		struct stat sb;
+
+		T_INTEQ(stat(path, &sb), 0);
+		T_INTEQ(sb.st_size, 0);
+	}
+	free(path);
+
+	/* a directory that does not exist */
+	path = xasprintf("%s/no/such/dir/db.sqlite", tmpdir);
+	T_INTEQ(db_create(path, &err), -1);
+	T_CHECK(err != NULL);
+	free(err);
+	free(path);
+}
+
+static void
+test_open(void)
+{
+	const char *junk = "this is not a database, just some text that is "
+	    "long enough to fill the first page header of one, and more.\n";
+	char *path = newpath(), *err = NULL;
+	struct db *db;
+	int temp = -1, fd;
+
+	/* missing: says what to do */
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db == NULL);
+	T_CHECK(err != NULL && strstr(err, "ticketctl") != NULL);
+	T_INTEQ(temp, 0);
+	free(err);
+	err = NULL;
+	T_CHECK(access(path, F_OK) == -1);	/* and did not create it */
+
+	/* an SQLite file that is not ours (user_version 0) */
+	T_INTEQ(sql(path, "SELECT 1"), SQLITE_CANTOPEN);
+	{
+		sqlite3 *h;
+
+		T_INTEQ(sqlite3_open(path, &h), SQLITE_OK);
+		T_INTEQ(sqlite3_exec(h, "CREATE TABLE x (y)", NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_close(h);
+	}
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db == NULL);
+	T_CHECK(err != NULL && strstr(err, "not a ticketd database") != NULL);
+	free(err);
+	err = NULL;
+	free(path);
+
+	/* an empty file is not a ticketd database either */
+	path = newpath();
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db == NULL);
+	T_CHECK(err != NULL);
+	free(err);
+	err = NULL;
+	free(path);
+
+	/* a file that is not SQLite at all */
+	path = newpath();
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_INTEQ(write(fd, junk, strlen(junk)), (ssize_t)strlen(junk));
+	close(fd);
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db == NULL);
+	T_CHECK(err != NULL);
+	free(err);
+	err = NULL;
+	free(path);
+
+	/* a newer schema than this binary knows */
+	path = newpath();
+	T_INTEQ(db_create(path, &err), 0);
+	T_INTEQ(sql(path, "PRAGMA user_version = 999"), SQLITE_OK);
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db == NULL);
+	T_CHECK(err != NULL && strstr(err, "999") != NULL);
+	T_INTEQ(temp, 0);
+	free(err);
+	err = NULL;
+	db = db_open(path, DB_RDONLY, &err, &temp);
+	T_CHECK(db == NULL);
+	free(err);
+	err = NULL;
+	/* the current one opens, read-write and read-only */
+	T_INTEQ(sql(path, "PRAGMA user_version = 1"), SQLITE_OK);
+	db = db_open(path, 0, &err, &temp);
+	T_CHECK(db != NULL);
+	T_CHECK(err == NULL);
+	db_free(&db);
+	T_CHECK(db == NULL);
+	db_free(&db);			/* NULL-safe */
+	db = db_open(path, DB_RDONLY, &err, &temp);
+	T_CHECK(db != NULL);
+	db_free(&db);
+	free(path);
+}
+
+static void
+test_readonly(void)
+{
+	char *path, *err = NULL;
+	struct db *rw, *ro;
+	long long id = 0;
+	struct db_mail m;
+
+	rw = fresh(&path);
+	person(rw, "alice@corp.example");
+	ro = db_open(path, DB_RDONLY, &err, NULL);
+	T_CHECK(ro != NULL);
+	if (ro == NULL)
+		goto out;
+	/* reading works */
+	T_INTEQ(db_person_get(ro, "alice@corp.example", NULL, 1, &id), DB_OK);
+	T_CHECK(id > 0);
+	T_INTEQ(db_mail_known(ro, "nope@x"), 0);
+	/* writing does not */
+	T_CHECK(db_person_get(ro, "bob@corp.example", NULL, 1, &id) < 0);
+	memset(&m, 0, sizeof(m));
+	m.message_id = "ro@x";
+	m.source = "stdin";
+	m.raw = "x";
+	m.len = 1;
+	m.disposition = "failed";
+	T_CHECK(db_mail_add(ro, &m) < 0);
+	T_CHECK(db_begin(ro) < 0 || db_mail_add(ro, &m) < 0);
+	db_rollback(ro);
+	T_CHECK(db_outbox_add(ro, 0, "ack", "o@x", "a@x", "b@x", "m", 1, 1) < 0);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM mails"), 0);
+	db_free(&ro);
+out:
+	db_free(&rw);
+	free(path);
+}
+
+static void
+test_exactly_once(void)
+{
+	char *path;
+	struct db *db;
+	struct db_mail m;
+
+	db = fresh(&path);
+	memset(&m, 0, sizeof(m));
+	m.message_id = "once@x.example";
+	m.received_at = 1000;
+	m.source = "imap";
+	m.uidvalidity = 7;
+	m.uid = 1;
+	m.from_addr = "a@x.example";
+	m.subject = "s";
+	m.raw = "raw\0bytes";
+	m.len = 9;
+	m.disposition = "ticket";
+
+	T_INTEQ(db_mail_known(db, "once@x.example"), 0);
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_known(db, "once@x.example"), 1);
+	/* the same Message-ID again: refused, permanently */
+	m.uid = 2;
+	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_CHECK(db_errmsg(db) != NULL);
+	T_INTEQ(db_mail_known(db, "once@x.example"), 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM mails"), 1);
+	/* the raw bytes are kept whole, NUL included */
+	T_INTEQ(sql_int(path, "SELECT length(raw) FROM mails"), 9);
+	T_INTEQ(sql_int(path, "SELECT size FROM mails"), 9);
+
+	/* a failed one says 2 */
+	m.message_id = "sha256:00ff";
+	m.disposition = "failed";
+	m.note = "nothing readable";
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_known(db, "sha256:00ff"), 2);
+	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_INTEQ(db_mail_known(db, "sha256:00ff"), 2);
+	/* ids differ by case: not the same mail */
+	T_INTEQ(db_mail_known(db, "ONCE@x.example"), 0);
+
+	/* a bad disposition or source is a constraint error */
+	m.message_id = "bad@x";
+	m.disposition = "bogus";
+	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_INTEQ(db_mail_known(db, "bad@x"), 0);
+	db_free(&db);
+	free(path);
+}
+
+static void
+test_people(void)
+{
+	char *path;
+	struct db *db;
+	long long a = 0, b = 0, c = 0;
+
+	db = fresh(&path);
+	T_INTEQ(db_person_get(db, "alice@corp.example", NULL, 1, &a), DB_OK);
+	T_INTEQ(db_person_get(db, "Alice@Corp.Example", "Alice", 2, &b), DB_OK);
+	T_INTEQ(a, b);	/* COLLATE NOCASE */
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people WHERE name = 'Alice'"),
+	    1);
+	/* an existing name is kept */
+	T_INTEQ(db_person_get(db, "alice@corp.example", "Other", 3, &c), DB_OK);
+	T_INTEQ(c, a);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people WHERE name = 'Alice'"),
+	    1);
+	T_INTEQ(db_person_get(db, "bob@corp.example", "", 4, &b), DB_OK);
+	T_CHECK(b != a);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people WHERE name IS NULL"),
+	    1);
+	db_free(&db);
+	free(path);
+}
+
+static void
+test_ticket_numbers(void)
+{
+	char *path;
+	struct db *db;
+	long long req, n;
+
+	db = fresh(&path);
+	req = person(db, "alice@corp.example");
+	T_INTEQ(ticket(db, req, "one"), 1);
+	T_INTEQ(ticket(db, req, "two"), 2);
+	T_INTEQ(ticket(db, req, "three"), 3);
+
+	/*
+	 * A rolled-back ticket left no trace (sqlite_sequence rolls back too),
+	 * so its number, never committed nor mailed, is handed out again.
+	 */
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(ticket(db, req, "rolled back"), 4);
+	db_rollback(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM tickets"), 3);
+	n = ticket(db, req, "four");
+	T_INTEQ(n, 4);
+
+	/* a committed number is never reused, even when its row is gone */
+	T_INTEQ(sql(path, "DELETE FROM tickets WHERE number = (SELECT "
+	    "max(number) FROM tickets)"), SQLITE_OK);
+	T_INTEQ(ticket(db, req, "after delete"), n + 1);
+
+	/* a constraint error: no number handed out */
+	{
+		struct db_ticket t = { "s", "b", req, "urgent", 1 };
+		long long x = -7;
+
+		T_INTEQ(db_ticket_add(db, &t, &x), DB_PERM);
+		T_INTEQ(x, -7);
+		t.priority = "high";
+		t.requester_id = 999999;	/* no such person */
+		T_INTEQ(db_ticket_add(db, &t, &x), DB_PERM);
+	}
+	db_free(&db);
+	free(path);
+}
+
+static void
+test_savepoint(void)
+{
+	char *path;
+	struct db *db;
+	long long req, n;
+	struct db_mail m;
+
+	db = fresh(&path);
+	req = person(db, "alice@corp.example");
+	memset(&m, 0, sizeof(m));
+	m.source = "imap";
+	m.raw = "r";
+	m.len = 1;
+	m.disposition = "ticket";
+
+	T_INTEQ(db_begin(db), DB_OK);
+	/* mail 1 goes through */
+	T_INTEQ(db_savepoint(db), DB_OK);
+	n = ticket(db, req, "kept");
+	m.message_id = "kept@x";
+	m.ticket_number = n;
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_release(db), DB_OK);
+	/* mail 2 fails half-way and is undone */
+	T_INTEQ(db_savepoint(db), DB_OK);
+	n = ticket(db, req, "undone");
+	m.message_id = "undone@x";
+	m.ticket_number = n;
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	db_rollback_savepoint(db);
+	/* mail 3 goes through after it */
+	T_INTEQ(db_savepoint(db), DB_OK);
+	m.message_id = "third@x";
+	m.ticket_number = ticket(db, req, "third");
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_release(db), DB_OK);
+	T_INTEQ(db_commit(db), DB_OK);
+
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM tickets"), 2);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM tickets WHERE subject = "
+	    "'undone'"), 0);
+	T_INTEQ(db_mail_known(db, "kept@x"), 1);
+	T_INTEQ(db_mail_known(db, "undone@x"), 0);
+	T_INTEQ(db_mail_known(db, "third@x"), 1);
+
+	/* a whole transaction rolled back leaves nothing */
+	T_INTEQ(db_begin(db), DB_OK);
+	m.message_id = "gone@x";
+	m.ticket_number = 0;
+	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	db_rollback(db);
+	T_INTEQ(db_mail_known(db, "gone@x"), 0);
+	db_rollback(db);		/* outside a transaction: harmless */
+	/* commit outside a transaction fails, and does no harm */
+	T_CHECK(db_commit(db) != DB_OK);
+	db_free(&db);
+	free(path);
+}
+
+static int
+add(struct db *db, long long t, const char *id, time_t now)
+{
+	return db_outbox_add(db, t, "ack", id, "it@corp.example",
+	    "alice@corp.example", "Subject: x\r\n\r\nbody\0tail\r\n", 24, now);
+}
+
+static void
+test_outbox(void)
+{
+	char *path;
+	struct db *db;
+	struct db_outbox *rows;
+	size_t n;
+	time_t when;
+	long long req, t1, t2;
+
+	db = fresh(&path);
+	req = person(db, "alice@corp.example");
+	t1 = ticket(db, req, "one");
+	t2 = ticket(db, req, "two");
+
+	T_INTEQ(db_outbox_next(db, &when), 0);
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+
+	T_INTEQ(add(db, t1, "n1@desk", 1000), DB_OK);
+	/* the same notice id twice is refused */
+	T_INTEQ(add(db, t1, "n1@desk", 1000), DB_PERM);
+
+	/* not due before its time, due at it */
+	T_INTEQ(db_outbox_due(db, 999, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1) {
+		T_INTEQ(rows[0].ticket_number, t1);
+		T_STREQ(rows[0].kind, "ack");
+		T_STREQ(rows[0].message_id, "n1@desk");
+		T_STREQ(rows[0].mail_from, "it@corp.example");
+		T_STREQ(rows[0].rcpt_to, "alice@corp.example");
+		T_INTEQ(rows[0].len, 24);
+		T_CHECK(memcmp(rows[0].message,
+		    "Subject: x\r\n\r\nbody\0tail\r\n", 24) == 0);
+		T_INTEQ(rows[0].attempts, 0);
+		/* claim it: ours once, then held */
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600), 1);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600), 0);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1599, 600), 0);
+	}
+	db_outbox_rows_free(rows, n);
+	/* held: not due for another sender, not even with all */
+	T_INTEQ(db_outbox_due(db, 1001, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 1001, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	/* the lease shows in next */
+	T_INTEQ(db_outbox_next(db, &when), 1);
+	T_INTEQ(when, 1600);
+	/* sent: never due again */
+	T_INTEQ(db_outbox_due(db, 5000, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1) {
+		T_INTEQ(db_outbox_sent(db, rows[0].id, 1001), DB_OK);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 9000, 600), 0);
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 99999, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_next(db, &when), 0);
+	T_INTEQ(sql_int(path, "SELECT attempts FROM outbox"), 1);
+	T_INTEQ(sql_int(path, "SELECT sent_at FROM outbox"), 1001);
+
+	/* retry: not due before next_attempt_at, due with all */
+	T_INTEQ(add(db, t2, "n2@desk", 2000), DB_OK);
+	T_INTEQ(db_outbox_due(db, 2000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1) {
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 2000, 600), 1);
+		T_INTEQ(db_outbox_retry(db, rows[0].id, 2060, "421 busy"),
+		    DB_OK);
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_next(db, &when), 1);
+	T_INTEQ(when, 2060);
+	T_INTEQ(db_outbox_due(db, 2059, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 2001, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_INTEQ(rows[0].attempts, 1);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 2060, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	/* failed: never comes back, with or without all */
+	if (n == 1)
+		T_INTEQ(db_outbox_failed(db, rows[0].id, "550 no such user"),
+		    DB_OK);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 999999, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 999999, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_next(db, &when), 0);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE status = "
+	    "'failed' AND attempts = 2 AND last_error = '550 no such user'"), 1);
+	db_free(&db);
+	free(path);
+}
+
+static void
+test_outbox_order_filter(void)
+{
+	char *path, id[32];
+	struct db *db;
+	struct db_outbox *rows;
+	size_t n, i;
+	time_t when;
+	long long req, t1, t2;
+
+	db = fresh(&path);
+	req = person(db, "alice@corp.example");
+	t1 = ticket(db, req, "one");
+	t2 = ticket(db, req, "two");
+	/* 3 for t1, 2 for t2, 1 without a ticket; the times out of order */
+	T_INTEQ(add(db, t1, "a@d", 300), DB_OK);
+	T_INTEQ(add(db, t2, "b@d", 100), DB_OK);
+	T_INTEQ(add(db, t1, "c@d", 200), DB_OK);
+	T_INTEQ(add(db, 0, "d@d", 150), DB_OK);
+	T_INTEQ(add(db, t2, "e@d", 400), DB_OK);
+	T_INTEQ(add(db, t1, "f@d", 250), DB_OK);
+
+	T_INTEQ(db_outbox_next(db, &when), 1);
+	T_INTEQ(when, 100);
+	/* oldest first */
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 6);
+	if (n == 6) {
+		T_STREQ(rows[0].message_id, "b@d");
+		T_STREQ(rows[1].message_id, "d@d");
+		T_STREQ(rows[2].message_id, "c@d");
+		T_STREQ(rows[5].message_id, "e@d");
+		T_INTEQ(rows[1].ticket_number, 0);
+	}
+	db_outbox_rows_free(rows, n);
+	/* max */
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 2, &rows, &n), DB_OK);
+	T_INTEQ(n, 2);
+	db_outbox_rows_free(rows, n);
+	/* one ticket's only */
+	T_INTEQ(db_outbox_due(db, 1000, 0, t1, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 3);
+	for (i = 0; i < n; i++)
+		T_INTEQ(rows[i].ticket_number, t1);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 220, 0, t1, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "c@d");
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 0, 1, t2, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 2);
+	for (i = 0; i < n; i++)
+		T_INTEQ(rows[i].ticket_number, t2);
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 1000, 1, 12345, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+
+	/* many rows, batches */
+	for (i = 0; i < 250; i++) {
+		snprintf(id, sizeof(id), "bulk%zu@d", i);
+		T_INTEQ(add(db, 0, id, 500), DB_OK);
+	}
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 100, &rows, &n), DB_OK);
+	T_INTEQ(n, 100);
+	db_outbox_rows_free(rows, n);
+	db_free(&db);
+	free(path);
+}
+
+/* Remove everything in tmpdir, then it. */
+static void
+cleanup(void)
+{
+	DIR *d;
+	struct dirent *de;
+	char *p;
+
+	if ((d = opendir(tmpdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", tmpdir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	T_RUN(test_create);
+	T_RUN(test_open);
+	T_RUN(test_readonly);
+	T_RUN(test_exactly_once);
+	T_RUN(test_people);
+	T_RUN(test_ticket_numbers);
+	T_RUN(test_savepoint);
+	T_RUN(test_outbox);
+	T_RUN(test_outbox_order_filter);
+	cleanup();
+	return T_END();
+}
