@@ -1,0 +1,872 @@
+/*
+ * notice.c — compose an outgoing notice as RFC 5322 bytes. Headers are
+ * contracts: a fixed set in a fixed order, CR/LF in any value refused,
+ * addresses only as plain addr-specs, non-ASCII as RFC 2047 encoded words
+ * (each <= 75 chars, never splitting a UTF-8 sequence), lines folded at
+ * whitespace to <= 78 chars where possible and never over 998. The body is
+ * multipart/alternative, text/plain and text/html, both quoted-printable.
+ * Pure apart from reading random bytes for Message-IDs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "limits.h"
+#include "log.h"
+#include "notice.h"
+#include "xmalloc.h"
+
+#define LINE_SOFT	78	/* RFC 5322 2.1.1 SHOULD */
+#define LINE_HARD	998	/* RFC 5322 2.1.1 MUST */
+#define QP_LINE		76	/* RFC 2045 6.7 (5) */
+/*
+ * RFC 2047 allows 75 chars for one encoded-word; we write at most 69 so
+ * that one still fits on the first line after "Subject: " (78).
+ */
+#define EW_MAX		69
+#define EW_PREFIX	"=?UTF-8?"
+/* "=?UTF-8?X?" + "?=" around the payload. */
+#define EW_PAYLOAD	(EW_MAX - (sizeof(EW_PREFIX) - 1) - 2 - 2)
+/* Longest run of a phrase or subject sent as it is, without encoding. */
+#define WORD_PLAIN_MAX	76
+/* Longest run of blanks sent as it is (a fold must fit after it). */
+#define BLANKS_PLAIN_MAX	16
+/* Most bytes of header values we take (subject, names, references). */
+#define HEADERS_MAX	(1024 * 1024)
+
+static const char hexdig[] = "0123456789ABCDEF";
+static const char *const wday[] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+static const char *const month[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+out_add(struct buf *b, const void *p, size_t n)
+{
+	if (buf_add(b, p, n) == -1)
+		fatalx("notice: output too large");
+}
+
+static void
+out_str(struct buf *b, const char *s)
+{
+	out_add(b, s, strlen(s));
+}
+
+/*
+ * One UTF-8 character at p (n > 0 bytes left): copies its bytes to out,
+ * returns how many input bytes it took. A byte that does not start a
+ * well-formed sequence (overlong, surrogate, > U+10FFFF, truncated) takes
+ * one byte and comes out as U+FFFD, so what we write is always UTF-8.
+ */
+static size_t
+utf8_char(const unsigned char *p, size_t n, unsigned char out[4],
+    size_t *outlen)
+{
+	size_t need, i;
+	unsigned int cp, min;
+
+	if (p[0] < 0x80) {
+		out[0] = p[0];
+		*outlen = 1;
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		need = 1;
+		cp = p[0] & 0x1f;
+		min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		need = 2;
+		cp = p[0] & 0x0f;
+		min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		need = 3;
+		cp = p[0] & 0x07;
+		min = 0x10000;
+	} else
+		goto bad;
+	if (n < need + 1)
+		goto bad;
+	for (i = 1; i <= need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			goto bad;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		goto bad;
+	memcpy(out, p, need + 1);
+	*outlen = need + 1;
+	return need + 1;
+bad:
+	out[0] = 0xef;
+	out[1] = 0xbf;
+	out[2] = 0xbd;
+	*outlen = 3;
+	return 1;
+}
+
+/* ---- quoted-printable ------------------------------------------------ */
+
+/*
+ * Must the byte at p (left bytes from there to the line end) be written
+ * as =XX at column col of an output line? last: it is the last byte before
+ * a hard line break (or the end of the text).
+ */
+static int
+qp_must_escape(const unsigned char *p, size_t left, size_t col, int last)
+{
+	unsigned char c = p[0];
+
+	if (c == '=' || c >= 0x7f || (c < 0x20 && c != '\t'))
+		return 1;
+	if ((c == ' ' || c == '\t') && last)
+		return 1;
+	/* Kind to dumb SMTP stacks and mbox writers. */
+	if (col == 0 && c == '.')
+		return 1;
+	if (col == 0 && c == 'F' && left >= 5 && memcmp(p, "From ", 5) == 0)
+		return 1;
+	return 0;
+}
+
+static void
+qp_put(struct buf *b, unsigned char c, int esc)
+{
+	char e[3];
+
+	if (!esc) {
+		out_add(b, &c, 1);
+		return;
+	}
+	e[0] = '=';
+	e[1] = hexdig[c >> 4];
+	e[2] = hexdig[c & 0x0f];
+	out_add(b, e, 3);
+}
+
+/* Encode one line (no line break inside) of n bytes. */
+static void
+qp_line(struct buf *b, const unsigned char *p, size_t n)
+{
+	size_t i, j, k, col = 0, glen, width, limit;
+	unsigned char tmp[4];
+	int esc;
+
+	for (i = 0; i < n; i = j) {
+		/*
+		 * A group is one byte, or a whole UTF-8 sequence, so that a
+		 * character is never cut by a soft break.
+		 */
+		j = i + utf8_char(p + i, n - i, tmp, &glen);
+		for (;;) {
+			width = 0;
+			for (k = i; k < j; k++) {
+				esc = qp_must_escape(p + k, n - k, col + width,
+				    k == n - 1);
+				width += esc ? 3 : 1;
+			}
+			/* The last group may use column 76; others leave
+			 * room for the '=' of a soft break. */
+			limit = j == n ? QP_LINE : QP_LINE - 1;
+			if (col + width <= limit || col == 0)
+				break;
+			out_add(b, "=\r\n", 3);
+			col = 0;
+		}
+		for (k = i; k < j; k++) {
+			esc = qp_must_escape(p + k, n - k, col, k == n - 1);
+			qp_put(b, p[k], esc);
+			col += esc ? 3 : 1;
+		}
+	}
+}
+
+static void
+qp_encode(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *nl;
+	size_t n = strlen(s), linelen;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		if (nl == NULL) {
+			qp_line(b, p, n);
+			break;
+		}
+		linelen = (size_t)(nl - p);
+		/* CRLF in, CRLF out; a bare CR elsewhere is =0D. */
+		qp_line(b, p, linelen > 0 && nl[-1] == '\r' ? linelen - 1 :
+		    linelen);
+		out_add(b, "\r\n", 2);
+		n -= linelen + 1;
+		p = nl + 1;
+	}
+}
+
+char *
+notice_qp(const char *utf8, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX / 2);
+	qp_encode(&b, utf8 != NULL ? utf8 : "");
+	return buf_steal(&b, len);
+}
+
+/* ---- RFC 2047 -------------------------------------------------------- */
+
+/* Characters a Q encoded-word may carry as they are in any context. */
+static int
+q_literal(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '!' || c == '*' || c == '+' ||
+	    c == '-' || c == '/';
+}
+
+static size_t
+q_width(const unsigned char *p, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += (q_literal(p[i]) || p[i] == ' ') ? 1 : 3;
+	return w;
+}
+
+static void
+q_put(struct buf *b, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ' ')
+			out_add(b, "_", 1);
+		else if (q_literal(p[i]))
+			out_add(b, p + i, 1);
+		else
+			qp_put(b, p[i], 1);
+	}
+}
+
+static void
+b64_put(struct buf *b, const unsigned char *p, size_t n)
+{
+	char o[4];
+	unsigned int v;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8 |
+		    p[i + 2];
+		o[0] = b64[v >> 18];
+		o[1] = b64[(v >> 12) & 0x3f];
+		o[2] = b64[(v >> 6) & 0x3f];
+		o[3] = b64[v & 0x3f];
+		out_add(b, o, 4);
+	}
+	if (n - i == 1) {
+		v = (unsigned int)p[i] << 16;
+		o[0] = b64[v >> 18];
+		o[1] = b64[(v >> 12) & 0x3f];
+		o[2] = o[3] = '=';
+		out_add(b, o, 4);
+	} else if (n - i == 2) {
+		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8;
+		o[0] = b64[v >> 18];
+		o[1] = b64[(v >> 12) & 0x3f];
+		o[2] = b64[(v >> 6) & 0x3f];
+		o[3] = '=';
+		out_add(b, o, 4);
+	}
+}
+
+static void
+ew_flush(struct buf *b, const unsigned char *p, size_t n, int useb,
+    int *first)
+{
+	if (!*first)
+		out_add(b, " ", 1);
+	*first = 0;
+	out_str(b, useb ? EW_PREFIX "B?" : EW_PREFIX "Q?");
+	if (useb)
+		b64_put(b, p, n);
+	else
+		q_put(b, p, n);
+	out_add(b, "?=", 2);
+}
+
+/*
+ * Append s[0..n) as encoded words separated by single spaces (which a
+ * decoder drops between words). Q or B, whichever is shorter; words are
+ * filled with whole UTF-8 characters only.
+ */
+static void
+ew_encode(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char word[EW_PAYLOAD], ch[4];
+	size_t i = 0, wlen = 0, wcost = 0, chlen, cost, qcost, maxb;
+	int useb, first = 1;
+
+	qcost = q_width(p, n);
+	useb = qcost > (n + 2) / 3 * 4;
+	maxb = EW_PAYLOAD / 4 * 3;	/* raw bytes that fit as base64 */
+	while (i < n) {
+		i += utf8_char(p + i, n - i, ch, &chlen);
+		if (useb)
+			cost = chlen;
+		else
+			cost = q_width(ch, chlen);
+		if (wlen > 0 && (useb ? wlen + cost > maxb :
+		    wcost + cost > EW_PAYLOAD)) {
+			ew_flush(b, word, wlen, useb, &first);
+			wlen = wcost = 0;
+		}
+		memcpy(word + wlen, ch, chlen);
+		wlen += chlen;
+		wcost += cost;
+	}
+	if (wlen > 0)
+		ew_flush(b, word, wlen, useb, &first);
+}
+
+static int
+is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/*
+ * Does a phrase or subject need encoded words: non-ASCII or control
+ * bytes, "=?" (a decoder would take it for an encoded word), a run
+ * without a space too long to fold, or a run of spaces too long to fold
+ * after.
+ */
+static int
+needs_ew(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0, blanks = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x7f || p[i] < 0x20)
+			return 1;
+		if (p[i] == '=' && i + 1 < n && p[i + 1] == '?')
+			return 1;
+		run = p[i] == ' ' ? 0 : run + 1;
+		blanks = p[i] == ' ' ? blanks + 1 : 0;
+		if (run > WORD_PLAIN_MAX - 2 || blanks > BLANKS_PLAIN_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is there a run of more than BLANKS_PLAIN_MAX blanks in s? */
+static int
+long_blanks(const char *s)
+{
+	size_t blanks = 0;
+
+	for (; *s != '\0'; s++) {
+		blanks = (*s == ' ' || *s == '\t') ? blanks + 1 : 0;
+		if (blanks > BLANKS_PLAIN_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+notice_encode_phrase(const char *utf8)
+{
+	struct buf b;
+	size_t i, n;
+	int plain = 1;
+
+	if (utf8 == NULL)
+		utf8 = "";
+	n = strlen(utf8);
+	buf_init(&b, SIZE_MAX / 2);
+	if (needs_ew(utf8, n)) {
+		ew_encode(&b, utf8, n);
+		return buf_steal(&b, NULL);
+	}
+	for (i = 0; i < n; i++)
+		if (!is_atext((unsigned char)utf8[i]) && utf8[i] != ' ')
+			plain = 0;
+	if (n == 0 || utf8[0] == ' ' || utf8[n - 1] == ' ')
+		plain = 0;
+	if (plain)
+		return xstrdup(utf8);
+	out_add(&b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (utf8[i] == '"' || utf8[i] == '\\')
+			out_add(&b, "\\", 1);
+		out_add(&b, utf8 + i, 1);
+	}
+	out_add(&b, "\"", 1);
+	return buf_steal(&b, NULL);
+}
+
+/*
+ * Unstructured text (Subject): words that are printable ASCII stay as
+ * they are; each run of words that are not is written as encoded words,
+ * the blanks between those words encoded with them.
+ */
+static char *
+encode_text(const char *s)
+{
+	const char *p = s, *ws, *w, *run, *runend;
+	struct buf b;
+	size_t wl;
+
+	buf_init(&b, SIZE_MAX / 2);
+	/* Blanks too many to fold after: the whole text as encoded words. */
+	if (long_blanks(s)) {
+		ew_encode(&b, s, strlen(s));
+		return buf_steal(&b, NULL);
+	}
+	while (*p != '\0') {
+		ws = p;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		w = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		wl = (size_t)(p - w);
+		if (wl == 0 || !needs_ew(w, wl)) {
+			out_add(&b, ws, (size_t)(p - ws));
+			continue;
+		}
+		out_add(&b, ws, (size_t)(w - ws));
+		run = w;
+		runend = p;
+		/* Take following words into the run while they need it. */
+		for (;;) {
+			ws = p;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			w = p;
+			while (*p != '\0' && *p != ' ' && *p != '\t')
+				p++;
+			wl = (size_t)(p - w);
+			if (wl == 0 || !needs_ew(w, wl)) {
+				p = ws;
+				break;
+			}
+			runend = p;
+		}
+		ew_encode(&b, run, (size_t)(runend - run));
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* ---- headers --------------------------------------------------------- */
+
+/*
+ * Append "Name: value" folded: a line is broken before a blank where it
+ * would pass 78 characters, and (only to stay under 998) right after the
+ * colon. Never before trailing blanks, so no line is blank-only.
+ */
+static void
+hdr_add(struct buf *b, const char *name, const char *value)
+{
+	const char *p = value, *seg, *w;
+	size_t linelen, seglen;
+	int words = 0;
+
+	out_str(b, name);
+	out_add(b, ":", 1);
+	linelen = strlen(name) + 1;
+	while (*p != '\0') {
+		seg = p;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		w = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		seglen = (size_t)(p - seg);
+		if (w == seg)
+			seglen++;	/* the blank we put after the colon */
+		if (p != w && linelen + seglen > LINE_SOFT &&
+		    (words > 0 || linelen + seglen > LINE_HARD)) {
+			out_add(b, "\r\n", 2);
+			linelen = 0;
+		}
+		if (w == seg)
+			out_add(b, " ", 1);
+		out_add(b, seg, (size_t)(p - seg));
+		linelen += seglen;
+		if (p != w)
+			words++;
+	}
+	out_add(b, "\r\n", 2);
+}
+
+static int
+has_crlf(const char *s)
+{
+	return s != NULL && strpbrk(s, "\r\n") != NULL;
+}
+
+/* A plain addr-spec: dot-atom "@" (dot-atom or [literal]), ASCII only. */
+static int
+addr_ok(const char *a)
+{
+	const char *at, *p;
+	size_t n;
+
+	if (a == NULL)
+		return 0;
+	n = strlen(a);
+	if (n == 0 || n > LIMIT_ADDR_BYTES)
+		return 0;
+	at = strchr(a, '@');
+	if (at == NULL || at == a || strchr(at + 1, '@') != NULL ||
+	    at[1] == '\0')
+		return 0;
+	/* local part: dot-atom */
+	if (a[0] == '.' || at[-1] == '.')
+		return 0;
+	for (p = a; p < at; p++) {
+		if (*p == '.') {
+			if (p[1] == '.')
+				return 0;
+		} else if (!is_atext((unsigned char)*p))
+			return 0;
+	}
+	p = at + 1;
+	if (*p == '[') {
+		if (a[n - 1] != ']' || n - (size_t)(p - a) < 3)
+			return 0;
+		for (p++; p < a + n - 1; p++)
+			if (*p <= 0x20 || *p >= 0x7f || *p == '[' ||
+			    *p == ']' || *p == '\\')
+				return 0;
+		return 1;
+	}
+	if (*p == '.' || a[n - 1] == '.')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (p[1] == '.')
+				return 0;
+		} else if (!((*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A msg-id without <>: printable ASCII, no blanks, no <>, bounded. */
+static int
+msgid_ok(const char *id)
+{
+	size_t i, n;
+
+	if (id == NULL)
+		return 0;
+	n = strlen(id);
+	if (n == 0 || n > LIMIT_MSGID_BYTES)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)id[i] <= 0x20 ||
+		    (unsigned char)id[i] >= 0x7f || id[i] == '<' ||
+		    id[i] == '>')
+			return 0;
+	return 1;
+}
+
+/* An Auto-Submitted value: a keyword, perhaps with parameters, ASCII. */
+static int
+token_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static char *
+mailbox(const char *name, const char *addr)
+{
+	char *phrase, *s;
+
+	if (name == NULL || name[0] == '\0')
+		return xstrdup(addr);
+	phrase = notice_encode_phrase(name);
+	s = xasprintf("%s <%s>", phrase, addr);
+	free(phrase);
+	return s;
+}
+
+/* A boundary QP output can never hold: QP writes '=' only before hex or
+ * a line break, never before '_'. Derived from the message, so composing
+ * the same notice twice gives the same bytes. */
+static void
+make_boundary(char *dst, size_t dstsz, const struct notice *n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)n->message_id; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= (uint64_t)n->date;
+	h *= 0x100000001b3ULL;
+	snprintf(dst, dstsz, "=_ticketd_%016llx", (unsigned long long)h);
+}
+
+static int
+check(const struct notice *n, char *err, size_t errsz)
+{
+	const char *what = NULL;
+	size_t i, hsize = 0, bsize;
+
+	if (has_crlf(n->from_name))
+		what = "From name holds CR or LF";
+	else if (has_crlf(n->to_name))
+		what = "To name holds CR or LF";
+	else if (has_crlf(n->subject))
+		what = "Subject holds CR or LF";
+	else if (!addr_ok(n->from_addr))
+		what = "From is not a plain address";
+	else if (!addr_ok(n->to_addr))
+		what = "To is not a plain address";
+	else if (n->reply_to != NULL && !addr_ok(n->reply_to))
+		what = "Reply-To is not a plain address";
+	else if (n->x_loop != NULL && !addr_ok(n->x_loop))
+		what = "X-Loop is not a plain address";
+	else if (!msgid_ok(n->message_id))
+		what = "bad Message-ID";
+	else if (n->in_reply_to != NULL && !msgid_ok(n->in_reply_to))
+		what = "bad In-Reply-To";
+	else if (n->auto_submitted != NULL && !token_ok(n->auto_submitted))
+		what = "bad Auto-Submitted";
+	else if (n->nrefs > 0 && n->references == NULL)
+		what = "References missing";
+	for (i = 0; what == NULL && i < n->nrefs; i++) {
+		if (!msgid_ok(n->references[i]))
+			what = "bad References entry";
+		else
+			hsize += strlen(n->references[i]) + 3;
+	}
+	if (what == NULL) {
+		hsize += n->subject != NULL ? strlen(n->subject) : 0;
+		hsize += n->from_name != NULL ? strlen(n->from_name) : 0;
+		hsize += n->to_name != NULL ? strlen(n->to_name) : 0;
+		bsize = (n->text != NULL ? strlen(n->text) : 0) +
+		    (n->html != NULL ? strlen(n->html) : 0);
+		if (hsize > HEADERS_MAX)
+			what = "header values too large";
+		/* QP writes at most 4 bytes for one (=XX and soft breaks). */
+		else if (bsize > (size_t)LIMIT_MAIL_BYTES_MAX / 4 - hsize * 4 -
+		    4096)
+			what = "body too large";
+	}
+	if (what == NULL)
+		return 0;
+	snprintf(err, errsz, "%s", what);
+	return -1;
+}
+
+/* Every header line ends in CRLF and is at most 998 characters. */
+static int
+lines_ok(const char *p, size_t n)
+{
+	const char *nl;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		if (nl == NULL || nl == p || nl[-1] != '\r' ||
+		    (size_t)(nl - p) - 1 > LINE_HARD)
+			return 0;
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	return 1;
+}
+
+char *
+notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
+{
+	char date[64], boundary[64], *s, *v;
+	struct buf b, refs;
+	struct tm tm;
+	size_t i, hdrlen;
+
+	if (check(n, err, errsz) == -1)
+		return NULL;
+	if (gmtime_r(&n->date, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 1900) {
+		snprintf(err, errsz, "bad date");
+		return NULL;
+	}
+	snprintf(date, sizeof(date), "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    wday[tm.tm_wday], tm.tm_mday, month[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	make_boundary(boundary, sizeof(boundary), n);
+
+	buf_init(&b, (size_t)LIMIT_MAIL_BYTES_MAX);
+	hdr_add(&b, "Date", date);
+	s = mailbox(n->from_name, n->from_addr);
+	hdr_add(&b, "From", s);
+	free(s);
+	s = mailbox(n->to_name, n->to_addr);
+	hdr_add(&b, "To", s);
+	free(s);
+	if (n->reply_to != NULL)
+		hdr_add(&b, "Reply-To", n->reply_to);
+	s = encode_text(n->subject != NULL ? n->subject : "");
+	hdr_add(&b, "Subject", s);
+	free(s);
+	s = xasprintf("<%s>", n->message_id);
+	hdr_add(&b, "Message-ID", s);
+	free(s);
+	if (n->in_reply_to != NULL) {
+		s = xasprintf("<%s>", n->in_reply_to);
+		hdr_add(&b, "In-Reply-To", s);
+		free(s);
+	}
+	if (n->nrefs > 0) {
+		buf_init(&refs, SIZE_MAX / 2);
+		for (i = 0; i < n->nrefs; i++) {
+			if (i > 0)
+				out_add(&refs, " ", 1);
+			out_add(&refs, "<", 1);
+			out_str(&refs, n->references[i]);
+			out_add(&refs, ">", 1);
+		}
+		v = buf_steal(&refs, NULL);
+		hdr_add(&b, "References", v);
+		free(v);
+	}
+	hdr_add(&b, "Auto-Submitted", n->auto_submitted != NULL ?
+	    n->auto_submitted : "auto-generated");
+	hdr_add(&b, "X-Auto-Response-Suppress", "All");
+	hdr_add(&b, "Precedence", "bulk");
+	hdr_add(&b, "X-Loop", n->x_loop != NULL ? n->x_loop : n->from_addr);
+	hdr_add(&b, "MIME-Version", "1.0");
+	s = xasprintf("multipart/alternative; boundary=\"%s\"", boundary);
+	hdr_add(&b, "Content-Type", s);
+	free(s);
+	hdrlen = b.len;
+	if (!lines_ok(b.data, hdrlen)) {
+		snprintf(err, errsz, "a header line would pass %d bytes",
+		    LINE_HARD);
+		buf_clear(&b);
+		return NULL;
+	}
+
+	/*
+	 * Each part ends with an extra CRLF: the one before a boundary
+	 * belongs to the boundary, so the content keeps its own last line
+	 * break (or lack of one).
+	 */
+	if (buf_printf(&b, "\r\n--%s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    boundary) == -1)
+		goto fail;
+	qp_encode(&b, n->text != NULL ? n->text : "");
+	if (buf_printf(&b, "\r\n--%s\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    boundary) == -1)
+		goto fail;
+	qp_encode(&b, n->html != NULL ? n->html : "");
+	if (buf_printf(&b, "\r\n--%s--\r\n", boundary) == -1)
+		goto fail;
+	return buf_steal(&b, len);
+fail:
+	snprintf(err, errsz, "message larger than %lld bytes",
+	    (long long)LIMIT_MAIL_BYTES_MAX);
+	buf_clear(&b);
+	return NULL;
+}
+
+/* ---- Message-ID ------------------------------------------------------ */
+
+static void
+random_bytes(unsigned char *p, size_t n)
+{
+	ssize_t r;
+	size_t got = 0;
+	int fd;
+
+	while (got < n) {
+		r = getrandom(p + got, n - got, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			break;
+		got += (size_t)r;
+	}
+	if (got == n)
+		return;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		fatal("notice: no random bytes: /dev/urandom");
+	while (got < n) {
+		r = read(fd, p + got, n - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			fatal("notice: no random bytes: read /dev/urandom");
+		got += (size_t)r;
+	}
+	close(fd);
+}
+
+/* A domain we can put in a msg-id as it is. */
+static int
+domain_ok(const char *d)
+{
+	if (*d == '\0')
+		return 0;
+	for (; *d != '\0'; d++)
+		if (!((*d >= 'a' && *d <= 'z') || (*d >= 'A' && *d <= 'Z') ||
+		    (*d >= '0' && *d <= '9') || *d == '.' || *d == '-' ||
+		    *d == '[' || *d == ']' || *d == ':' || *d == '_'))
+			return 0;
+	return 1;
+}
+
+char *
+notice_message_id(const char *desk_addr)
+{
+	unsigned char rnd[8];
+	char hex[17];
+	const char *at, *domain = "localhost";
+	size_t i;
+
+	at = desk_addr != NULL ? strrchr(desk_addr, '@') : NULL;
+	if (at != NULL && domain_ok(at + 1) &&
+	    strlen(at + 1) < LIMIT_MSGID_BYTES - 40)
+		domain = at + 1;
+	random_bytes(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++) {
+		hex[2 * i] = "0123456789abcdef"[rnd[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[rnd[i] & 0x0f];
+	}
+	hex[16] = '\0';
+	return xasprintf("%lld.%s@%s", (long long)time(NULL), hex, domain);
+}
