@@ -8,7 +8,7 @@ MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/ticketd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls
+PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls libytnef
 
 override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
@@ -35,6 +35,9 @@ OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/template
 LIB      := $(BUILD)/libticketd.a
 UNITSRC  := $(wildcard tests/unit/test_*.c)
 UNITBIN  := $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
+# tools the tests drive (e.g. mimedump: a parsed mail as JSON)
+TOOLSRC  := $(wildcard tests/tools/*.c)
+TOOLBIN  := $(TOOLSRC:tests/tools/%.c=$(BUILD)/tools/%)
 BINS     := $(OUT)/ticketd $(OUT)/ticketctl
 
 .PHONY: all check check-one unit lint fuzz bench install uninstall clean demo deps
@@ -78,9 +81,16 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-unit: $(UNITBIN)
+$(BUILD)/tools/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -iquote src -MMD -MP -c -o $@ $<
 
--include $(OBJS:.o=.d) $(BUILD)/ticketd.d $(BUILD)/ticketctl.d $(UNITBIN:=.d)
+$(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNITBIN) $(TOOLBIN)
+
+-include $(OBJS:.o=.d) $(BUILD)/ticketd.d $(BUILD)/ticketctl.d $(UNITBIN:=.d) $(TOOLBIN:=.d)
 
 # `make check` = both passes; SANITIZE=1 = the sanitizer pass only.
 ifeq ($(SANITIZE),1)

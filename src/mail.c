@@ -4,6 +4,18 @@
 
 #include "mail.h"
 
+static void
+mail_addrs_free(struct mail_addr *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(a[i].addr);
+		free(a[i].name);
+	}
+	free(a);
+}
+
 void
 mail_clear(struct mail *m)
 {
@@ -23,5 +35,18 @@ mail_clear(struct mail *m)
 	free(m->precedence);
 	free(m->subject);
 	free(m->body);
+	for (i = 0; i < m->nparts; i++) {
+		free(m->parts[i].filename);
+		free(m->parts[i].media_type);
+		free(m->parts[i].content_id);
+		free(m->parts[i].data);
+	}
+	free(m->parts);
+	mail_addrs_free(m->to, m->nto);
+	mail_addrs_free(m->cc, m->ncc);
+	mail_addrs_free(m->delivered_to, m->ndelivered_to);
+	free(m->report_msgid);
+	free(m->report_rcpt);
+	free(m->report_action);
 	memset(m, 0, sizeof(*m));
 }

@@ -17,6 +17,32 @@
 #define MAIL_F_NO_MSGID		0x10	/* message_id is the sha256 of the bytes */
 #define MAIL_F_REPORT		0x20	/* top level multipart/report (DSN, MDN, ARF) */
 #define MAIL_F_AUTOREPLY_HDR	0x40	/* X-Autoreply, X-Autorespond or X-Auto-Response-Suppress */
+#define MAIL_F_PARTIAL		0x80	/* message/partial fragment: not readable alone */
+#define MAIL_F_DROPPED_PARTS	0x100	/* a part was over max_attachment_bytes */
+#define MAIL_F_REPORT_DSN	0x200	/* the report is a delivery status notification */
+
+/* One attachment or inline part (an image in the text, a file). */
+struct mail_part {
+	char	*filename;	/* sanitised: no path, no controls; never NULL */
+	char	*media_type;	/* lower-case "type/subtype" as declared */
+	char	*content_id;	/* without <>; NULL when none */
+	char	*data;		/* decoded bytes; NULL when dropped */
+	size_t	 size;		/* decoded size, also when dropped */
+	int	 flags;		/* PART_F_* */
+};
+
+#define PART_F_INLINE		0x01	/* Content-Disposition inline or a Content-ID */
+#define PART_F_IMAGE		0x02	/* an image by its bytes' signature (or type) */
+#define PART_F_DROPPED		0x04	/* over max_attachment_bytes: data not kept */
+#define PART_F_FORWARDED	0x08	/* came inside a forwarded message/rfc822 */
+#define PART_F_TNEF		0x10	/* unpacked from an Outlook winmail.dat */
+#define PART_F_REFERENCED	0x20	/* the HTML text refers to it (cid: or name) */
+
+/* An address from To, Cc or Delivered-To/X-Original-To. */
+struct mail_addr {
+	char	*addr;		/* as clean_addr() keeps it: domain lower-cased */
+	char	*name;		/* decoded display name or NULL */
+};
 
 struct mail {
 	char	*message_id;	/* without <>, or "sha256:<hex>" */
@@ -32,6 +58,18 @@ struct mail {
 	char	*precedence;	/* Precedence or X-Precedence value */
 	char	*subject;	/* decoded UTF-8, one line, ≤ LIMIT_SUBJECT_BYTES */
 	char	*body;		/* UTF-8 text of the mail, ≤ LIMIT_BODY_BYTES */
+	struct mail_part *parts;	/* attachments and inline parts, nparts */
+	size_t	 nparts;
+	struct mail_addr *to;	/* To: recipients, nto */
+	size_t	 nto;
+	struct mail_addr *cc;	/* Cc: recipients, ncc */
+	size_t	 ncc;
+	struct mail_addr *delivered_to;	/* Delivered-To, X-Original-To, Envelope-To */
+	size_t	 ndelivered_to;
+	/* for bounces and reports (MAIL_F_REPORT or a bounce found in text): */
+	char	*report_msgid;	/* Message-ID of the mail that bounced, no <> */
+	char	*report_rcpt;	/* Final-Recipient (or Original-Recipient) address */
+	char	*report_action;	/* "failed", "delayed", "delivered", … lower-case */
 	time_t	 date;		/* Date header; 0 when absent or bad */
 	int	 flags;
 };

@@ -657,7 +657,8 @@ mime_hash_id(const char *raw, size_t len)
 }
 
 int
-mime_parse(const char *raw, size_t len, struct mail *m)
+mime_parse(const char *raw, size_t len, const struct mime_opts *opts,
+    struct mail *m)
 {
 	struct mailmime *mime = NULL;
 	struct walk w;
@@ -665,6 +666,7 @@ mime_parse(const char *raw, size_t len, struct mail *m)
 	size_t idx = 0, off = 0;
 	char *copy;
 
+	(void)opts;	/* attachments: issue 3 */
 	memset(m, 0, sizeof(*m));
 	buf_init(&out, LIMIT_BODY_BYTES);
 	/*

@@ -9,13 +9,19 @@
 
 #include "mail.h"
 
+struct mime_opts {
+	long long max_attachment_bytes;	/* a bigger part is PART_F_DROPPED; 0 = default */
+};
+
 /*
  * Parse raw (len bytes, need not be NUL-terminated) into *m (zeroed first).
- * Never fails on odd input: whatever could be read is kept and flags say
- * what went wrong. Returns 0; -1 only when nothing at all is usable (no
- * sender address and no text), *m then still holds what was found.
+ * opts may be NULL (defaults from limits.h). Never fails on odd input:
+ * whatever could be read is kept and flags say what went wrong. Returns 0;
+ * -1 only when nothing at all is usable (no sender address, no subject and
+ * no text), *m then still holds what was found.
  */
-int	mime_parse(const char *raw, size_t len, struct mail *m);
+int	mime_parse(const char *raw, size_t len, const struct mime_opts *opts,
+	    struct mail *m);
 
 /* "sha256:<64 hex>" of the bytes; caller frees. */
 char	*mime_hash_id(const char *raw, size_t len);

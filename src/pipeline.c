@@ -107,6 +107,7 @@ static int
 take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 {
 	struct mail m;
+	struct mime_opts opts;
 	struct db_mail row;
 	struct db_ticket t;
 	enum rules_verdict v;
@@ -117,7 +118,8 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 
 	pm->ticket = 0;
 	pm->stored = 0;
-	prc = mime_parse(pm->raw, pm->len, &m);
+	opts.max_attachment_bytes = pl->cfg->helpdesk.max_attachment_bytes;
+	prc = mime_parse(pm->raw, pm->len, &opts, &m);
 	known = db_mail_known(pl->db, m.message_id);
 	if (known < 0) {
 		rc = known;

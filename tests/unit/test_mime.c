@@ -37,7 +37,7 @@ parse_n(const char *p, size_t len, struct mail *m)
 
 	copy = xmalloc(len > 0 ? len : 1);
 	memcpy(copy, p, len);
-	rc = mime_parse(copy, len, m);
+	rc = mime_parse(copy, len, NULL, m);
 	free(copy);
 	return rc;
 }
@@ -1058,7 +1058,7 @@ test_huge_body(void)
 	memcpy(p, hdr, hl);
 	memset(p + hl, 'a', n);
 	t0 = now_secs();
-	T_INTEQ(mime_parse(p, hl + n, &m), 0);
+	T_INTEQ(mime_parse(p, hl + n, NULL, &m), 0);
 	dt = now_secs() - t0;
 	fprintf(stderr, "# 50 MB body parsed in %.2f s\n", dt);
 	T_CHECK(dt < 60);
@@ -1286,7 +1286,7 @@ test_exact_copy(void)
 		memcpy(z, corpus[i], len);
 		memset(z + len, 0, 1);
 		memset(z + len + 1, 'Z', 63);
-		mime_parse(z, len, &a);
+		mime_parse(z, len, NULL, &a);
 		parse_n(corpus[i], len, &b);
 		if (!same_mail(&a, &b)) {
 			fprintf(stderr, "# corpus %zu differs\n", i);
