@@ -30,6 +30,8 @@
 #define LIMIT_INTAKE_BATCH_BYTES	(64LL * 1024 * 1024)
 /* Outbox rows sent per drain pass. */
 #define LIMIT_OUTBOX_BATCH		100
+/* Deepest quote level html2text writes as "> > …" (deeper shows at this). */
+#define LIMIT_QUOTE_LEVEL		32
 /* Largest template file. */
 #define LIMIT_TEMPLATE_BYTES		(64 * 1024)
 /* Largest configuration file. */

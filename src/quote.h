@@ -14,9 +14,9 @@
 #include <stddef.h>
 
 /*
- * Return the text a person wrote, trimmed of trailing blank lines, as a new
- * string. When stripping would leave nothing (a reply that is all quote),
- * the original text is returned whole.
+ * Return the text a person wrote as a new string: LF line ends, leading and
+ * trailing blank lines trimmed. When stripping would leave nothing (a reply
+ * that is all quote), the original text is returned whole.
  */
 char	*quote_strip(const char *text, size_t len);
 
