@@ -11,7 +11,9 @@ CREATE TABLE people (
 	name		TEXT,
 	role		TEXT NOT NULL DEFAULT 'user'
 			CHECK (role IN ('user', 'admin', 'root', 'blocked')),
-	created_at	INTEGER NOT NULL
+	created_at	INTEGER NOT NULL,
+	-- v2: a notice to this address bounced; no notices until they write again
+	bouncing_since	INTEGER
 );
 
 -- Tickets. Numbers are sequential and never reused (AUTOINCREMENT).
@@ -29,7 +31,9 @@ CREATE TABLE tickets (
 	subcategory	TEXT,
 	created_at	INTEGER NOT NULL,
 	updated_at	INTEGER NOT NULL,
-	closed_at	INTEGER
+	closed_at	INTEGER,
+	-- v2: opened by a reply to this ticket from someone not on it
+	linked_to	INTEGER REFERENCES tickets(number)
 );
 CREATE INDEX tickets_status ON tickets(status);
 CREATE INDEX tickets_requester ON tickets(requester_id);
@@ -49,7 +53,8 @@ CREATE TABLE mails (
 	subject		TEXT,
 	size		INTEGER NOT NULL,
 	raw		BLOB NOT NULL,
-	-- what became of it: a new ticket, or kept without one (why in note)
+	-- what became of it: taken into a ticket (as the ticket or a comment
+	-- on it), or kept without one (why in note)
 	disposition	TEXT NOT NULL
 			CHECK (disposition IN ('ticket', 'failed', 'ignored')),
 	ticket_number	INTEGER REFERENCES tickets(number),
@@ -83,7 +88,10 @@ CREATE TABLE outbox (
 	-- daemon and a --stdin run never send the same notice twice
 	lease_until	INTEGER NOT NULL DEFAULT 0,
 	created_at	INTEGER NOT NULL,
-	sent_at		INTEGER
+	sent_at		INTEGER,
+	-- v2: a bounce of this notice came back
+	bounced_at	INTEGER,
+	bounce_reason	TEXT
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 
@@ -97,3 +105,54 @@ CREATE TABLE events (
 	detail		TEXT
 );
 CREATE INDEX events_ticket ON events(ticket_number);
+
+-- v2: every reply threaded into a ticket.
+CREATE TABLE comments (
+	id		INTEGER PRIMARY KEY,
+	ticket_number	INTEGER NOT NULL REFERENCES tickets(number),
+	author_id	INTEGER REFERENCES people(id),
+	mail_id		INTEGER REFERENCES mails(id),
+	body		TEXT NOT NULL,	-- what the author wrote: quotes, signature stripped
+	full_body	TEXT NOT NULL,	-- the whole text of the mail
+	internal	INTEGER NOT NULL DEFAULT 0,
+	created_at	INTEGER NOT NULL
+);
+CREATE INDEX comments_ticket ON comments(ticket_number);
+
+-- v2: who is on a ticket and hears about it.
+CREATE TABLE participants (
+	ticket_number	INTEGER NOT NULL REFERENCES tickets(number),
+	person_id	INTEGER NOT NULL REFERENCES people(id),
+	role		TEXT NOT NULL
+			CHECK (role IN ('requester', 'assignee', 'cc')),
+	added_at	INTEGER NOT NULL,
+	PRIMARY KEY (ticket_number, person_id)
+) WITHOUT ROWID;
+CREATE INDEX participants_person ON participants(person_id);
+
+-- v2: attachment bytes, stored once however often they arrive.
+CREATE TABLE blobs (
+	id		INTEGER PRIMARY KEY,
+	sha256		TEXT NOT NULL UNIQUE,
+	size		INTEGER NOT NULL,
+	data		BLOB NOT NULL
+);
+
+-- v2: attachments and inline parts of a ticket's mails.
+CREATE TABLE attachments (
+	id		INTEGER PRIMARY KEY,
+	ticket_number	INTEGER NOT NULL REFERENCES tickets(number),
+	comment_id	INTEGER REFERENCES comments(id),	-- NULL: the first mail
+	mail_id		INTEGER REFERENCES mails(id),
+	blob_id		INTEGER REFERENCES blobs(id),		-- NULL: not kept
+	filename	TEXT NOT NULL,
+	media_type	TEXT NOT NULL,
+	content_id	TEXT,
+	size		INTEGER NOT NULL,
+	is_image	INTEGER NOT NULL DEFAULT 0,
+	is_inline	INTEGER NOT NULL DEFAULT 0,
+	note		TEXT		-- why the bytes were not kept, or where from
+);
+CREATE INDEX attachments_ticket ON attachments(ticket_number);
+
+CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);

@@ -189,6 +189,9 @@ static const struct config_entry config_table[] = {
 	    LIMIT_MAIL_BYTES_MAX, NULL, OFF(helpdesk.max_attachment_bytes),
 	    0, NULL, NULL },
 
+	{ SEC_HELPDESK, "max_notices_per_hour", CT_INT, 1, 100000, "10",
+	    OFF(helpdesk.max_notices_per_hour), 0, NULL, NULL },
+
 	{ SEC_SLA, "high", CT_DURATION, 0, SLA_MAX_SECS, "4h", OFF(sla.high),
 	    0, NULL, NULL },
 	{ SEC_SLA, "medium", CT_DURATION, 0, SLA_MAX_SECS, "1d",

@@ -72,6 +72,7 @@ struct config {
 		int	 assign;	/* enum config_assign */
 		long long max_mail_bytes;
 		long long max_attachment_bytes;
+		int	 max_notices_per_hour;	/* to any one address, 10 */
 	} helpdesk;
 
 	struct {

@@ -22,8 +22,48 @@ extern const char schema_sql[];		/* schema.sql, compiled in */
  * the same is added here. Each step runs in its own transaction.
  */
 static const char *const migrations[] = {
-	NULL	/* no step yet: version 1 is the first */
+	/* 1 → 2: replies as comments, participants, attachments, bounces */
+	"ALTER TABLE people ADD COLUMN bouncing_since INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN linked_to INTEGER "
+	"    REFERENCES tickets(number);"
+	"ALTER TABLE outbox ADD COLUMN bounced_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN bounce_reason TEXT;"
+	"CREATE TABLE comments ("
+	"    id INTEGER PRIMARY KEY,"
+	"    ticket_number INTEGER NOT NULL REFERENCES tickets(number),"
+	"    author_id INTEGER REFERENCES people(id),"
+	"    mail_id INTEGER REFERENCES mails(id),"
+	"    body TEXT NOT NULL, full_body TEXT NOT NULL,"
+	"    internal INTEGER NOT NULL DEFAULT 0,"
+	"    created_at INTEGER NOT NULL);"
+	"CREATE INDEX comments_ticket ON comments(ticket_number);"
+	"CREATE TABLE participants ("
+	"    ticket_number INTEGER NOT NULL REFERENCES tickets(number),"
+	"    person_id INTEGER NOT NULL REFERENCES people(id),"
+	"    role TEXT NOT NULL CHECK (role IN ('requester', 'assignee', 'cc')),"
+	"    added_at INTEGER NOT NULL,"
+	"    PRIMARY KEY (ticket_number, person_id)) WITHOUT ROWID;"
+	"CREATE INDEX participants_person ON participants(person_id);"
+	"INSERT INTO participants (ticket_number, person_id, role, added_at)"
+	"    SELECT number, requester_id, 'requester', created_at FROM tickets;"
+	"CREATE TABLE blobs ("
+	"    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE,"
+	"    size INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE TABLE attachments ("
+	"    id INTEGER PRIMARY KEY,"
+	"    ticket_number INTEGER NOT NULL REFERENCES tickets(number),"
+	"    comment_id INTEGER REFERENCES comments(id),"
+	"    mail_id INTEGER REFERENCES mails(id),"
+	"    blob_id INTEGER REFERENCES blobs(id),"
+	"    filename TEXT NOT NULL, media_type TEXT NOT NULL, content_id TEXT,"
+	"    size INTEGER NOT NULL, is_image INTEGER NOT NULL DEFAULT 0,"
+	"    is_inline INTEGER NOT NULL DEFAULT 0, note TEXT);"
+	"CREATE INDEX attachments_ticket ON attachments(ticket_number);"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at)",
 };
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+    DB_SCHEMA_VERSION - 1, "one migration step per schema version");
 
 #define BUSY_TIMEOUT_MS	5000
 

@@ -18,7 +18,7 @@
 #define DB_PERM		(-2)
 
 /* The schema version this binary writes; schema.sql is that version. */
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	2
 
 struct db;
 
@@ -86,7 +86,65 @@ struct db_mail {
 	long long   ticket_number;	/* 0 = none */
 	const char *note;
 };
-int	db_mail_add(struct db *, const struct db_mail *);
+/* Store a mail; *id (may be NULL) gets its row id. */
+int	db_mail_add(struct db *, const struct db_mail *, long long *id);
+
+/* 1 when ticket number exists (and *status, may be NULL, points to a
+ * static "open"/"assigned"/"resolved"/"rejected"), 0 when not, <0 error. */
+int	db_ticket_exists(struct db *, long long number, const char **status);
+/* Set linked_to of a ticket (opened by a stranger's reply to another). */
+int	db_ticket_link(struct db *, long long number, long long linked_to);
+/* Bump updated_at. */
+int	db_ticket_touch(struct db *, long long number, time_t now);
+/* The ticket a Message-ID belongs to: 1 and *number, 0 when unknown. */
+int	db_msgid_ticket(struct db *, const char *message_id, long long *number);
+
+/* 1 when the person is an admin or root admin, 0 if not, <0 error. */
+int	db_person_is_admin(struct db *, long long person);
+/* 1 when a notice to this address bounced since they last wrote. */
+int	db_person_bouncing(struct db *, const char *email);
+/* Mark an address bouncing (since now) or, with now == 0, not any more. */
+int	db_person_set_bouncing(struct db *, const char *email, time_t now);
+
+/* Participants: 1 when on the ticket, 0 if not; add is a no-op if on it. */
+int	db_participant_is(struct db *, long long ticket, long long person);
+int	db_participant_add(struct db *, long long ticket, long long person,
+	    const char *role, time_t now);
+
+struct db_comment {
+	long long   ticket_number;
+	long long   author_id;
+	long long   mail_id;
+	const char *body;	/* stripped of quotes and signature */
+	const char *full_body;
+	time_t	    created_at;
+};
+int	db_comment_add(struct db *, const struct db_comment *, long long *id);
+
+struct db_attachment {
+	long long   ticket_number;
+	long long   comment_id;	/* 0: the ticket's first mail */
+	long long   mail_id;
+	const char *filename;
+	const char *media_type;
+	const char *content_id;	/* may be NULL */
+	const char *data;	/* NULL: not kept (note says why) */
+	size_t	    size;
+	int	    is_image;
+	int	    is_inline;
+	const char *note;
+};
+/* Store an attachment; its bytes go into blobs once per SHA-256. */
+int	db_attachment_add(struct db *, const struct db_attachment *);
+
+/*
+ * A bounce came back for the notice with this Message-ID: record it.
+ * 1 and *ticket / *rcpt (caller frees) when the notice is ours, 0 if not.
+ */
+int	db_outbox_bounced(struct db *, const char *message_id, const char *reason,
+	    time_t now, long long *ticket, char **rcpt);
+/* Notices queued to an address since a time (for the rate limit). */
+int	db_notice_count(struct db *, const char *rcpt, time_t since, int *count);
 
 /* Remember a Message-ID (received or sent) as belonging to a ticket. */
 int	db_msgid_add(struct db *, const char *message_id, long long ticket);
@@ -144,6 +202,7 @@ struct db_ticket_row {
 	const char *subject;
 	const char *body;		/* only for db_ticket_show */
 	long long   created_at;
+	long long   linked_to;		/* 0 = none */
 };
 
 /* Call fn for each ticket, newest first (at most limit; 0 = all). */
@@ -152,6 +211,34 @@ int	db_ticket_each(struct db *, int limit,
 /* Fill one ticket (strings valid during fn); 0 found, 1 not found, <0 err. */
 int	db_ticket_show(struct db *, long long number,
 	    void (*fn)(const struct db_ticket_row *, void *), void *arg);
+
+struct db_comment_row {
+	long long   id;
+	const char *author;		/* address, may be NULL */
+	const char *body;
+	const char *full_body;
+	long long   created_at;
+};
+/* Call fn for each comment of a ticket, oldest first. */
+int	db_comment_each(struct db *, long long ticket,
+	    void (*fn)(const struct db_comment_row *, void *), void *arg);
+
+struct db_attachment_row {
+	long long   id;
+	long long   comment_id;		/* 0: the first mail */
+	const char *filename;
+	const char *media_type;
+	long long   size;
+	int	    is_image;
+	int	    is_inline;
+	int	    kept;		/* the bytes are stored */
+	const char *note;		/* may be NULL */
+};
+/* Call fn for each attachment of a ticket, in arrival order. */
+int	db_attachment_each(struct db *, long long ticket,
+	    void (*fn)(const struct db_attachment_row *, void *), void *arg);
+/* The bytes of attachment id into *data (caller frees): 0, 1 not found/not kept. */
+int	db_attachment_data(struct db *, long long id, char **data, size_t *len);
 
 struct db_outbox_row {
 	long long   id;

@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "db_impl.h"
+#include "hash.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -52,6 +53,37 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "WHERE id = ?1",
 	[ST_OUTBOX_NEXT] = "SELECT min(max(next_attempt_at, lease_until)) "
 	    "FROM outbox WHERE status = 'pending'",
+	[ST_TICKET_EXISTS] = "SELECT status FROM tickets WHERE number = ?1",
+	[ST_TICKET_LINK] = "UPDATE tickets SET linked_to = ?2 WHERE number = ?1",
+	[ST_TICKET_TOUCH] = "UPDATE tickets SET updated_at = ?2 WHERE number = ?1",
+	[ST_MSGID_TICKET] = "SELECT ticket_number FROM ticket_msgids "
+	    "WHERE message_id = ?1",
+	[ST_PERSON_ADMIN] = "SELECT role IN ('admin', 'root') FROM people "
+	    "WHERE id = ?1",
+	[ST_PERSON_BOUNCING] = "SELECT bouncing_since IS NOT NULL FROM people "
+	    "WHERE email = ?1",
+	[ST_PERSON_SET_BOUNCING] = "UPDATE people SET bouncing_since = ?2 "
+	    "WHERE email = ?1",
+	[ST_PART_IS] = "SELECT 1 FROM participants WHERE ticket_number = ?1 "
+	    "AND person_id = ?2",
+	[ST_PART_ADD] = "INSERT OR IGNORE INTO participants (ticket_number, "
+	    "person_id, role, added_at) VALUES (?1, ?2, ?3, ?4)",
+	[ST_COMMENT_ADD] = "INSERT INTO comments (ticket_number, author_id, "
+	    "mail_id, body, full_body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6)",
+	[ST_BLOB_GET] = "SELECT id FROM blobs WHERE sha256 = ?1",
+	[ST_BLOB_ADD] = "INSERT INTO blobs (sha256, size, data) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_ATTACH_ADD] = "INSERT INTO attachments (ticket_number, comment_id, "
+	    "mail_id, blob_id, filename, media_type, content_id, size, is_image, "
+	    "is_inline, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11)",
+	[ST_OUTBOX_BOUNCED_GET] = "SELECT id, ticket_number, rcpt_to FROM outbox "
+	    "WHERE message_id = ?1",
+	[ST_OUTBOX_BOUNCED_SET] = "UPDATE outbox SET bounced_at = ?2, "
+	    "bounce_reason = ?3 WHERE id = ?1",
+	[ST_NOTICE_COUNT] = "SELECT count(*) FROM outbox WHERE rcpt_to = ?1 "
+	    "AND created_at >= ?2",
 };
 
 sqlite3_stmt *
@@ -185,8 +217,9 @@ db_ticket_add(struct db *db, const struct db_ticket *t, long long *number)
 }
 
 int
-db_mail_add(struct db *db, const struct db_mail *m)
+db_mail_add(struct db *db, const struct db_mail *m, long long *id)
 {
+	int rc;
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(db, ST_MAIL_ADD)) == NULL)
@@ -204,7 +237,10 @@ db_mail_add(struct db *db, const struct db_mail *m)
 	bind_text(st, 11, m->disposition);
 	bind_id(st, 12, m->ticket_number);
 	bind_text(st, 13, m->note);
-	return run(db, st);
+	rc = run(db, st);
+	if (rc == DB_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
 }
 
 int
@@ -390,4 +426,281 @@ db_outbox_next(struct db *db, time_t *when)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	return found;
+}
+
+/* Step a one-row query: 1 and the first column as int64, 0 for no row. */
+static int
+one_int(struct db *db, sqlite3_stmt *st, long long *v)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (v != NULL)
+			*v = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_ticket_exists(struct db *db, long long number, const char **status)
+{
+	static const char *const states[] = { "open", "assigned", "resolved",
+	    "rejected" };
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	size_t i;
+	int rc;
+
+	if ((st = db_stmt(db, ST_TICKET_EXISTS)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s = sqlite3_column_text(st, 0);
+		if (status != NULL) {
+			*status = states[0];
+			for (i = 0; s != NULL && i < 4; i++)
+				if (strcmp((const char *)s, states[i]) == 0)
+					*status = states[i];
+		}
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_ticket_link(struct db *db, long long number, long long linked_to)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_TICKET_LINK)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_int64(st, 2, linked_to);
+	return run(db, st);
+}
+
+int
+db_ticket_touch(struct db *db, long long number, time_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_TICKET_TOUCH)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return run(db, st);
+}
+
+int
+db_msgid_ticket(struct db *db, const char *message_id, long long *number)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_MSGID_TICKET)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, message_id);
+	return one_int(db, st, number);
+}
+
+int
+db_person_is_admin(struct db *db, long long person)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+	int rc;
+
+	if ((st = db_stmt(db, ST_PERSON_ADMIN)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, person);
+	rc = one_int(db, st, &v);
+	return rc < 0 ? rc : rc == 1 && v != 0;
+}
+
+int
+db_person_bouncing(struct db *db, const char *email)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+	int rc;
+
+	if ((st = db_stmt(db, ST_PERSON_BOUNCING)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, email);
+	rc = one_int(db, st, &v);
+	return rc < 0 ? rc : rc == 1 && v != 0;
+}
+
+int
+db_person_set_bouncing(struct db *db, const char *email, time_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_PERSON_SET_BOUNCING)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, email);
+	bind_id(st, 2, (long long)now);
+	return run(db, st);
+}
+
+int
+db_participant_is(struct db *db, long long ticket, long long person)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_PART_IS)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, person);
+	return one_int(db, st, NULL);
+}
+
+int
+db_participant_add(struct db *db, long long ticket, long long person,
+    const char *role, time_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, ST_PART_ADD)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, person);
+	bind_text(st, 3, role);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	return run(db, st);
+}
+
+int
+db_comment_add(struct db *db, const struct db_comment *c, long long *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, ST_COMMENT_ADD)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, c->ticket_number);
+	bind_id(st, 2, c->author_id);
+	bind_id(st, 3, c->mail_id);
+	bind_text(st, 4, c->body);
+	bind_text(st, 5, c->full_body);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->created_at);
+	rc = run(db, st);
+	if (rc == DB_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+/* The blob row of these bytes, added when new. */
+static int
+blob_put(struct db *db, const char *data, size_t len, long long *id)
+{
+	char hex[HASH_HEX_LEN + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	hash_sha256_hex(data, len, hex);
+	if ((st = db_stmt(db, ST_BLOB_GET)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	rc = one_int(db, st, id);
+	if (rc != 0)
+		return rc == 1 ? DB_OK : rc;
+	if ((st = db_stmt(db, ST_BLOB_ADD)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	sqlite3_bind_blob64(st, 3, data, len, SQLITE_STATIC);
+	if ((rc = run(db, st)) != DB_OK)
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return DB_OK;
+}
+
+int
+db_attachment_add(struct db *db, const struct db_attachment *a)
+{
+	sqlite3_stmt *st;
+	long long blob = 0;
+	int rc;
+
+	if (a->data != NULL && (rc = blob_put(db, a->data, a->size, &blob)) !=
+	    DB_OK)
+		return rc;
+	if ((st = db_stmt(db, ST_ATTACH_ADD)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, a->ticket_number);
+	bind_id(st, 2, a->comment_id);
+	bind_id(st, 3, a->mail_id);
+	bind_id(st, 4, blob);
+	bind_text(st, 5, a->filename);
+	bind_text(st, 6, a->media_type);
+	bind_text(st, 7, a->content_id);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)a->size);
+	sqlite3_bind_int(st, 9, a->is_image != 0);
+	sqlite3_bind_int(st, 10, a->is_inline != 0);
+	bind_text(st, 11, a->note);
+	return run(db, st);
+}
+
+int
+db_outbox_bounced(struct db *db, const char *message_id, const char *reason,
+    time_t now, long long *ticket, char **rcpt)
+{
+	sqlite3_stmt *st;
+	long long id;
+	int rc;
+
+	*rcpt = NULL;
+	*ticket = 0;
+	if ((st = db_stmt(db, ST_OUTBOX_BOUNCED_GET)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 :
+		    db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	id = sqlite3_column_int64(st, 0);
+	*ticket = sqlite3_column_int64(st, 1);
+	*rcpt = col_strdup(st, 2);
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, ST_OUTBOX_BOUNCED_SET)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	bind_text(st, 3, reason);
+	if ((rc = run(db, st)) != DB_OK) {
+		free(*rcpt);
+		*rcpt = NULL;
+		return rc;
+	}
+	return 1;
+}
+
+int
+db_notice_count(struct db *db, const char *rcpt, time_t since, int *count)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+	int rc;
+
+	if ((st = db_stmt(db, ST_NOTICE_COUNT)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, rcpt);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rc = one_int(db, st, &v);
+	*count = (int)v;
+	return rc < 0 ? rc : DB_OK;
 }

@@ -16,6 +16,7 @@
 
 enum pipeline_outcome {
 	PL_TICKET = 0,	/* a new ticket was made → processed folder */
+	PL_COMMENT,	/* a reply threaded into its ticket → processed */
 	PL_DUPLICATE,	/* taken in before (same Message-ID) → processed */
 	PL_IGNORED,	/* never a ticket, never answered (loop) → processed */
 	PL_FAILED	/* nothing usable, kept with a reason → failed folder */

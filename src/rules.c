@@ -42,6 +42,63 @@ word_is(const char *value, const char *word)
 }
 
 /*
+ * Subjects that out-of-office programs write when they set none of the
+ * headers (Exchange, Gmail, Notes, in the common languages): only at the
+ * start of the subject and followed by ':' or nothing, so "Re: out of
+ * office printer" or "On vacation, no VPN" is a person.
+ */
+static int
+vacation_subject(const char *s)
+{
+	static const char *const starts[] = {
+		"Out of Office", "Out of the Office", "Automatic reply",
+		"Auto-reply", "Autoreply", "Auto reply", "Auto response",
+		"Autoresponse", "Vacation reply", "On vacation",
+		"Abwesenheitsnotiz", "Automatische Antwort",
+		"R\xc3\xa9ponse automatique", "Absence du bureau",
+		"Respuesta autom\xc3\xa1tica", "Fuera de la oficina",
+		"Risposta automatica", "Fuori sede", "Automatisch antwoord",
+		"Afwezig", "Resposta autom\xc3\xa1tica", "Fora do escrit\xc3\xb3rio",
+		"Autosvar", "Automaattinen vastaus",
+		/* read receipts and delivery reports without the headers */
+		"Read", "Not read", "Gelesen", "Ungelesen", "Lu", "Le\xc3\xad" "do",
+		"Letto", "Gelezen", "Lido", "Delivered", "Undeliverable",
+		"Unzustellbar", "Nicht zustellbar", "Non remis",
+		"Delivery Status Notification", "Delivery Failure",
+		"Delivery has failed", "Mail delivery failed", "Returned mail",
+		"Undelivered Mail Returned to Sender", "Mail System Error",
+		"complaint about message from", NULL
+	};
+	size_t i, n;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; starts[i] != NULL; i++) {
+		n = strlen(starts[i]);
+		if (strncasecmp(s, starts[i], n) == 0 && (s[n] == '\0' ||
+		    s[n] == ':' || (s[n] == ' ' && s[n + 1] == ':')))
+			return 1;
+	}
+	return 0;
+}
+
+/* The local part of a mail system's own address (RFC 5321 postmaster). */
+static int
+system_sender(const char *addr, size_t local)
+{
+	static const char *const names[] = { "mailer-daemon", "mailer_daemon",
+	    "maildaemon", "mail-daemon", "postmaster", "post_master",
+	    "post-master", NULL };
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (local == strlen(names[i]) &&
+		    strncasecmp(addr, names[i], local) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Mail written by a program, never to be answered (RFC 3834): auto-replies,
  * bounces and delivery reports, list and bulk mail. Issue-level detail
  * (vacation subjects, recording bounces of our notices) comes with the
@@ -55,6 +112,10 @@ is_automatic(const struct mail *m, const char **why)
 
 	if (m->auto_submitted != NULL && !word_is(m->auto_submitted, "no")) {
 		*why = "Auto-Submitted: an automatic mail";
+		return 1;
+	}
+	if (vacation_subject(m->subject)) {
+		*why = "an out-of-office, receipt or delivery report subject";
 		return 1;
 	}
 	if (m->flags & MAIL_F_AUTOREPLY_HDR) {
@@ -78,8 +139,7 @@ is_automatic(const struct mail *m, const char **why)
 		return 0;
 	at = strrchr(m->from_addr, '@');
 	local = at != NULL ? (size_t)(at - m->from_addr) : strlen(m->from_addr);
-	if ((local == 13 && strncasecmp(m->from_addr, "mailer-daemon", 13) == 0) ||
-	    (local == 10 && strncasecmp(m->from_addr, "postmaster", 10) == 0)) {
+	if (system_sender(m->from_addr, local)) {
 		*why = "sent by a mail system (MAILER-DAEMON, postmaster)";
 		return 1;
 	}

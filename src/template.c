@@ -278,6 +278,20 @@ template_fill(const char *tpl, const struct template_var *vars, size_t nvars,
 			p++;
 			continue;
 		}
+		if ((var->value == NULL || var->value[0] == '\0') &&
+		    (p == tpl || p[-1] == '\n') &&
+		    (q[2] == '\n' || q[2] == '\0')) {
+			/*
+			 * An empty placeholder alone on its line takes the line
+			 * with it, and the blank line after it when one is
+			 * already written: optional paragraphs leave no gap.
+			 */
+			p = q[2] == '\n' ? q + 3 : q + 2;
+			if (*p == '\n' && b.len >= 2 &&
+			    b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
+				p++;
+			continue;
+		}
 		if (var->value != NULL) {
 			if (md_escape)
 				add_escaped(&b, var->value);

@@ -28,7 +28,9 @@ char	*template_load(const char *dir, const char *name, char *err, size_t errsz);
 
 /*
  * Substitute {{name}} (optional spaces inside the braces) in tpl. Unknown
- * placeholders are left as written. md_escape: escape values for Markdown.
+ * placeholders are left as written. A placeholder alone on its line whose
+ * value is empty or NULL removes the line (and a blank line after it), so
+ * optional paragraphs leave no gap. md_escape: escape values for Markdown.
  * Returns a new string. Pure.
  */
 char	*template_fill(const char *tpl, const struct template_var *vars,

@@ -3,7 +3,8 @@
  *
  *   ticketctl -c FILE init              create the database
  *   ticketctl -c FILE ticket list [-n N]
- *   ticketctl -c FILE ticket show N
+ *   ticketctl -c FILE ticket show [--full] N
+ *   ticketctl -c FILE attachment ID > FILE
  *   ticketctl -c FILE outbox            notices not sent yet, and why
  */
 #include <stdio.h>
@@ -24,7 +25,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: ticketctl -c FILE init\n"
 	    "       ticketctl -c FILE ticket list [-n COUNT]\n"
-	    "       ticketctl -c FILE ticket show NUMBER\n"
+	    "       ticketctl -c FILE ticket show [--full] NUMBER\n"
+	    "       ticketctl -c FILE attachment ID > FILE\n"
 	    "       ticketctl -c FILE outbox\n");
 	exit(status);
 }
@@ -101,8 +103,48 @@ print_full(const struct db_ticket_row *r, void *arg)
 		printf(" <");
 	}
 	put_text(r->requester, 0);
-	printf("%s\nCreated:   %s\n\n", r->requester_name != NULL ? ">" : "", t);
+	printf("%s\nCreated:   %s\n", r->requester_name != NULL ? ">" : "", t);
+	if (r->linked_to != 0)
+		printf("Refers to: #%lld\n", r->linked_to);
+	putchar('\n');
 	put_text(r->body, 1);
+	putchar('\n');
+}
+
+static void
+print_comment(const struct db_comment_row *r, void *arg)
+{
+	const int *full = arg;
+	char t[64];
+
+	when(r->created_at, t, sizeof(t));
+	printf("\n--- comment %lld from ", r->id);
+	put_text(r->author != NULL ? r->author : "(unknown)", 0);
+	printf(", %s\n", t);
+	put_text(*full ? r->full_body : r->body, 1);
+	putchar('\n');
+}
+
+static void
+print_attachment(const struct db_attachment_row *r, void *arg)
+{
+	int *first = arg;
+
+	if (*first) {
+		printf("\nAttachments (save one with 'ticketctl attachment ID'):\n");
+		*first = 0;
+	}
+	printf("  %lld\t", r->id);
+	put_text(r->filename, 0);
+	printf("\t%s\t%lld bytes%s%s%s%s", r->media_type, r->size,
+	    r->is_image ? "\timage" : "", r->is_inline ? "\tinline" : "",
+	    r->comment_id != 0 ? "\tin a comment" : "",
+	    r->kept ? "" : "\tNOT KEPT");
+	if (r->note != NULL) {
+		printf("\t(");
+		put_text(r->note, 0);
+		putchar(')');
+	}
 	putchar('\n');
 }
 
@@ -188,20 +230,50 @@ main(int argc, char *argv[])
 			rc = 1;
 		}
 		db_free(&db);
-	} else if (strcmp(argv[0], "ticket") == 0 && argc == 3 &&
-	    strcmp(argv[1], "show") == 0) {
-		if (parse_number(argv[2], &n) == -1) {
+	} else if (strcmp(argv[0], "ticket") == 0 && (argc == 3 || (argc == 4 &&
+	    strcmp(argv[2], "--full") == 0)) && strcmp(argv[1], "show") == 0) {
+		int full = argc == 4, first = 1;
+
+		if (parse_number(argv[argc - 1], &n) == -1) {
 			fprintf(stderr, "ticketctl: %s: not a ticket number\n",
-			    argv[2]);
+			    argv[argc - 1]);
 			rc = EX_USAGE;
 		} else {
 			db = open_db(&cfg);
 			rc = db_ticket_show(db, n, print_full, NULL);
+			if (rc == 0 && (db_comment_each(db, n, print_comment,
+			    &full) != DB_OK || db_attachment_each(db, n,
+			    print_attachment, &first) != DB_OK))
+				rc = -1;
 			if (rc == 1)
 				fprintf(stderr, "ticketctl: no ticket #%lld\n", n);
 			else if (rc < 0)
 				fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
 			rc = rc != 0;
+			db_free(&db);
+		}
+	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
+		char *data;
+		size_t len;
+
+		if (parse_number(argv[1], &n) == -1)
+			usage(EX_USAGE);
+		if (isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "ticketctl: redirect the attachment to a "
+			    "file: ticketctl attachment %lld > FILE\n", n);
+			rc = EX_USAGE;
+		} else {
+			db = open_db(&cfg);
+			rc = db_attachment_data(db, n, &data, &len);
+			if (rc == 0 && fwrite(data, 1, len, stdout) != len)
+				rc = -1;
+			if (rc == 1)
+				fprintf(stderr, "ticketctl: no stored attachment "
+				    "%lld\n", n);
+			else if (rc < 0)
+				fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = rc != 0;
+			free(data);
 			db_free(&db);
 		}
 	} else if (strcmp(argv[0], "outbox") == 0 && argc == 1) {

@@ -221,7 +221,12 @@ test_open(void)
 	free(err);
 	err = NULL;
 	/* the current one opens, read-write and read-only */
-	T_INTEQ(sql(path, "PRAGMA user_version = 1"), SQLITE_OK);
+	{
+		char *q = xasprintf("PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+
+		T_INTEQ(sql(path, q), SQLITE_OK);
+		free(q);
+	}
 	db = db_open(path, 0, &err, &temp);
 	T_CHECK(db != NULL);
 	T_CHECK(err == NULL);
@@ -260,8 +265,8 @@ test_readonly(void)
 	m.raw = "x";
 	m.len = 1;
 	m.disposition = "failed";
-	T_CHECK(db_mail_add(ro, &m) < 0);
-	T_CHECK(db_begin(ro) < 0 || db_mail_add(ro, &m) < 0);
+	T_CHECK(db_mail_add(ro, &m, NULL) < 0);
+	T_CHECK(db_begin(ro) < 0 || db_mail_add(ro, &m, NULL) < 0);
 	db_rollback(ro);
 	T_CHECK(db_outbox_add(ro, 0, "ack", "o@x", "a@x", "b@x", "m", 1, 1) < 0);
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 1);
@@ -293,11 +298,11 @@ test_exactly_once(void)
 	m.disposition = "ticket";
 
 	T_INTEQ(db_mail_known(db, "once@x.example"), 0);
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	T_INTEQ(db_mail_known(db, "once@x.example"), 1);
 	/* the same Message-ID again: refused, permanently */
 	m.uid = 2;
-	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_PERM);
 	T_CHECK(db_errmsg(db) != NULL);
 	T_INTEQ(db_mail_known(db, "once@x.example"), 1);
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM mails"), 1);
@@ -309,9 +314,9 @@ test_exactly_once(void)
 	m.message_id = "sha256:00ff";
 	m.disposition = "failed";
 	m.note = "nothing readable";
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	T_INTEQ(db_mail_known(db, "sha256:00ff"), 2);
-	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_PERM);
 	T_INTEQ(db_mail_known(db, "sha256:00ff"), 2);
 	/* ids differ by case: not the same mail */
 	T_INTEQ(db_mail_known(db, "ONCE@x.example"), 0);
@@ -319,7 +324,7 @@ test_exactly_once(void)
 	/* a bad disposition or source is a constraint error */
 	m.message_id = "bad@x";
 	m.disposition = "bogus";
-	T_INTEQ(db_mail_add(db, &m), DB_PERM);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_PERM);
 	T_INTEQ(db_mail_known(db, "bad@x"), 0);
 	db_free(&db);
 	free(path);
@@ -417,20 +422,20 @@ test_savepoint(void)
 	n = ticket(db, req, "kept");
 	m.message_id = "kept@x";
 	m.ticket_number = n;
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	T_INTEQ(db_release(db), DB_OK);
 	/* mail 2 fails half-way and is undone */
 	T_INTEQ(db_savepoint(db), DB_OK);
 	n = ticket(db, req, "undone");
 	m.message_id = "undone@x";
 	m.ticket_number = n;
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	db_rollback_savepoint(db);
 	/* mail 3 goes through after it */
 	T_INTEQ(db_savepoint(db), DB_OK);
 	m.message_id = "third@x";
 	m.ticket_number = ticket(db, req, "third");
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	T_INTEQ(db_release(db), DB_OK);
 	T_INTEQ(db_commit(db), DB_OK);
 
@@ -445,7 +450,7 @@ test_savepoint(void)
 	T_INTEQ(db_begin(db), DB_OK);
 	m.message_id = "gone@x";
 	m.ticket_number = 0;
-	T_INTEQ(db_mail_add(db, &m), DB_OK);
+	T_INTEQ(db_mail_add(db, &m, NULL), DB_OK);
 	db_rollback(db);
 	T_INTEQ(db_mail_known(db, "gone@x"), 0);
 	db_rollback(db);		/* outside a transaction: harmless */
@@ -644,6 +649,125 @@ test_outbox_order_filter(void)
 	free(path);
 }
 
+/* Every column and index of the schema, as one string; caller frees. */
+static char *
+shape(const char *path)
+{
+	static const char q[] =
+	    "SELECT group_concat(x, '|') FROM ("
+	    " SELECT m.name || '.' || p.cid || '.' || p.name || '.' || p.type ||"
+	    "  '.' || p.\"notnull\" || '.' || ifnull(p.dflt_value, '-') || '.' ||"
+	    "  p.pk AS x FROM sqlite_master m, pragma_table_info(m.name) p"
+	    "  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+	    " UNION ALL"
+	    " SELECT 'index ' || m.name || ' on ' || m.tbl_name || '(' ||"
+	    "  (SELECT group_concat(name) FROM pragma_index_info(m.name)) || ')'"
+	    "  || ifnull(substr(m.sql, instr(m.sql, 'WHERE')), '')"
+	    "  FROM sqlite_master m WHERE m.type = 'index' AND m.sql IS NOT NULL"
+	    " ORDER BY 1)";
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	char *s = NULL;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		s = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return s != NULL ? s : xstrdup("");
+}
+
+/* The text of a file next to this source file (tests/unit/data/…). */
+static char *
+data_file(const char *name)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	char *path, *buf;
+	FILE *f;
+	long n;
+
+	path = xasprintf("%.*sdata/%s", slash != NULL ?
+	    (int)(slash - __FILE__ + 1) : 0, __FILE__, name);
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	buf[fread(buf, 1, (size_t)n, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A database made by the first release (schema version 1, kept in
+ * tests/unit/data/schema_v1.sql) is migrated in place: its rows stay, and
+ * its shape ends up the same as a new database's from schema.sql.
+ */
+static void
+test_migrate_v1(void)
+{
+	char *v1, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	struct db *db;
+
+	v1 = data_file("schema_v1.sql");
+	T_CHECK(v1 != NULL);
+	if (v1 == NULL)
+		return;
+	{
+		sqlite3 *h = NULL;
+
+		T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+		T_INTEQ(sqlite3_exec(h, v1, NULL, NULL, NULL), SQLITE_OK);
+		T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 1;"
+		    "INSERT INTO people (email, name, created_at) VALUES "
+		    " ('a@corp.example', 'A', 10);"
+		    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+		    " updated_at) VALUES ('old one', 'text', 1, 10, 10);"
+		    "INSERT INTO mails (message_id, received_at, source, size, raw,"
+		    " disposition, ticket_number) VALUES ('m1@x', 10, 'imap', 3,"
+		    " X'616263', 'ticket', 1);"
+		    "INSERT INTO outbox (ticket_number, kind, message_id, mail_from,"
+		    " rcpt_to, message, next_attempt_at, created_at) VALUES"
+		    " (1, 'ack', 'n1@x', 'it@x', 'a@corp.example', X'00', 10, 10);",
+		    NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	err = NULL;
+	T_CHECK(db != NULL && db_ticket_exists(db, 1, NULL) == 1);
+	T_CHECK(db != NULL && db_mail_known(db, "m1@x") == 1);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM participants WHERE "
+	    "ticket_number = 1 AND person_id = 1 AND role = 'requester'"), 1);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox"), 1);
+	/* a second open finds nothing left to do */
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	db_free(&db);
+	free(err);
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(v1);
+	free(old);
+	free(path);
+}
+
 /* Remove everything in tmpdir, then it. */
 static void
 cleanup(void)
@@ -681,6 +805,7 @@ main(void)
 	T_RUN(test_savepoint);
 	T_RUN(test_outbox);
 	T_RUN(test_outbox_order_filter);
+	T_RUN(test_migrate_v1);
 	cleanup();
 	return T_END();
 }
