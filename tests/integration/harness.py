@@ -1093,3 +1093,36 @@ if __name__ == "__main__":
         selftest()
     else:
         sys.exit("usage: harness.py demo | selftest")
+
+
+# ---------------------------------------------------------------------------
+# BEGIN corpus-test helpers (tests/integration/test_corpus.py)
+#
+# tests/run passes integration tests only TICKETD_BIN, not the build
+# directory that holds the test tools (BUILD/tools/*, made by `make unit`).
+# TICKETD_BUILD names it; without it, it is derived from TICKETD_BIN:
+# "." (the repo root, plain build) -> build, "build-san/bin" -> build-san.
+
+def build_dir():
+    """The build directory whose tools/ match the binaries in bin_dir()."""
+    b = os.environ.get("TICKETD_BUILD")
+    if b:
+        return b if os.path.isabs(b) else os.path.join(REPO, b)
+    d = os.path.normpath(bin_dir())
+    if os.path.basename(d) == "bin":
+        return os.path.dirname(d)
+    if os.path.realpath(d) == os.path.realpath(REPO):
+        return os.path.join(REPO, "build")
+    return d
+
+
+def tool_path(name):
+    """BUILD/tools/NAME, or skip the test when it is not built."""
+    p = os.path.join(build_dir(), "tools", name)
+    if not os.access(p, os.X_OK):
+        raise unittest.SkipTest("%s not built (make unit; TICKETD_BUILD "
+                                "names the build directory)" % p)
+    return p
+
+# END corpus-test helpers
+# ---------------------------------------------------------------------------
