@@ -39,4 +39,28 @@
 /* Largest secret (password_file). */
 #define LIMIT_SECRET_BYTES		4096
 
+/* command.c, fields.c */
+/* Most commands read from one admin reply or one control mail; past it one
+ * CMD_ERROR entry says so and the mail is refused whole. */
+#define LIMIT_COMMANDS			50
+/* Longest command line in bytes, without its line end; longer is a
+ * CMD_ERROR (put a long note in the comment below the commands). */
+#define LIMIT_COMMAND_LINE_BYTES	4096
+/* Most categories in one "skills" control command. */
+#define LIMIT_SKILLS			64
+/* Longest category or subcategory name. */
+#define LIMIT_CATEGORY_BYTES		64
+/* Most bytes of offending input quoted back in an error or a bad-value
+ * text (longer is cut at a UTF-8 boundary and marked with "..."). */
+#define LIMIT_QUOTED_BYTES		80
+
+/* authres.c, assign.c */
+/* Longest Authentication-Results value read (real ones are < 4 KiB);
+ * a longer one from our authserv-id counts for nothing. */
+#define LIMIT_AUTHRES_BYTES		(16 * 1024)
+/* Most results (";"-separated) in one Authentication-Results value. */
+#define LIMIT_AUTHRES_RESULTS		100
+/* Authentication-Results fields looked at per mail, from the top. */
+#define LIMIT_AUTHRES_HEADERS		50
+
 #endif
