@@ -9,7 +9,7 @@
 #define LIMIT_MAIL_BYTES_DEFAULT	(25LL * 1024 * 1024)
 /* Hard ceiling for max_mail_bytes: nothing larger is ever read. */
 #define LIMIT_MAIL_BYTES_MAX		(200LL * 1024 * 1024)
-/* Default and ceiling for one attachment ([helpdesk] max_attachment_bytes). */
+/* Default for one attachment ([helpdesk] max_attachment_bytes). */
 #define LIMIT_ATTACHMENT_BYTES_DEFAULT	(10LL * 1024 * 1024)
 /* Deepest MIME nesting walked, and most parts looked at (as Dovecot). */
 #define LIMIT_MIME_DEPTH		100
@@ -19,6 +19,10 @@
 #define LIMIT_SUBJECT_BYTES		998
 /* Longest stored body text; the raw mail keeps the whole. */
 #define LIMIT_BODY_BYTES		(1024 * 1024)
+/* Addresses kept per To, Cc and Delivered-To list. */
+#define LIMIT_RCPTS			100
+/* src= values (image references) kept from the HTML parts of a mail. */
+#define LIMIT_HTML_REFS			1000
 /* Longest address or display name we store. */
 #define LIMIT_ADDR_BYTES		320
 #define LIMIT_NAME_BYTES		256

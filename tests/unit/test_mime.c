@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "charset.h"
 #include "limits.h"
@@ -1214,6 +1215,941 @@ test_qp_truncated(void)
 	mail_clear(&m);
 }
 
+/* ---- parts (issue 3) ---- */
+
+/* A growable string for building big test mails. */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+buf_like_add(struct sbuf *b, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (b->len + l + 1 > b->cap) {
+		b->cap = (b->len + l + 1) * 2;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+	memcpy(b->p + b->len, s, l + 1);
+	b->len += l;
+}
+
+/* The part called name, or NULL. */
+static const struct mail_part *
+part_named(const struct mail *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nparts; i++)
+		if (strcmp(m->parts[i].filename, name) == 0)
+			return &m->parts[i];
+	return NULL;
+}
+
+/* What every part must be, whatever the mail. */
+static void
+check_parts(const struct mail *m)
+{
+	const struct mail_part *p;
+	const unsigned char *c;
+	size_t i;
+
+	T_CHECK(m->nparts <= LIMIT_MIME_PARTS);
+	T_CHECK((m->nparts == 0) == (m->parts == NULL) || m->parts != NULL);
+	for (i = 0; i < m->nparts; i++) {
+		p = &m->parts[i];
+		T_CHECK(p->filename != NULL && p->filename[0] != '\0');
+		if (p->filename == NULL)
+			continue;
+		T_CHECK(strlen(p->filename) <= 255);
+		T_CHECK(valid_utf8(p->filename));
+		T_CHECK(strchr(p->filename, '/') == NULL);
+		T_CHECK(strchr(p->filename, '\\') == NULL);
+		T_CHECK(p->filename[0] != '.');
+		for (c = (const unsigned char *)p->filename; *c != '\0'; c++)
+			T_CHECK(*c >= 0x20 && *c != 0x7f);
+		T_CHECK(p->media_type != NULL && strchr(p->media_type, '/') != NULL);
+		for (c = (const unsigned char *)p->media_type; c != NULL && *c != '\0';
+		    c++)
+			T_CHECK(!(*c >= 'A' && *c <= 'Z'));
+		T_CHECK((p->data == NULL) == !!(p->flags & PART_F_DROPPED));
+		if (p->content_id != NULL)
+			T_CHECK(strchr(p->content_id, '<') == NULL &&
+			    strchr(p->content_id, '>') == NULL);
+	}
+	for (i = 0; i < m->nto; i++)
+		T_CHECK(m->to[i].addr != NULL && valid_utf8(m->to[i].addr));
+	for (i = 0; i < m->ncc; i++)
+		T_CHECK(m->cc[i].addr != NULL && valid_utf8(m->cc[i].addr));
+	T_CHECK(m->nto <= 100 && m->ncc <= 100 && m->ndelivered_to <= 100);
+}
+
+static void
+test_parts(void)
+{
+	const struct mail_part *p;
+	struct mail m;
+
+	T_INTEQ(parse("From: a@x.example\nSubject: s\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+	    "--m\n"
+	    "Content-Type: multipart/alternative; boundary=\"a\"\n\n"
+	    "--a\n"
+	    "Content-Type: text/plain; charset=utf-8\n\n"
+	    "See the screenshot.\n"
+	    "--a\n"
+	    "Content-Type: multipart/related; boundary=\"r\"\n\n"
+	    "--r\n"
+	    "Content-Type: text/html; charset=utf-8\n\n"
+	    "<p>See <img SRC = \"cid:shot@x.example\"> and\n"
+	    "<img src=image002.png@01D9.ABCD> and <img src='logo.gif'>\n"
+	    "<img src=\"https://tracker.example/logo.gif\"></p>\n"
+	    "--r\n"
+	    "Content-Type: image/png\n"
+	    "Content-ID: <shot@x.example>\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "iVBORw0KGgoAAAANSUhEUg==\n"
+	    "--r\n"
+	    "Content-Type: image/jpeg; name=\"image002.jpg\"\n"
+	    "Content-ID: <image002.png@01D9.ABCD>\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "/9j/4AAQSkZJRgABAQ==\n"
+	    "--r\n"
+	    "Content-Type: image/gif\n"
+	    "Content-Disposition: inline; filename=\"logo.gif\"\n\n"
+	    "GIF89a\n"
+	    "--r--\n"
+	    "--a--\n"
+	    "--m\n"
+	    "Content-Type: Application/PDF; name=\"report.pdf\"\n"
+	    "Content-Disposition: attachment; filename=\"report.pdf\"\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "JVBERi0xLjQK\n"
+	    "--m\n"
+	    "Content-Type: image/png; name=\"not-a-png.png\"\n"
+	    "Content-Disposition: attachment\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "TVqQAAMAAAAEAAAA//8AALgAAAA=\n"
+	    "--m\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "iVBORw0KGgoAAAANSUhEUg==\n"
+	    "--m--\n", &m), 0);
+	T_CHECK(contains(m.body, "See the screenshot."));
+	T_CHECK(!contains(m.body, "tracker"));
+	T_INTEQ(m.nparts, 6);
+	check_parts(&m);
+	if (m.nparts == 6) {
+		p = &m.parts[0];	/* no name: part-N with an extension */
+		T_STREQ(p->filename, "part-1.png");
+		T_STREQ(p->media_type, "image/png");
+		T_STREQ(p->content_id, "shot@x.example");
+		T_INTEQ(p->flags, PART_F_INLINE | PART_F_IMAGE | PART_F_REFERENCED);
+		T_INTEQ(p->size, 16);
+		T_CHECK(p->data != NULL && memcmp(p->data, "\x89PNG\r\n\x1a\n", 8) == 0);
+		p = &m.parts[1];	/* Outlook: src is the bare content id */
+		T_STREQ(p->filename, "image002.jpg");
+		T_INTEQ(p->flags, PART_F_INLINE | PART_F_IMAGE | PART_F_REFERENCED);
+		p = &m.parts[2];	/* src is the bare file name */
+		T_STREQ(p->filename, "logo.gif");
+		T_CHECK(p->content_id == NULL);
+		T_INTEQ(p->flags, PART_F_INLINE | PART_F_IMAGE | PART_F_REFERENCED);
+		p = &m.parts[3];
+		T_STREQ(p->filename, "report.pdf");
+		T_STREQ(p->media_type, "application/pdf");
+		T_INTEQ(p->flags, 0);
+		T_INTEQ(p->size, 9);
+		T_CHECK(p->data != NULL && memcmp(p->data, "%PDF-1.4\n", 9) == 0);
+		p = &m.parts[4];	/* declared image/png, bytes of an .exe */
+		T_STREQ(p->filename, "not-a-png.png");
+		T_STREQ(p->media_type, "image/png");
+		T_INTEQ(p->flags & PART_F_IMAGE, 0);
+		p = &m.parts[5];	/* octet-stream that is a PNG */
+		T_STREQ(p->media_type, "application/octet-stream");
+		T_STREQ(p->filename, "part-6");
+		T_INTEQ(p->flags, PART_F_IMAGE);
+	}
+	mail_clear(&m);
+}
+
+static void
+test_image_signatures(void)
+{
+	static const struct {
+		const char *b64;	/* the bytes, base64 */
+		const char *type;
+		int image;
+	} tab[] = {
+		{ "/9j/", "application/octet-stream", 1 },		/* JPEG */
+		{ "R0lGODdh", "application/octet-stream", 1 },		/* GIF87a */
+		{ "R0lGODlh", "image/gif", 1 },				/* GIF89a */
+		{ "UklGRgAAAABXRUJQVlA4IA==", "application/octet-stream", 1 },
+		{ "AAAAGGZ0eXBoZWljAAAAAA==", "application/octet-stream", 1 },
+		{ "AAAAGGZ0eXBtaWYxAAAAAA==", "image/heif", 1 },
+		{ "AAAAGGZ0eXBpc29tAAAAAA==", "video/mp4", 0 },		/* mp4 */
+		{ "Qk06AAAAAAAAADYAAAAoAAAAAQAAAAEAAAA=", "image/bmp", 1 },
+		{ "Qk1JIGFtIG5vdCBhIGJpdG1hcCBmaWxlIGF0IGFsbA==", "image/bmp", 0 },
+		{ "UklGRgAAAABXQVZFZm10IA==", "image/webp", 0 },	/* a WAV */
+		{ "", "image/png", 1 },			/* too short to judge */
+		{ "TVo=", "image/jpeg", 1 },		/* 2 bytes: too short */
+		{ "TVqQAAMAAAAEAAAA", "image/jpeg", 0 },	/* an .exe */
+		{ "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=",
+		  "image/svg+xml", 0 },
+	};
+	struct mail m;
+	size_t i;
+	char *mail;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		mail = xasprintf("From: a@x.example\r\nSubject: s\r\n"
+		    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+		    "--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n"
+		    "--b\r\nContent-Type: %s\r\n"
+		    "Content-Disposition: attachment; filename=f\r\n"
+		    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n",
+		    tab[i].type, tab[i].b64);
+		T_INTEQ(parse_n(mail, strlen(mail), &m), 0);
+		T_INTEQ(m.nparts, 1);
+		if (m.nparts == 1 && !!(m.parts[0].flags & PART_F_IMAGE) !=
+		    tab[i].image) {
+			fprintf(stderr, "# case %zu\n", i);
+			T_CHECK(0);
+		}
+		check_parts(&m);
+		mail_clear(&m);
+		free(mail);
+	}
+}
+
+static void
+test_filenames(void)
+{
+	static const struct {
+		const char *hdrs, *want;
+	} tab[] = {
+		/* RFC 2047 in name= and filename= */
+		{ "Content-Type: application/pdf; name=\"=?UTF-8?B?w4lsw6h2ZS5wZGY=?=\"",
+		  "\xc3\x89l\xc3\xa8ve.pdf" },
+		{ "Content-Disposition: attachment; filename=\"=?iso-8859-1?Q?caf=E9.txt?=\"",
+		  "caf\xc3\xa9.txt" },
+		/* RFC 2231, single and continued, wins over the plain one */
+		{ "Content-Disposition: attachment; filename=\"plain.pdf\";"
+		  " filename*=UTF-8''%E2%82%AC%20rates.pdf",
+		  "\xe2\x82\xac rates.pdf" },
+		{ "Content-Disposition: attachment;\r\n filename*1*=%20part%20two.txt;\r\n"
+		  " filename*0*=iso-8859-1'de'Gr%FC%DFe",
+		  "Gr\xc3\xbc\xc3\x9f" "e part two.txt" },
+		{ "Content-Type: text/plain; name*0=\"long \"; name*1=\"name.txt\"",
+		  "long name.txt" },
+		{ "Content-Disposition: attachment; filename*0=a; filename*1000000000=evil;"
+		  " filename*2=c.txt",
+		  "ac.txt" },
+		/* filename beats name */
+		{ "Content-Type: application/pdf; name=\"n.pdf\"\r\n"
+		  "Content-Disposition: attachment; filename=\"f.pdf\"", "f.pdf" },
+		/* paths, dots, controls, direction overrides */
+		{ "Content-Disposition: attachment; filename=\"..\\\\..\\\\windows\\\\evil.exe\"",
+		  "evil.exe" },
+		{ "Content-Disposition: attachment; filename=\"/etc/passwd\"", "passwd" },
+		{ "Content-Disposition: attachment; filename=\"...hidden\"", "hidden" },
+		{ "Content-Disposition: attachment; filename*=UTF-8''a%01b%1B%5B31mc.txt",
+		  "ab[31mc.txt" },
+		{ "Content-Disposition: attachment; filename*=UTF-8''a%0D%0Ab%C2%85c%00d.txt",
+		  "abc\xef\xbf\xbd" "d.txt" },	/* a NUL reads as U+FFFD */
+		{ "Content-Disposition: attachment; filename=\"=?utf-8?q?a=01b=1Bc.txt?=\"",
+		  "a b c.txt" },	/* RFC 2047: controls read as spaces */
+		{ "Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+		  "invoicefdp.exe" },
+		/* no Content-Type: text/plain (RFC 2045) */
+		{ "Content-Disposition: attachment; filename=\"../\"", "part-1.txt" },
+		{ "Content-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"..\"",
+		  "part-1.jpg" },
+		{ "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"\"",
+		  "part-1.pdf" },
+		/* raw 8-bit: UTF-8 when valid, else windows-1252 */
+		{ "Content-Disposition: attachment; filename=\"ci\xc3\xable.txt\"",
+		  "ci\xc3\xable.txt" },
+		{ "Content-Disposition: attachment; filename=\"ci\xeble.txt\"",
+		  "ci\xc3\xable.txt" },
+		/* no type at all: application/octet-stream, no extension */
+		{ "Content-Type: application/x-unknown-thing", "part-1" },
+	};
+	struct mail m;
+	size_t i;
+	char *mail;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		mail = xasprintf("From: a@x.example\r\nSubject: s\r\n"
+		    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+		    "--b\r\n%s\r\n\r\ndata\r\n--b--\r\n", tab[i].hdrs);
+		T_INTEQ(parse_n(mail, strlen(mail), &m), 0);
+		T_INTEQ(m.nparts, 1);
+		if (m.nparts == 1 && strcmp(m.parts[0].filename, tab[i].want) != 0) {
+			fprintf(stderr, "# case %zu\n", i);
+			T_STREQ(m.parts[0].filename, tab[i].want);
+		}
+		check_parts(&m);
+		mail_clear(&m);
+		free(mail);
+	}
+}
+
+/* Huge and garbled names: bounded, valid, extension kept when cut. */
+static void
+test_hostile_names(void)
+{
+	struct mail m;
+	char *name, *mail;
+	size_t n = 30 * 1024, i;
+
+	name = xmalloc(n + 1);
+	for (i = 0; i < n; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);	/* é, so the cut must step back */
+	name[n] = '\0';
+	mail = xasprintf("From: a@x.example\r\nSubject: s\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment; filename=\"%s.pdf\"\r\n\r\nx\r\n"
+	    "--b\r\nContent-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment; filename*=UTF-8''%s\r\n\r\nx\r\n"
+	    "--b--\r\n", name, name);
+	T_INTEQ(parse_n(mail, strlen(mail), &m), 0);
+	T_INTEQ(m.nparts, 2);
+	check_parts(&m);
+	if (m.nparts == 2) {
+		T_CHECK(strlen(m.parts[0].filename) <= 255 &&
+		    strlen(m.parts[0].filename) >= 250);
+		T_CHECK(strlen(m.parts[0].filename) > 4 && strcmp(m.parts[0].filename +
+		    strlen(m.parts[0].filename) - 4, ".pdf") == 0);
+	}
+	mail_clear(&m);
+	free(mail);
+
+	/* binary garbage as a name */
+	for (i = 0; i < 4096; i++)
+		name[i] = (char)(i * 7 + 1 == '"' ? 'x' : i * 7 + 1);
+	name[4096] = '\0';
+	for (i = 0; i < 4096; i++)
+		if (name[i] == '"' || name[i] == '\r' || name[i] == '\n' ||
+		    name[i] == '\0' || name[i] == '\\')
+			name[i] = '_';
+	mail = xasprintf("From: a@x.example\r\nSubject: s\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: application/octet-stream; name=\"%s\"\r\n\r\nx\r\n"
+	    "--b--\r\n", name);
+	T_INTEQ(parse_n(mail, strlen(mail), &m), 0);
+	check_parts(&m);
+	mail_clear(&m);
+	free(mail);
+	free(name);
+}
+
+static void
+test_forwarded_parts(void)
+{
+	const struct mail_part *p;
+	struct mail m;
+
+	/* inline: text in the body, its attachment forwarded */
+	T_INTEQ(parse("From: a@x.example\nSubject: Fwd: x\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"o\"\n\n"
+	    "--o\nContent-Type: text/plain\n\nSee below.\n"
+	    "--o\nContent-Type: message/rfc822\n\n"
+	    "From: Carol <carol@y.example>\nSubject: inner\n"
+	    "Content-Type: multipart/mixed; boundary=\"i\"\n\n"
+	    "--i\nContent-Type: text/plain\n\nINNER-TEXT\n"
+	    "--i\nContent-Type: application/pdf\n"
+	    "Content-Disposition: attachment; filename=\"inner.pdf\"\n\n%PDF\n"
+	    "--i--\n"
+	    "--o--\n", &m), 0);
+	T_CHECK(contains(m.body, "See below."));
+	T_CHECK(contains(m.body, "INNER-TEXT"));
+	T_INTEQ(m.nparts, 1);
+	p = part_named(&m, "inner.pdf");
+	T_CHECK(p != NULL && p->flags == PART_F_FORWARDED);
+	check_parts(&m);
+	mail_clear(&m);
+
+	/* as an attachment: no text, the .eml kept, its parts forwarded */
+	T_INTEQ(parse("From: a@x.example\nSubject: see attached\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"o\"\n\n"
+	    "--o\nContent-Type: text/plain\n\nMy own text.\n"
+	    "--o\nContent-Type: message/rfc822\n"
+	    "Content-Disposition: attachment\n\n"
+	    "From: Carol <carol@y.example>\n"
+	    "Subject: =?utf-8?q?Printer_/_=C3=A9tage_3?=\n"
+	    "Content-Type: multipart/mixed; boundary=\"i\"\n\n"
+	    "--i\nContent-Type: text/plain\n\nINNER-TEXT\n"
+	    "--i\nContent-Type: image/gif\n"
+	    "Content-Disposition: attachment; filename=\"in.gif\"\n\nGIF89a\n"
+	    "--i--\n"
+	    "--o--\n", &m), 0);
+	T_CHECK(contains(m.body, "My own text."));
+	T_CHECK(!contains(m.body, "INNER-TEXT"));
+	T_INTEQ(m.nparts, 2);
+	if (m.nparts == 2) {
+		p = &m.parts[0];
+		T_STREQ(p->media_type, "message/rfc822");
+		T_STREQ(p->filename, "Printer _ \xc3\xa9tage 3.eml");
+		T_INTEQ(p->flags, 0);
+		T_CHECK(p->data != NULL && contains(p->data, "INNER-TEXT"));
+		p = &m.parts[1];
+		T_STREQ(p->filename, "in.gif");
+		T_INTEQ(p->flags, PART_F_FORWARDED | PART_F_IMAGE);
+	}
+	check_parts(&m);
+	mail_clear(&m);
+
+	/* a message/rfc822 sent base64: decoded and read */
+	T_INTEQ(parse("From: a@x.example\nSubject: s\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"o\"\n\n"
+	    "--o\nContent-Type: message/rfc822; name=\"orig.eml\"\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "RnJvbTogaUB5DQpTdWJqZWN0OiBpbm5lcg0KDQpCQVNFNjQtSU5ORVINCg==\n"
+	    "--o--\n", &m), 0);
+	T_CHECK(contains(m.body, "BASE64-INNER"));
+	p = part_named(&m, "orig.eml");
+	T_CHECK(p != NULL && p->size > 0 && contains(p->data, "Subject: inner"));
+	check_parts(&m);
+	mail_clear(&m);
+}
+
+static void
+test_recipients(void)
+{
+	struct mail m;
+	struct sbuf b = { NULL, 0, 0 };
+	char line[128];
+	int i;
+
+	T_INTEQ(parse("From: a@x.example\n"
+	    "To: =?utf-8?q?J=C3=BCrgen?= <J@X.Example>, plain@y.example,\n"
+	    "  team: one@z.example, \"Two, T.\" <two@z.example>;,\n"
+	    "  undisclosed-recipients:;, j@x.example\n"
+	    "Cc: c1@y.example\nCc: C1@Y.example, c2@y.example\n"
+	    "Delivered-To: it@corp.example\n"
+	    "X-Original-To: <it+42@corp.example>\n"
+	    "Envelope-To: it@corp.example\n"
+	    "Subject: s\n\nx\n", &m), 0);
+	T_INTEQ(m.nto, 4);
+	if (m.nto == 4) {
+		T_STREQ(m.to[0].addr, "J@x.example");
+		T_STREQ(m.to[0].name, "J\xc3\xbcrgen");
+		T_STREQ(m.to[1].addr, "plain@y.example");
+		T_CHECK(m.to[1].name == NULL);
+		T_STREQ(m.to[2].addr, "one@z.example");
+		T_STREQ(m.to[3].addr, "two@z.example");
+		T_STREQ(m.to[3].name, "Two, T.");
+	}
+	T_INTEQ(m.ncc, 2);
+	if (m.ncc == 2) {
+		T_STREQ(m.cc[0].addr, "c1@y.example");
+		T_STREQ(m.cc[1].addr, "c2@y.example");
+	}
+	T_INTEQ(m.ndelivered_to, 2);
+	if (m.ndelivered_to == 2) {
+		T_STREQ(m.delivered_to[0].addr, "it@corp.example");
+		T_STREQ(m.delivered_to[1].addr, "it+42@corp.example");
+	}
+	check_parts(&m);
+	mail_clear(&m);
+
+	/* a To libetpan refuses: addresses salvaged piece by piece */
+	T_INTEQ(parse("From: a@x.example\nTo: , user@aol.example, Jan Kowalski "
+	    "jan@x.example, \"quoted, comma\" <q@x.example>\nSubject: s\n\nx\n",
+	    &m), 0);
+	T_CHECK(m.nto >= 2);
+	check_parts(&m);
+	mail_clear(&m);
+
+	/* at most 100, quickly, with 5,000 written */
+	buf_like_add(&b, "From: a@x.example\r\nSubject: many\r\nTo: r0@x.example");
+	for (i = 1; i < 5000; i++) {
+		snprintf(line, sizeof(line), ",\r\n r%d@x.example", i);
+		buf_like_add(&b, line);
+	}
+	buf_like_add(&b, "\r\n\r\nbody\r\n");
+	T_INTEQ(parse_n(b.p, b.len, &m), 0);
+	T_INTEQ(m.nto, 100);
+	T_STREQ(m.nto > 99 ? m.to[99].addr : NULL, "r99@x.example");
+	check_parts(&m);
+	mail_clear(&m);
+	free(b.p);
+}
+
+static void
+test_dsn(void)
+{
+	struct mail m;
+
+	T_INTEQ(parse("From: MAILER-DAEMON@mx.example\nTo: it@corp.example\n"
+	    "Subject: Undelivered Mail\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;"
+	    " boundary=\"r\"\n\n"
+	    "--r\nContent-Type: text/plain\n\nYour mail could not be delivered.\n"
+	    "--r\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example\n"
+	    "Arrival-Date: Mon, 1 Jan 2024 00:00:00 +0000\n\n"
+	    "Final-Recipient: rfc822; Gone@Corp.Example\n"
+	    "Original-Recipient: rfc822;alias@corp.example\n"
+	    "Action: Failed (permanent)\n"
+	    "Status: 5.1.1\n\n"
+	    "Final-Recipient: rfc822; second@corp.example\n"
+	    "Action: delayed\n"
+	    "--r\nContent-Type: message/rfc822\n\n"
+	    "From: it@corp.example\nMessage-ID: <notice-42@desk.example>\n"
+	    "Subject: [IT #42] hello\n\nnotice text\n"
+	    "--r--\n", &m), 0);
+	T_CHECK(m.flags & MAIL_F_REPORT);
+	T_CHECK(m.flags & MAIL_F_REPORT_DSN);
+	T_CHECK(!(m.flags & MAIL_F_MIME_ERROR));
+	T_STREQ(m.report_rcpt, "Gone@corp.example");
+	T_STREQ(m.report_action, "failed");
+	T_STREQ(m.report_msgid, "notice-42@desk.example");
+	T_CHECK(contains(m.body, "could not be delivered"));
+	T_CHECK(!contains(m.body, "Reporting-MTA"));
+	mail_clear(&m);
+
+	/* no blank line between the blocks; only Original-Recipient; headers only */
+	T_INTEQ(parse("From: postmaster@mx.example\nSubject: s\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;"
+	    " boundary=\"r\"\n\n"
+	    "--r\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example\n"
+	    "Original-Recipient: rfc822; <orig@corp.example>\n"
+	    "Action: delivered\n"
+	    "--r\nContent-Type: text/rfc822-headers\n\n"
+	    "From: it@corp.example\nMessage-ID: <hdr-7@desk.example>\n"
+	    "--r--\n", &m), 0);
+	T_CHECK(m.flags & MAIL_F_REPORT_DSN);
+	T_STREQ(m.report_rcpt, "orig@corp.example");
+	T_STREQ(m.report_action, "delivered");
+	T_STREQ(m.report_msgid, "hdr-7@desk.example");
+	mail_clear(&m);
+
+	/* a garbage delivery-status: flags, nothing else, no crash */
+	T_INTEQ(parse_n(S("From: postmaster@mx.example\r\nSubject: s\r\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n"
+	    "\r\n--r\r\nContent-Type: message/delivery-status\r\n\r\n"
+	    "\x01\x02:::\r\n: :\r\nFinal-Recipient\r\nAction:\r\n\r\n\r\n\xff\xfe\r\n"
+	    "Final-Recipient: rfc822;\r\nAction: \x80\r\n"
+	    "--r--\r\n"), &m), 0);
+	T_CHECK(m.flags & MAIL_F_REPORT_DSN);
+	T_CHECK(m.report_rcpt == NULL);
+	T_CHECK(m.report_action == NULL);
+	check_sane(&m);
+	mail_clear(&m);
+
+	/* an MDN: Original-Message-ID */
+	T_INTEQ(parse("From: bob@corp.example\nSubject: Read: x\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=disposition-notification;"
+	    " boundary=\"r\"\n\n"
+	    "--r\nContent-Type: message/disposition-notification\n\n"
+	    "Final-Recipient: rfc822; bob@corp.example\n"
+	    "Original-Message-ID: <orig-1@desk.example>\n"
+	    "Disposition: manual-action/MDN-sent-manually; displayed\n"
+	    "--r--\n", &m), 0);
+	T_CHECK(m.flags & MAIL_F_REPORT);
+	T_CHECK(!(m.flags & MAIL_F_REPORT_DSN));
+	T_STREQ(m.report_msgid, "orig-1@desk.example");
+	mail_clear(&m);
+
+	/* a plain-text bounce quoting the original's headers */
+	T_INTEQ(parse("Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\n"
+	    "Subject: failure notice\n\n"
+	    "Sorry, I couldn't deliver your message.\n\n"
+	    "--- Below this line is a copy of the message.\n\n"
+	    "Received: from desk.example\n"
+	    "Message-ID:\n <notice-43@desk.example>\n"
+	    "Subject: [IT #43] hi\n", &m), 0);
+	T_STREQ(m.report_msgid, "notice-43@desk.example");
+	T_CHECK(!(m.flags & MAIL_F_REPORT));
+	mail_clear(&m);
+
+	/* the same words from a person: not a bounce */
+	T_INTEQ(parse("From: alice@corp.example\nSubject: headers as asked\n\n"
+	    "> Message-ID: <pasted@desk.example>\n", &m), 0);
+	T_CHECK(m.report_msgid == NULL);
+	mail_clear(&m);
+}
+
+static void
+test_partial(void)
+{
+	struct mail m;
+
+	T_INTEQ(parse("From: a@x.example\nSubject: part 1\nMIME-Version: 1.0\n"
+	    "Content-Type: message/partial; id=\"abc@x\"; number=1; total=2\n\n"
+	    "From: a@x.example\nSubject: big\n"
+	    "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n"
+	    "/9j/4AAQSkZJRgABAQ\n", &m), 0);
+	T_CHECK(m.flags & MAIL_F_PARTIAL);
+	T_CHECK(contains(m.body, "Subject: big"));
+	T_INTEQ(m.nparts, 0);
+	check_sane(&m);
+	mail_clear(&m);
+}
+
+static void
+test_dropped(void)
+{
+	struct mime_opts o = { 10 };
+	const char *head = "From: a@x.example\r\nSubject: big\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Disposition: attachment; filename=big.bin\r\n\r\n";
+	const char *tail = "\r\n--b--\r\n";
+	size_t hl = strlen(head), tl = strlen(tail), n;
+	struct mail m;
+	char *p;
+
+	/* with a cap from the caller */
+	T_INTEQ(mime_parse(S("From: a@x.example\r\nSubject: s\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+	    "\r\niVBORw0KGgoAAAANSUhEUg==\r\n"
+	    "--b\r\nContent-Type: application/pdf\r\n\r\n0123456789\r\n"
+	    "--b--\r\n"), &o, &m), 0);
+	T_INTEQ(m.nparts, 2);
+	T_CHECK(m.flags & MAIL_F_DROPPED_PARTS);
+	if (m.nparts == 2) {
+		T_CHECK(m.parts[0].data == NULL);
+		T_INTEQ(m.parts[0].size, 16);
+		T_INTEQ(m.parts[0].flags, PART_F_IMAGE | PART_F_DROPPED);
+		T_CHECK(m.parts[1].data != NULL);	/* exactly at the cap */
+		T_INTEQ(m.parts[1].size, 10);
+	}
+	check_parts(&m);
+	mail_clear(&m);
+
+	/* the default cap, one byte over it */
+	n = LIMIT_ATTACHMENT_BYTES_DEFAULT + 1;
+	p = xmalloc(hl + n + tl);
+	memcpy(p, head, hl);
+	memset(p + hl, 'z', n);
+	memcpy(p + hl + n, tail, tl);
+	T_INTEQ(parse_n(p, hl + n + tl, &m), 0);
+	T_INTEQ(m.nparts, 1);
+	T_CHECK(m.flags & MAIL_F_DROPPED_PARTS);
+	if (m.nparts == 1) {
+		T_CHECK(m.parts[0].data == NULL);
+		T_INTEQ(m.parts[0].size, n);
+		T_STREQ(m.parts[0].filename, "big.bin");
+	}
+	T_CHECK(contains(m.body, "text"));
+	mail_clear(&m);
+	/* exactly at the cap: kept */
+	memcpy(p + hl + n - 1, tail, tl);
+	T_INTEQ(parse_n(p, hl + n - 1 + tl, &m), 0);
+	T_CHECK(m.nparts == 1 && m.parts[0].data != NULL &&
+	    m.parts[0].size == n - 1);
+	T_CHECK(!(m.flags & MAIL_F_DROPPED_PARTS));
+	mail_clear(&m);
+	free(p);
+}
+
+static void
+test_base64_garbage(void)
+{
+	struct mail m;
+
+	T_INTEQ(parse("From: a@x.example\nSubject: s\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: application/pdf\n"
+	    "Content-Disposition: attachment; filename=x.pdf\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "JVBER!!i0x\xff\xfe\x80Lj*QK===\n====\nA\n"
+	    "--b\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n"
+	    "=\n"
+	    "--b\nContent-Type: image/png\nContent-Transfer-Encoding: quoted-printable\n\n"
+	    "=89PNG=0D=0A=1A=0A=ZZ=\n"
+	    "--b--\n", &m), 0);
+	T_INTEQ(m.nparts, 3);
+	T_CHECK(m.nparts < 1 || (m.parts[0].data != NULL &&
+	    strncmp(m.parts[0].data, "%PDF", 4) == 0));
+	T_CHECK(m.nparts < 3 || (m.parts[2].flags & PART_F_IMAGE));
+	check_parts(&m);
+	check_sane(&m);
+	mail_clear(&m);
+}
+
+/* A mail of n tiny application/octet-stream parts. */
+static char *
+many_parts_mail(int n, size_t *len)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	int i;
+
+	buf_like_add(&b, "From: a@x.example\r\nSubject: many\r\n"
+	    "Content-Type: multipart/mixed; boundary=p\r\n\r\n");
+	for (i = 0; i < n; i++)
+		buf_like_add(&b, "--p\r\nContent-Type: application/octet-stream\r\n"
+		    "\r\nx\r\n");
+	buf_like_add(&b, "--p--\r\n");
+	*len = b.len;
+	return b.p;
+}
+
+static void
+test_part_cap(void)
+{
+	struct mail m;
+	size_t len;
+	char *p;
+	double t0, dt;
+
+	/* just under the cap: every part kept, no error */
+	p = many_parts_mail(LIMIT_MIME_PARTS - 1, &len);
+	T_INTEQ(parse_n(p, len, &m), 0);
+	T_INTEQ(m.nparts, LIMIT_MIME_PARTS - 1);
+	T_CHECK(!(m.flags & MAIL_F_MIME_ERROR));
+	check_parts(&m);
+	mail_clear(&m);
+	free(p);
+	/* at and over the cap: the first ones kept, flagged */
+	p = many_parts_mail(LIMIT_MIME_PARTS, &len);
+	T_INTEQ(parse_n(p, len, &m), 0);
+	T_INTEQ(m.nparts, LIMIT_MIME_PARTS - 1);	/* the multipart counts */
+	T_CHECK(m.flags & MAIL_F_MIME_ERROR);
+	mail_clear(&m);
+	free(p);
+	/* 100,000 tiny parts, quickly */
+	p = many_parts_mail(100000, &len);
+	t0 = now_secs();
+	T_INTEQ(parse_n(p, len, &m), 0);
+	dt = now_secs() - t0;
+	fprintf(stderr, "# 100,000 parts parsed in %.2f s\n", dt);
+	T_CHECK(dt < 10);
+	T_CHECK(m.nparts < LIMIT_MIME_PARTS);
+	T_CHECK(m.flags & MAIL_F_MIME_ERROR);
+	check_parts(&m);
+	mail_clear(&m);
+	free(p);
+}
+
+/* n message/rfc822 parts, each inside the one before. */
+static char *
+nested_messages(int n, int multipart, size_t *len)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	char line[160];
+	int i;
+
+	buf_like_add(&b, "From: a@x.example\r\nSubject: deep\r\n");
+	for (i = 0; i < n; i++) {
+		if (multipart) {
+			snprintf(line, sizeof(line), "Content-Type: multipart/mixed;"
+			    " boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i);
+			buf_like_add(&b, line);
+		}
+		buf_like_add(&b, "Content-Type: message/rfc822\r\n\r\n"
+		    "From: b@x.example\r\nSubject: inner\r\n");
+	}
+	buf_like_add(&b, "\r\ndeepest text\r\n");
+	for (i = n - 1; multipart && i >= 0; i--) {
+		snprintf(line, sizeof(line), "--b%d--\r\n", i);
+		buf_like_add(&b, line);
+	}
+	*len = b.len;
+	return b.p;
+}
+
+static void
+test_deep_messages(void)
+{
+	static const int depths[] = { 40, 1000, 100000 };
+	struct mail m;
+	size_t len, i;
+	char *p;
+	double t0, dt;
+	int mp;
+
+	for (mp = 0; mp < 2; mp++)
+		for (i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+			p = nested_messages(depths[i], mp, &len);
+			t0 = now_secs();
+			T_INTEQ(parse_n(p, len, &m), 0);
+			dt = now_secs() - t0;
+			T_CHECK(dt < 5);
+			T_STREQ(m.subject, "deep");
+			if (depths[i] < LIMIT_MIME_DEPTH / 2)
+				T_CHECK(contains(m.body, "deepest text"));
+			else
+				T_CHECK(m.flags & MAIL_F_MIME_ERROR);
+			check_sane(&m);
+			check_parts(&m);
+			mail_clear(&m);
+			free(p);
+		}
+}
+
+/* The largest nesting allowed, with a 20 MB leaf: linear enough. */
+static void
+test_deep_big(void)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	char line[128];
+	size_t n = 20 * 1024 * 1024, i;
+	struct mail m;
+	double t0, dt;
+
+	buf_like_add(&b, "From: a@x.example\r\nSubject: deep and big\r\n");
+	for (i = 0; i < LIMIT_MIME_DEPTH; i++) {
+		snprintf(line, sizeof(line), "Content-Type: multipart/mixed;"
+		    " boundary=\"b%zu\"\r\n\r\n--b%zu\r\n", i, i);
+		buf_like_add(&b, line);
+	}
+	buf_like_add(&b, "Content-Type: application/octet-stream\r\n\r\n");
+	b.p = xreallocarray(b.p, b.len + n + 1, 1);
+	memset(b.p + b.len, 'a', n);
+	b.len += n;
+	t0 = now_secs();
+	T_INTEQ(parse_n(b.p, b.len, &m), 0);
+	dt = now_secs() - t0;
+	fprintf(stderr, "# %d levels and 20 MB parsed in %.2f s\n",
+	    LIMIT_MIME_DEPTH, dt);
+	T_CHECK(dt < 30);
+	check_parts(&m);
+	mail_clear(&m);
+	free(b.p);
+}
+
+/* Leading junk before the first header: an mbox From line, blank lines. */
+static void
+test_preamble(void)
+{
+	struct mail m;
+
+	T_INTEQ(parse("From alice@x.example Mon Jan  1 00:00:00 2024\n"
+	    "From: alice@x.example\nSubject: mbox\n\nbody\n", &m), 0);
+	T_STREQ(m.from_addr, "alice@x.example");
+	T_STREQ(m.subject, "mbox");
+	T_CHECK(!(m.flags & MAIL_F_NOHEADERS));
+	mail_clear(&m);
+	T_INTEQ(parse("        \n\t\nFrom: bob@x.example\nSubject: sp\n\nbody\n",
+	    &m), 0);
+	T_STREQ(m.from_addr, "bob@x.example");
+	T_STREQ(m.subject, "sp");
+	mail_clear(&m);
+	/* an empty first line still means no headers */
+	T_INTEQ(parse("\nFrom: bob@x.example\n", &m), 0);
+	T_CHECK(m.subject == NULL);
+	mail_clear(&m);
+}
+
+/* winmail.dat: unpacked into parts and the body; kept when it is not TNEF. */
+static void
+test_tnef_mail(void)
+{
+	const struct mail_part *p;
+	struct mail m;
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	f = fopen("tests/corpus/tnef-outlook.eml", "rb");
+	T_CHECK(f != NULL);
+	if (f != NULL) {
+		buf = xmalloc(64 * 1024);
+		n = fread(buf, 1, 64 * 1024, f);
+		fclose(f);
+		T_INTEQ(parse_n(buf, n, &m), 0);
+		T_CHECK(contains(m.body, "The VPN drops every 10 minutes since Monday."));
+		T_CHECK(contains(m.body, "Zo\xc3\xab"));
+		T_INTEQ(m.nparts, 2);
+		T_CHECK(part_named(&m, "winmail.dat") == NULL);
+		p = part_named(&m, "screenshot.png");
+		T_CHECK(p != NULL && p->flags == (PART_F_TNEF | PART_F_IMAGE |
+		    PART_F_INLINE | PART_F_REFERENCED));
+		T_CHECK(p != NULL && strcmp(p->media_type, "image/png") == 0);
+		p = part_named(&m, "vpn log \xc3\xa9t\xc3\xa9.txt");
+		T_CHECK(p != NULL && p->flags == PART_F_TNEF && p->size == 36 &&
+		    strcmp(p->media_type, "text/plain") == 0);
+		check_parts(&m);
+		check_sane(&m);
+		mail_clear(&m);
+		free(buf);
+	}
+
+	/* garbage and truncated TNEF: an ordinary part */
+	T_INTEQ(parse("From: a@x.example\nSubject: s\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain\n\nhello\n"
+	    "--b\nContent-Type: application/ms-tnef; name=winmail.dat\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "eJ8+IgEAAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQ\n"
+	    "--b\nContent-Type: application/octet-stream; name=WINMAIL.DAT\n\n"
+	    "not tnef at all\n"
+	    "--b--\n", &m), 0);
+	T_CHECK(contains(m.body, "hello"));
+	T_INTEQ(m.nparts, 2);
+	if (m.nparts == 2) {
+		T_STREQ(m.parts[0].filename, "winmail.dat");
+		T_STREQ(m.parts[0].media_type, "application/ms-tnef");
+		T_STREQ(m.parts[1].filename, "WINMAIL.DAT");
+	}
+	check_parts(&m);
+	mail_clear(&m);
+}
+
+/* Outlook mails of the shared corpus, when it is there. */
+static void
+test_shared_corpus(void)
+{
+	static const char *rich =
+	    "../shared/corpus/jstedfast-mimekit/tnef-rich-text.eml";
+	static const char *ukr =
+	    "../shared/corpus/jstedfast-mimekit/charset-koi8-r-ukr.eml";
+	static const char *mdn =
+	    "../shared/corpus/zbateson-mail-mime-parser/mdn-m4006.eml";
+	const struct mail_part *p;
+	struct mail m;
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if (access("../shared/corpus", R_OK) != 0) {
+		fprintf(stderr, "# no ../shared/corpus: skipped\n");
+		return;
+	}
+	buf = xmalloc(4 * 1024 * 1024);
+	if ((f = fopen(rich, "rb")) != NULL) {
+		n = fread(buf, 1, 4 * 1024 * 1024, f);
+		fclose(f);
+		T_INTEQ(parse_n(buf, n, &m), 0);
+		T_CHECK(contains(m.body, "Christmas to remember"));
+		p = part_named(&m, "kitten-playing-with-a-christmas-tree.jpg");
+		T_CHECK(p != NULL && p->flags == (PART_F_TNEF | PART_F_IMAGE) &&
+		    p->size == 375081);
+		T_CHECK(part_named(&m, "winmail.dat") == NULL);
+		check_parts(&m);
+		mail_clear(&m);
+	}
+	if ((f = fopen(ukr, "rb")) != NULL) {
+		n = fread(buf, 1, 4 * 1024 * 1024, f);
+		fclose(f);
+		T_INTEQ(parse_n(buf, n, &m), 0);
+		/* koi8-r "шостий" */
+		T_CHECK(contains(m.body, "\xd1\x88\xd0\xbe\xd1\x81\xd1\x82\xd0\xb8\xd0\xb9"));
+		T_CHECK(part_named(&m, "winmail.dat") == NULL);
+		check_parts(&m);
+		mail_clear(&m);
+	}
+	if ((f = fopen(mdn, "rb")) != NULL) {
+		n = fread(buf, 1, 4 * 1024 * 1024, f);
+		fclose(f);
+		T_INTEQ(parse_n(buf, n, &m), 0);
+		/* its "winmail.dat" is a PNG: kept as it is */
+		p = part_named(&m, "winmail.dat");
+		T_CHECK(p != NULL && (p->flags & PART_F_IMAGE));
+		mail_clear(&m);
+	}
+	free(buf);
+}
+
 /* ---- the same result from an exact-length buffer ---- */
 
 static int
@@ -1228,7 +2164,20 @@ same_mail(const struct mail *a, const struct mail *b)
 {
 	size_t i;
 
-	if (a->nrefs != b->nrefs)
+	if (a->nrefs != b->nrefs || a->nparts != b->nparts || a->nto != b->nto ||
+	    a->ncc != b->ncc || a->ndelivered_to != b->ndelivered_to)
+		return 0;
+	for (i = 0; i < a->nparts; i++)
+		if (!same_str(a->parts[i].filename, b->parts[i].filename) ||
+		    !same_str(a->parts[i].media_type, b->parts[i].media_type) ||
+		    a->parts[i].size != b->parts[i].size ||
+		    a->parts[i].flags != b->parts[i].flags ||
+		    (a->parts[i].data != NULL && memcmp(a->parts[i].data,
+		    b->parts[i].data, a->parts[i].size) != 0))
+			return 0;
+	if (!same_str(a->report_msgid, b->report_msgid) ||
+	    !same_str(a->report_rcpt, b->report_rcpt) ||
+	    !same_str(a->report_action, b->report_action))
 		return 0;
 	for (i = 0; i < a->nrefs; i++)
 		if (!same_str(a->references[i], b->references[i]))
@@ -1270,6 +2219,25 @@ static const char *const corpus[] = {
 	"From:",
 	"From: <",
 	"Content-Type: multipart/mixed; boundary=\"",
+	"From: MAILER-DAEMON@mx.example\r\nTo: a@x, \"B\" <b@y>\r\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n"
+	"\r\n--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n"
+	"--r\r\nContent-Type: message/delivery-status\r\n\r\n"
+	"Reporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; u@x\r\n"
+	"Action: failed\r\n"
+	"--r\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: <o@x>\r\n"
+	"Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n"
+	"Content-Type: image/gif\r\nContent-Disposition: attachment;"
+	" filename*0*=utf-8''%C3%A9; filename*1=.gif\r\n"
+	"Content-Transfer-Encoding: base64\r\n\r\nR0lGODlhAQABAA==\r\n--i--\r\n"
+	"--r--\r\n",
+	"From: a@b.c\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
+	"--r\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:p@x\">\r\n"
+	"--r\r\nContent-Type: image/png\r\nContent-ID: <p@x>\r\n"
+	"Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+	"--r\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\n"
+	"Content-Transfer-Encoding: base64\r\n\r\neJ8+IgEAAQaQCAAEAAAAAAABAAEA\r\n"
+	"--r--\r\n",
 };
 
 static void
@@ -1293,6 +2261,7 @@ test_exact_copy(void)
 			T_CHECK(0);
 		}
 		check_sane(&b);
+		check_parts(&b);
 		mail_clear(&a);
 		mail_clear(&b);
 		free(z);
@@ -1311,6 +2280,7 @@ test_prefixes(void)
 		for (k = 0; k <= len; k++) {
 			parse_n(corpus[i], k, &m);
 			check_sane(&m);
+			check_parts(&m);
 			mail_clear(&m);
 		}
 	}
@@ -1348,6 +2318,22 @@ main(void)
 	T_RUN(test_long_subject);
 	T_RUN(test_invalid_subject);
 	T_RUN(test_qp_truncated);
+	T_RUN(test_parts);
+	T_RUN(test_image_signatures);
+	T_RUN(test_filenames);
+	T_RUN(test_hostile_names);
+	T_RUN(test_forwarded_parts);
+	T_RUN(test_recipients);
+	T_RUN(test_dsn);
+	T_RUN(test_partial);
+	T_RUN(test_dropped);
+	T_RUN(test_base64_garbage);
+	T_RUN(test_part_cap);
+	T_RUN(test_deep_messages);
+	T_RUN(test_deep_big);
+	T_RUN(test_preamble);
+	T_RUN(test_tnef_mail);
+	T_RUN(test_shared_corpus);
 	T_RUN(test_exact_copy);
 	T_RUN(test_prefixes);
 	return T_END();
