@@ -1886,6 +1886,17 @@ walk_single(struct walk *w, const struct mailmime *mm, int depth, int mode)
 		walk_headers_part(w, mm);
 	disp = disposition_type(mm);
 	name = part_filename(mm);
+	/*
+	 * A detached signature with no name (PGP/MIME, S/MIME without
+	 * smime.p7s) is the mail program's machinery, not something the
+	 * sender attached: it stays in the raw mail only.
+	 */
+	if (name == NULL && disp != MAILMIME_DISPOSITION_TYPE_ATTACHMENT &&
+	    (is_type(mm, MAILMIME_DISCRETE_TYPE_APPLICATION, "pgp-signature") ||
+	    is_type(mm, MAILMIME_DISCRETE_TYPE_APPLICATION, "pkcs7-signature") ||
+	    is_type(mm, MAILMIME_DISCRETE_TYPE_APPLICATION,
+	    "x-pkcs7-signature")))
+		return;
 	if (disp != MAILMIME_DISPOSITION_TYPE_ATTACHMENT && name == NULL) {
 		if (ct == NULL ||
 		    is_type(mm, MAILMIME_DISCRETE_TYPE_TEXT, "plain") ||

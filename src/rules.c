@@ -67,12 +67,20 @@ vacation_subject(const char *s)
 		"Delivery Status Notification", "Delivery Failure",
 		"Delivery has failed", "Mail delivery failed", "Returned mail",
 		"Undelivered Mail Returned to Sender", "Mail System Error",
-		"complaint about message from", NULL
+		NULL
+	};
+	/* whole phrases that no person starts a subject with */
+	static const char *const phrases[] = {
+		"complaint about message from ", "Delivery Status Notification (",
+		NULL
 	};
 	size_t i, n;
 
 	if (s == NULL)
 		return 0;
+	for (i = 0; phrases[i] != NULL; i++)
+		if (strncasecmp(s, phrases[i], strlen(phrases[i])) == 0)
+			return 1;
 	for (i = 0; starts[i] != NULL; i++) {
 		n = strlen(starts[i]);
 		if (strncasecmp(s, starts[i], n) == 0 && (s[n] == '\0' ||

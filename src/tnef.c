@@ -13,6 +13,8 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +135,42 @@ first_of(const struct rec *r, size_t from, size_t i, int level)
 	return 1;
 }
 
+
+/*
+ * libytnef prints "ERROR: ..." lines on standard output, which in pipe
+ * mode is the MTA's and in mimedump the JSON's: point it at /dev/null
+ * while libytnef parses. Returns the saved descriptor, or -1.
+ */
+static int
+quiet_begin(void)
+{
+	int saved, null;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	if (saved == -1 || null == -1) {
+		if (saved != -1)
+			close(saved);
+		if (null != -1)
+			close(null);
+		return -1;
+	}
+	dup2(null, STDOUT_FILENO);
+	close(null);
+	return saved;
+}
+
+static void
+quiet_end(int saved)
+{
+	if (saved == -1)
+		return;
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
+
 /*
  * Run libytnef over the header plus records [from, to) of kind level.
  * Returns its result; *tn must be TNEFFree()d by the caller either way.
@@ -143,7 +181,7 @@ ytnef_run(const unsigned char *p, const struct rec *r, size_t from, size_t to,
 {
 	unsigned char *s;
 	size_t i, n = HDR_LEN;
-	int rc;
+	int rc, quiet;
 
 	for (i = from; i < to; i++)
 		if (r[i].level == level && first_of(r, from, i, level))
@@ -158,7 +196,9 @@ ytnef_run(const unsigned char *p, const struct rec *r, size_t from, size_t to,
 		}
 	TNEFInitialize(tn);
 	tn->Debug = 0;
+	quiet = quiet_begin();
 	rc = n > INT32_MAX ? -1 : TNEFParseMemory(s, (long)n, tn);
+	quiet_end(quiet);
 	free(s);
 	return rc;
 }
@@ -557,7 +597,7 @@ message_body(TNEFStruct *tn, size_t max, int *flags, char **htmlp)
 	char cs[32], *s = NULL, *html;
 	unsigned cp;
 	BYTE *rtf;
-	int rsz = 0;
+	int rsz = 0, quiet;
 
 	cp = prop_long(mp, PR_INTERNET_CPID);
 	if (cp == 0)
@@ -593,7 +633,9 @@ message_body(TNEFStruct *tn, size_t max, int *flags, char **htmlp)
 	/* header: compressed size, raw size, magic "LZFu" or "MELA", crc */
 	if (v != NULL && v->size >= 16 && le32(v->data + 4) <= RTF_MAX &&
 	    (le32(v->data + 8) == 0x75465a4cU || le32(v->data + 8) == 0x414c454dU)) {
+		quiet = quiet_begin();
 		rtf = DecompressRTF((variableLength *)v, &rsz);
+		quiet_end(quiet);
 		if (rtf != NULL && rsz > 0)
 			s = tnef_rtf_text((const char *)rtf, (size_t)rsz, max);
 		free(rtf);
