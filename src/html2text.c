@@ -334,3 +334,41 @@ html2text(const char *html, size_t len, size_t max)
 	buf_clear(&o.b);
 	return s;
 }
+
+size_t
+html_image_refs(const char *html, size_t len, size_t max,
+    void (*fn)(const char *value, void *arg), void *arg)
+{
+	static const char *const attrs[] = { "src", "background" };
+	htmlDocPtr doc;
+	xmlNode *n, *root;
+	xmlChar *v;
+	size_t found = 0, i;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8", HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	for (n = root; n != NULL && found < max; ) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (i = 0; i < 2 && found < max; i++) {
+				v = xmlGetProp(n, (const xmlChar *)attrs[i]);
+				if (v != NULL) {
+					fn((const char *)v, arg);
+					found++;
+					xmlFree(v);
+				}
+			}
+			if (n->children != NULL) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && n->next == NULL)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+	xmlFreeDoc(doc);
+	return found;
+}

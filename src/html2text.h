@@ -13,4 +13,13 @@
 /* html: UTF-8. At most max bytes of output. Returns a new string. */
 char	*html2text(const char *html, size_t len, size_t max);
 
+/*
+ * Call fn for each src= and background= attribute value in the HTML (as
+ * libxml2 reads it: entities decoded), in document order, at most max
+ * times. The value is borrowed for the call. Returns how many were found.
+ * For matching inline images to the parts of a mail.
+ */
+size_t	html_image_refs(const char *html, size_t len, size_t max,
+	    void (*fn)(const char *value, void *arg), void *arg);
+
 #endif

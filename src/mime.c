@@ -1277,15 +1277,13 @@ part_bytes_crlf(const struct mailmime *mm, size_t *len)
 	return res;
 }
 
-/* One src= value of an HTML part, kept when it may name a part. */
+/* One src= value of an HTML part (%XX decoded), kept when it may name a part. */
 static void
 add_ref(struct walk *w, const char *v, size_t len)
 {
 	char *r;
 	size_t i, n = 0;
 	int hi, lo;
-	unsigned long c;
-	char *end;
 
 	if (w->nrefs >= MAX_HTML_REFS || len == 0 || len > MAX_REF_BYTES)
 		return;
@@ -1300,19 +1298,6 @@ add_ref(struct walk *w, const char *v, size_t len)
 			    tolower((unsigned char)v[i + 2]) - 'a' + 10;
 			r[n++] = (char)(hi << 4 | lo);
 			i += 2;
-		} else if (v[i] == '&' && len - i >= 5 &&
-		    strncmp(v + i, "&amp;", 5) == 0) {
-			r[n++] = '&';
-			i += 4;
-		} else if (v[i] == '&' && len - i >= 4 && v[i + 1] == '#' &&
-		    memchr(v + i, ';', len - i < 10 ? len - i : 10) != NULL) {
-			c = (v[i + 2] == 'x' || v[i + 2] == 'X') ?
-			    strtoul(v + i + 3, &end, 16) : strtoul(v + i + 2, &end, 10);
-			if (*end == ';' && c > 0x20 && c < 0x7f) {
-				r[n++] = (char)c;
-				i = (size_t)(end - v);
-			} else
-				r[n++] = v[i];
 		} else
 			r[n++] = v[i];
 	}
@@ -1330,53 +1315,21 @@ add_ref(struct walk *w, const char *v, size_t len)
 	w->refs[w->nrefs++] = r;
 }
 
-/* The length of "src" or "background" at h (an attribute name), or 0. */
-static size_t
-ref_attr(const char *h, size_t len)
+static void
+ref_found(const char *value, void *arg)
 {
-	if ((h[0] == 's' || h[0] == 'S') && len >= 3 &&
-	    strncasecmp(h, "src", 3) == 0)
-		return 3;
-	if ((h[0] == 'b' || h[0] == 'B') && len >= 10 &&
-	    strncasecmp(h, "background", 10) == 0)
-		return 10;
-	return 0;
+	add_ref(arg, value, strlen(value));
 }
 
 /*
- * The src= (and background=) attribute values of an HTML text, found by a
- * bounded linear scan, not an HTML parser: libxml2 lives in html2text.c.
- * VIOLATIONS.md.
+ * The src= (and background=) attribute values of an HTML text, read with
+ * libxml2's HTML parser (html2text.c).
  */
 static void
 html_refs(struct walk *w, const char *h, size_t len)
 {
-	size_t i, j, k, n;
-	char q;
-
-	for (i = 1; i + 4 < len; i++) {
-		if ((n = ref_attr(h + i, len - i)) == 0)
-			continue;
-		if (h[i - 1] != ' ' && h[i - 1] != '\t' && h[i - 1] != '\n' &&
-		    h[i - 1] != '\r' && h[i - 1] != '"' && h[i - 1] != '\'' &&
-		    h[i - 1] != '/')
-			continue;
-		for (j = i + n; j < len && (h[j] == ' ' || h[j] == '\t' ||
-		    h[j] == '\r' || h[j] == '\n'); j++)
-			;
-		if (j >= len || h[j] != '=')
-			continue;
-		for (j++; j < len && (h[j] == ' ' || h[j] == '\t' ||
-		    h[j] == '\r' || h[j] == '\n'); j++)
-			;
-		q = j < len && (h[j] == '"' || h[j] == '\'') ? h[j++] : '\0';
-		for (k = j; k < len && k - j <= MAX_REF_BYTES && (q != '\0' ?
-		    h[k] != q : (h[k] != ' ' && h[k] != '\t' && h[k] != '\r' &&
-		    h[k] != '\n' && h[k] != '>')); k++)
-			;
-		add_ref(w, h + j, k - j);
-		i = k;
-	}
+	if (w->nrefs < MAX_HTML_REFS)
+		html_image_refs(h, len, MAX_HTML_REFS - w->nrefs, ref_found, w);
 }
 
 static int

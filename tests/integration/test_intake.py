@@ -284,6 +284,10 @@ class Intake(DeskTest):
         raws = [make_mail(subject="Storm mail %03d" % i,
                           sender="user%d@corp.example" % (i % 17))
                 for i in range(1, n + 1)]
+        # 17 senders of ~18 mails each: above the default notice rate limit
+        # (max_notices_per_hour = 10), which test_thread covers
+        self.desk.conf["helpdesk"]["max_notices_per_hour"] = "1000"
+        self.desk.write_conf()
         self.desk.start()
         wait_until(lambda: "Processed" in self.dove.folders(), 20,
                    what="the daemon to create Processed")

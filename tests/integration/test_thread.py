@@ -75,6 +75,17 @@ class Thread(DeskTest):
         ev = self.desk.query("SELECT kind FROM events WHERE ticket_number = 1")
         self.assertIn("commented", [e["kind"] for e in ev])
 
+    def test_ticketctl_shows_stripped_and_full_comment(self):
+        body = ("Still broken.\n\n"
+                "Am 03.06.2024 um 10:00 schrieb IT help desk <it@corp.example>:\n"
+                "> opened ticket #1\n")
+        self.desk.stdin(reply("AW: [IT #1] Printer jams", body), check=0)
+        short = self.desk.ctl("ticket", "show", "1").stdout
+        full = self.desk.ctl("ticket", "show", "--full", "1").stdout
+        self.assertIn("Still broken.", short)
+        self.assertNotIn("opened ticket #1", short)
+        self.assertIn("opened ticket #1", full)
+
     def test_prefixes_and_hand_typed_tags(self):
         subjects = ["AW: WG: Re: [IT #1] Printer jams", "RE: [it#1] jams",
                     "SV: [IT # 1] still", "Fwd: IT #1 again", "回复: [IT #1] 打印机",
@@ -335,3 +346,19 @@ class Attachments(DeskTest):
                         check=0)
         r = self.desk.ctl("attachment", "1")
         self.assertEqual(r.out, PNG)
+
+
+class AutomaticOverImap(DeskTest):
+    """The IMAP path: automatic mail leaves the inbox for Processed."""
+
+    def test_auto_reply_moved_to_processed_unanswered(self):
+        dove = self.start_dovecot()
+        sink = self.start_sink()
+        desk = self.make_desk(dove, sink)
+        dove.append(make_mail(subject="Automatic reply: Printer"))
+        dove.append(make_mail(subject="A real one"))
+        desk.once()
+        self.assertEqual(dove.count("INBOX"), 0)
+        self.assertEqual(dove.count("Processed"), 2)
+        self.assertEqual([t["subject"] for t in desk.tickets()], ["A real one"])
+        self.assertEqual(len(sink.messages()), 1)
