@@ -13,7 +13,15 @@ CREATE TABLE people (
 			CHECK (role IN ('user', 'admin', 'root', 'blocked')),
 	created_at	INTEGER NOT NULL,
 	-- v2: a notice to this address bounced; no notices until they write again
-	bouncing_since	INTEGER
+	bouncing_since	INTEGER,
+	-- v2: when the role was last set by config seeding or a command; the
+	-- config's root_admins/admins only seed people whose role was never set
+	role_set_at	INTEGER,
+	-- v2: admins: categories they cover ("hardware, network"; NULL = all),
+	-- away (until a time; 0 = until they are back), last assignment
+	skills		TEXT,
+	away_until	INTEGER,
+	last_assigned	INTEGER
 );
 
 -- Tickets. Numbers are sequential and never reused (AUTOINCREMENT).
@@ -33,7 +41,10 @@ CREATE TABLE tickets (
 	updated_at	INTEGER NOT NULL,
 	closed_at	INTEGER,
 	-- v2: opened by a reply to this ticket from someone not on it
-	linked_to	INTEGER REFERENCES tickets(number)
+	linked_to	INTEGER REFERENCES tickets(number),
+	-- v2: when it was last assigned, and how often it changed hands
+	assigned_at	INTEGER,
+	handovers	INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX tickets_status ON tickets(status);
 CREATE INDEX tickets_requester ON tickets(requester_id);

@@ -16,8 +16,8 @@ enum config_trust {
 };
 
 enum config_assign {
-	ASSIGN_AUTO = 0,
-	ASSIGN_MANUAL
+	CFG_ASSIGN_AUTO = 0,
+	CFG_ASSIGN_MANUAL
 };
 
 struct config_category {

@@ -24,8 +24,14 @@ extern const char schema_sql[];		/* schema.sql, compiled in */
 static const char *const migrations[] = {
 	/* 1 → 2: replies as comments, participants, attachments, bounces */
 	"ALTER TABLE people ADD COLUMN bouncing_since INTEGER;"
+	"ALTER TABLE people ADD COLUMN role_set_at INTEGER;"
+	"ALTER TABLE people ADD COLUMN skills TEXT;"
+	"ALTER TABLE people ADD COLUMN away_until INTEGER;"
+	"ALTER TABLE people ADD COLUMN last_assigned INTEGER;"
 	"ALTER TABLE tickets ADD COLUMN linked_to INTEGER "
 	"    REFERENCES tickets(number);"
+	"ALTER TABLE tickets ADD COLUMN assigned_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN handovers INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE outbox ADD COLUMN bounced_at INTEGER;"
 	"ALTER TABLE outbox ADD COLUMN bounce_reason TEXT;"
 	"CREATE TABLE comments ("

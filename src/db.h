@@ -67,6 +67,8 @@ struct db_ticket {
 	long long   requester_id;
 	const char *priority;	/* "low" */
 	time_t	    created_at;
+	const char *category;		/* NULL = none */
+	const char *subcategory;	/* NULL = none */
 };
 /* Insert a ticket (status open); fills *number. */
 int	db_ticket_add(struct db *, const struct db_ticket *, long long *number);
@@ -190,6 +192,37 @@ int	db_outbox_failed(struct db *, long long id, const char *err);
 /* When the next pending row may be sent (its schedule and any lease):
  * 1 and *when, or 0 when nothing is pending. */
 int	db_outbox_next(struct db *, time_t *when);
+
+/* --- roles and assignment (db_desk.c) --- */
+
+/*
+ * Seed a role from the config: the person is created with it, or given it
+ * when their role was never set before (by seeding or a command): the
+ * database stays the truth afterwards. 1 when something changed, 0 not.
+ */
+int	db_seed_role(struct db *, const char *email, const char *role,
+	    time_t now);
+
+struct db_admin {
+	long long   id;
+	char	   *email;
+	int	    open_tickets;	/* assigned to them and not closed */
+	long long   last_assigned;	/* 0 = never */
+	int	    away;		/* away now */
+	long long   away_until;		/* 0 = until back, or not away */
+	char	   *skills;		/* as stored, NULL = all categories */
+};
+/* Every admin and root admin, for assignment at time now. */
+int	db_admins(struct db *, time_t now, struct db_admin **rows, size_t *n);
+void	db_admins_free(struct db_admin *, size_t);
+
+/*
+ * Assign a ticket to an admin: status assigned, assigned_at, a handover
+ * counted when it had another assignee, the admin's last_assigned, and the
+ * admin on the ticket as its assignee.
+ */
+int	db_ticket_assign(struct db *, long long ticket, long long admin,
+	    time_t now);
 
 /* --- reading for ticketctl (db_ctl.c) --- */
 

@@ -19,7 +19,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "VALUES (?1, ?2, ?3)",
 	[ST_PERSON_NAME] = "UPDATE people SET name = ?2 WHERE id = ?1",
 	[ST_TICKET_ADD] = "INSERT INTO tickets (subject, body, requester_id, "
-	    "priority, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	    "priority, created_at, updated_at, category, subcategory) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
 	[ST_MAIL_ADD] = "INSERT INTO mails (message_id, received_at, source, "
 	    "uidvalidity, uid, from_addr, from_name, subject, size, raw, "
 	    "disposition, ticket_number, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -210,6 +211,8 @@ db_ticket_add(struct db *db, const struct db_ticket *t, long long *number)
 	sqlite3_bind_int64(st, 3, t->requester_id);
 	bind_text(st, 4, t->priority);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)t->created_at);
+	bind_text(st, 6, t->category);
+	bind_text(st, 7, t->subcategory);
 	if ((rc = run(db, st)) != DB_OK)
 		return rc;
 	*number = sqlite3_last_insert_rowid(db->h);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assign.h"
 #include "buf.h"
+#include "fields.h"
 #include "log.h"
 #include "mail.h"
 #include "mime.h"
@@ -22,6 +24,53 @@
 
 #define HOUR	3600
 
+/* Give every address of a config list (comma or space separated) a role. */
+static int
+seed_list(struct pipeline *pl, const char *list, const char *role, time_t now)
+{
+	char *copy, *p, *addr, vis[128];
+	int rc = DB_OK, r;
+
+	if (list == NULL)
+		return DB_OK;
+	copy = xstrdup(list);
+	for (p = copy; rc == DB_OK && *p != '\0'; ) {
+		p += strspn(p, ", \t");
+		addr = p;
+		p += strcspn(p, ", \t");
+		if (*p != '\0')
+			*p++ = '\0';
+		if (*addr == '\0' || strchr(addr, '@') == NULL)
+			continue;
+		r = db_seed_role(pl->db, addr, role, now);
+		if (r < 0)
+			rc = r;
+		else if (r == 1)
+			log_info("%s is %s (from the configuration)",
+			    log_vis(vis, sizeof(vis), addr), role);
+	}
+	free(copy);
+	return rc;
+}
+
+static void
+seed_roles(struct pipeline *pl, time_t now)
+{
+	int rc;
+
+	if ((rc = db_begin(pl->db)) == DB_OK &&
+	    (rc = seed_list(pl, pl->cfg->helpdesk.root_admins, "root",
+	    now)) == DB_OK &&
+	    (rc = seed_list(pl, pl->cfg->helpdesk.admins, "admin",
+	    now)) == DB_OK)
+		rc = db_commit(pl->db);
+	if (rc != DB_OK) {
+		db_rollback(pl->db);
+		log_warnx("roles from the configuration not stored: %s",
+		    db_errmsg(pl->db));
+	}
+}
+
 int
 pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
     const char *source, char *err, size_t errsz)
@@ -31,14 +80,22 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 	pl->db = db;
 	pl->source = source;
 	pl->tpl_ack = template_load(cfg->helpdesk.templates, "ack", err, errsz);
-	return pl->tpl_ack == NULL ? -1 : 0;
+	if (pl->tpl_ack == NULL)
+		return -1;
+	pl->tpl_assigned = template_load(cfg->helpdesk.templates, "assigned",
+	    err, errsz);
+	if (pl->tpl_assigned == NULL)
+		return -1;
+	seed_roles(pl, time(NULL));
+	return 0;
 }
 
 void
 pipeline_clear(struct pipeline *pl)
 {
 	free(pl->tpl_ack);
-	pl->tpl_ack = NULL;
+	free(pl->tpl_assigned);
+	pl->tpl_ack = pl->tpl_assigned = NULL;
 }
 
 /* One mail on its way through take(). */
@@ -102,37 +159,116 @@ dropped_list(const struct mail *m)
 	return b.len > 0 ? buf_steal(&b, NULL) : (buf_clear(&b), NULL);
 }
 
-/* Render, compose and queue the acknowledgement of a new ticket. */
+/* What one notice says and to whom. */
+struct outgoing {
+	const char	*kind;		/* "ack", "assigned", … */
+	const char	*tpl;
+	const char	*to_addr;
+	const char	*to_name;
+	long long	 ticket;
+	const char	*title;
+	int		 in_reply;	/* thread it under the mail taken in */
+	const char	*auto_submitted;
+};
+
+/* Render, compose and queue a notice (unless the rate limit says no). */
 static int
-queue_ack(struct intake *in, long long number, const char *title,
-    long long linked)
+queue_notice(struct intake *in, const struct outgoing *o,
+    const struct template_var *vars, size_t nvars)
 {
 	struct pipeline *pl = in->pl;
 	const struct config *cfg = pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[9];
 	struct notice n;
-	char num[32], err[256], *text, *html, *subject, *reply_to, *msgid, *msg;
-	char *dropped, *dropped_note = NULL, *linked_note = NULL;
+	char err[256], *text, *html, *subject, *reply_to, *msgid, *msg;
 	const char *refs[1];
 	size_t len;
 	int rc;
 
-	if ((rc = notice_allowed(pl, m->from_addr, number, in->now)) != 1)
+	if ((rc = notice_allowed(pl, o->to_addr, o->ticket, in->now)) != 1)
 		return rc;
+	template_render(o->tpl, vars, nvars, &text, &html);
+	subject = rules_tagged_subject(cfg->helpdesk.tag, o->ticket, o->title);
+	reply_to = rules_subaddress(cfg->helpdesk.address, o->ticket);
+	msgid = notice_message_id(cfg->helpdesk.address);
+	memset(&n, 0, sizeof(n));
+	n.from_addr = cfg->helpdesk.address;
+	n.from_name = cfg->helpdesk.name;
+	n.to_addr = o->to_addr;
+	n.to_name = o->to_name;
+	n.reply_to = reply_to;
+	n.subject = subject;
+	n.message_id = msgid;
+	if (o->in_reply && (m->flags & MAIL_F_NO_MSGID) == 0) {
+		n.in_reply_to = m->message_id;
+		refs[0] = m->message_id;
+		n.references = refs;
+		n.nrefs = 1;
+	}
+	n.auto_submitted = o->auto_submitted;
+	n.x_loop = cfg->helpdesk.address;
+	n.text = text;
+	n.html = html;
+	n.date = in->now;
+	msg = notice_compose(&n, &len, err, sizeof(err));
+	if (msg == NULL) {
+		/* only an address we cannot write into a header gets here */
+		log_warnx("ticket #%lld: %s notice not queued: %s", o->ticket,
+		    o->kind, err);
+		rc = DB_OK;
+	} else {
+		rc = db_outbox_add(pl->db, o->ticket, o->kind, msgid,
+		    cfg->smtp.from, o->to_addr, msg, len, in->now);
+		if (rc == DB_OK)
+			rc = db_msgid_add(pl->db, msgid, o->ticket);
+	}
+	free(msg);
+	free(msgid);
+	free(reply_to);
+	free(subject);
+	free(text);
+	free(html);
+	return rc;
+}
+
+/* What a new ticket became, for its notices. */
+struct newticket {
+	long long	 number;
+	char		*title;
+	const char	*priority;
+	char		*category;	/* "hardware/printer" or NULL */
+	long long	 linked;
+	char		*fields_note;	/* a refused category or priority */
+	char		*assign_note;	/* to whom, or why not as asked */
+	long long	 assignee;	/* people.id or 0 */
+	char		*assignee_addr;
+	const char	*body;
+};
+
+/* The acknowledgement of a new ticket. */
+static int
+queue_ack(struct intake *in, const struct newticket *t)
+{
+	const struct config *cfg = in->pl->cfg;
+	const struct mail *m = &in->m;
+	struct template_var vars[13];
+	struct outgoing o;
+	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
+	int rc;
+
 	dropped = dropped_list(m);
 	if (dropped != NULL)
 		dropped_note = xasprintf("These attachments were larger than "
 		    "the desk accepts (%lld bytes each) and were not kept: %s. "
 		    "Please send them another way, or smaller.",
 		    cfg->helpdesk.max_attachment_bytes, dropped);
-	if (linked != 0)
+	if (t->linked != 0)
 		linked_note = xasprintf("You wrote about ticket #%lld, which is "
 		    "not yours, so this is a new ticket; it refers to #%lld.",
-		    linked, linked);
-	snprintf(num, sizeof(num), "%lld", number);
+		    t->linked, t->linked);
+	snprintf(num, sizeof(num), "%lld", t->number);
 	vars[0] = (struct template_var){ "number", num };
-	vars[1] = (struct template_var){ "subject", title };
+	vars[1] = (struct template_var){ "subject", t->title };
 	vars[2] = (struct template_var){ "requester_name",
 	    m->from_name != NULL && *m->from_name != '\0' ?
 	    m->from_name : m->from_addr };
@@ -142,52 +278,61 @@ queue_ack(struct intake *in, long long number, const char *title,
 	vars[6] = (struct template_var){ "desk", cfg->helpdesk.address };
 	vars[7] = (struct template_var){ "dropped_note", dropped_note };
 	vars[8] = (struct template_var){ "linked_note", linked_note };
-	template_render(pl->tpl_ack, vars, 9, &text, &html);
-
-	subject = rules_tagged_subject(cfg->helpdesk.tag, number, title);
-	reply_to = rules_subaddress(cfg->helpdesk.address, number);
-	msgid = notice_message_id(cfg->helpdesk.address);
-	memset(&n, 0, sizeof(n));
-	n.from_addr = cfg->helpdesk.address;
-	n.from_name = cfg->helpdesk.name;
-	n.to_addr = m->from_addr;
-	n.to_name = m->from_name;
-	n.reply_to = reply_to;
-	n.subject = subject;
-	n.message_id = msgid;
-	if ((m->flags & MAIL_F_NO_MSGID) == 0) {
-		n.in_reply_to = m->message_id;
-		refs[0] = m->message_id;
-		n.references = refs;
-		n.nrefs = 1;
-	}
-	n.auto_submitted = "auto-replied";
-	n.x_loop = cfg->helpdesk.address;
-	n.text = text;
-	n.html = html;
-	n.date = in->now;
-	msg = notice_compose(&n, &len, err, sizeof(err));
-	if (msg == NULL) {
-		/* only an address we cannot write into a header gets here */
-		log_warnx("ticket #%lld: acknowledgement not queued: %s",
-		    number, err);
-		rc = DB_OK;
-	} else {
-		rc = db_outbox_add(pl->db, number, "ack", msgid,
-		    cfg->smtp.from, m->from_addr, msg, len, in->now);
-		if (rc == DB_OK)
-			rc = db_msgid_add(pl->db, msgid, number);
-	}
-	free(msg);
-	free(msgid);
-	free(reply_to);
-	free(subject);
-	free(text);
-	free(html);
+	vars[9] = (struct template_var){ "priority", t->priority };
+	vars[10] = (struct template_var){ "category",
+	    t->category != NULL ? t->category : "none" };
+	vars[11] = (struct template_var){ "fields_note", t->fields_note };
+	vars[12] = (struct template_var){ "assign_note", t->assign_note };
+	memset(&o, 0, sizeof(o));
+	o.kind = "ack";
+	o.tpl = in->pl->tpl_ack;
+	o.to_addr = m->from_addr;
+	o.to_name = m->from_name;
+	o.ticket = t->number;
+	o.title = t->title;
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	rc = queue_notice(in, &o, vars, 13);
 	free(dropped);
 	free(dropped_note);
 	free(linked_note);
 	return rc;
+}
+
+/* The assignment notice to the admin who got the ticket. */
+static int
+queue_assigned(struct intake *in, const struct newticket *t)
+{
+	const struct config *cfg = in->pl->cfg;
+	const struct mail *m = &in->m;
+	struct template_var vars[10];
+	struct outgoing o;
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", t->number);
+	vars[0] = (struct template_var){ "number", num };
+	vars[1] = (struct template_var){ "subject", t->title };
+	vars[2] = (struct template_var){ "requester_name",
+	    m->from_name != NULL && *m->from_name != '\0' ?
+	    m->from_name : m->from_addr };
+	vars[3] = (struct template_var){ "requester", m->from_addr };
+	vars[4] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	vars[5] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	vars[6] = (struct template_var){ "priority", t->priority };
+	vars[7] = (struct template_var){ "category",
+	    t->category != NULL ? t->category : "none" };
+	vars[8] = (struct template_var){ "body", t->body };
+	vars[9] = (struct template_var){ "attachments_note",
+	    m->nparts > 0 ? "The mail came with attachments; see them with "
+	    "ticketctl ticket show." : NULL };
+	memset(&o, 0, sizeof(o));
+	o.kind = "assigned";
+	o.tpl = in->pl->tpl_assigned;
+	o.to_addr = t->assignee_addr;
+	o.ticket = t->number;
+	o.title = t->title;
+	o.auto_submitted = "auto-generated";
+	return queue_notice(in, &o, vars, 10);
 }
 
 static int
@@ -277,25 +422,187 @@ add_cc(struct intake *in, long long ticket)
 	return DB_OK;
 }
 
+/*
+ * The configured category a ticket asked for, "cat" or "cat/sub", or NULL
+ * with a note listing the valid ones.
+ */
+static char *
+check_category(const struct config *cfg, const struct fields *f, char **note)
+{
+	const struct config_category *c = NULL;
+	struct buf b;
+	size_t i, j;
+
+	for (i = 0; f->category != NULL && i < cfg->ncategories; i++)
+		if (strcmp(cfg->categories[i].name, f->category) == 0)
+			c = &cfg->categories[i];
+	if (c != NULL && f->subcategory == NULL)
+		return xstrdup(c->name);
+	for (j = 0; c != NULL && j < c->nsubs; j++)
+		if (strcmp(c->subs[j], f->subcategory) == 0)
+			return xasprintf("%s/%s", c->name, c->subs[j]);
+	buf_init(&b, 8192);
+	buf_printf(&b, "There is no category \"%s%s%s\"; the ticket has none.",
+	    f->category != NULL ? f->category : f->bad_category,
+	    f->subcategory != NULL ? "/" : "",
+	    f->subcategory != NULL ? f->subcategory : "");
+	if (cfg->ncategories > 0) {
+		buf_addstr(&b, " The categories are:");
+		for (i = 0; i < cfg->ncategories; i++) {
+			buf_printf(&b, "%s %s", i > 0 ? ";" : "",
+			    cfg->categories[i].name);
+			for (j = 0; j < cfg->categories[i].nsubs; j++)
+				buf_printf(&b, "%s %s", j > 0 ? "," : ":",
+				    cfg->categories[i].subs[j]);
+		}
+		buf_addch(&b, '.');
+	}
+	*note = buf_steal(&b, NULL);
+	return NULL;
+}
+
+/* Split "a, b c" into a NULL-free array of words (caller frees both). */
+static char **
+split_skills(const char *s, size_t *n, char **copy)
+{
+	char **v, *p;
+	size_t cap = 8;
+
+	*n = 0;
+	*copy = NULL;
+	if (s == NULL)
+		return NULL;
+	*copy = xstrdup(s);
+	v = xcalloc(cap, sizeof(*v));
+	for (p = *copy; *p != '\0'; ) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		if (*n == cap)
+			v = xreallocarray(v, cap *= 2, sizeof(*v));
+		v[(*n)++] = p;
+		p += strcspn(p, ", \t");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return v;
+}
+
+/*
+ * assign = auto: the admin the requester asked for when they can take it,
+ * else the least loaded admin whose skills cover the category and who is
+ * not away. Fills t->assignee, t->assignee_addr and t->assign_note.
+ */
+static int
+auto_assign(struct intake *in, struct newticket *t, const char *category,
+    const char *requested)
+{
+	struct db_admin *rows;
+	struct assign_admin *cand;
+	struct assign_result res;
+	char why[512], **copies;
+	size_t n, i;
+	int rc;
+
+	if ((rc = db_admins(in->pl->db, in->now, &rows, &n)) != DB_OK)
+		return rc;
+	cand = xcalloc(n, sizeof(*cand));
+	copies = xcalloc(n, sizeof(*copies));
+	for (i = 0; i < n; i++) {
+		cand[i].id = rows[i].id;
+		cand[i].email = rows[i].email;
+		cand[i].open_tickets = rows[i].open_tickets;
+		cand[i].last_assigned = rows[i].last_assigned;
+		cand[i].away = rows[i].away;
+		cand[i].away_until = rows[i].away_until;
+		cand[i].skills = (const char *const *)split_skills(
+		    rows[i].skills, &cand[i].nskills, &copies[i]);
+	}
+	why[0] = '\0';
+	if (assign_choose(cand, n, category, requested, &res, why,
+	    sizeof(why)) == 1) {
+		t->assignee = cand[res.chosen].id;
+		t->assignee_addr = xstrdup(cand[res.chosen].email);
+		rc = db_ticket_assign(in->pl->db, t->number, t->assignee,
+		    in->now);
+		if (rc == DB_OK)
+			rc = db_event_add(in->pl->db, t->number, 0, "assigned",
+			    t->assignee_addr, in->now);
+		if (requested != NULL && res.req != ASSIGN_REQ_OK)
+			t->assign_note = xasprintf("%s It is assigned to %s.",
+			    why, t->assignee_addr);
+		else
+			t->assign_note = xasprintf("It is assigned to %s.",
+			    t->assignee_addr);
+		log_info("ticket #%lld assigned to %s", t->number,
+		    t->assignee_addr);
+	} else
+		t->assign_note = xasprintf("It waits for an admin to take it%s%s",
+		    why[0] != '\0' ? ": " : ".", why);
+	for (i = 0; i < n; i++) {
+		free((void *)cand[i].skills);
+		free(copies[i]);
+	}
+	free(copies);
+	free(cand);
+	db_admins_free(rows, n);
+	return rc;
+}
+
 static int
 new_ticket(struct intake *in, long long linked)
 {
 	struct pipeline *pl = in->pl;
+	const struct config *cfg = pl->cfg;
 	struct pipeline_mail *pm = in->pm;
-	struct db_ticket t;
-	char *title, addr[128];
+	struct db_ticket dt;
+	struct newticket t;
+	struct fields f;
+	const char *subj = in->m.subject != NULL ? in->m.subject : "";
+	const char *body = in->m.body != NULL ? in->m.body : "";
+	char *tagless = NULL, *sub, addr[128];
+	size_t rest = 0;
 	int rc;
 
-	title = thread_clean_subject(in->m.subject != NULL ? in->m.subject : "",
-	    pl->cfg->helpdesk.tag);
 	memset(&t, 0, sizeof(t));
-	t.subject = title;
-	t.body = in->m.body != NULL ? in->m.body : "";
-	t.requester_id = in->sender;
-	t.priority = "low";
-	t.created_at = in->now;
-	if ((rc = db_ticket_add(pl->db, &t, &pm->ticket)) != DB_OK)
+	fields_init(&f);
+	/* priority, category and admin: subject tags, then body pseudo-headers */
+	fields_from_subject(subj, strlen(subj), cfg->categories,
+	    cfg->ncategories, &f, &tagless);
+	fields_from_body(body, strlen(body), &f, &rest);
+	t.title = thread_clean_subject(tagless, cfg->helpdesk.tag);
+	t.body = body + rest;
+	t.linked = linked;
+	t.priority = f.priority != FIELDS_PRIO_NONE ?
+	    fields_priority_name(f.priority) : "low";
+	if (f.category != NULL || f.bad_category != NULL)
+		t.category = check_category(cfg, &f, &t.fields_note);
+	if (f.bad_priority != NULL) {
+		char *old = t.fields_note;
+
+		t.fields_note = xasprintf("%s%sThere is no priority \"%s\" "
+		    "(high, medium or low); the ticket has priority %s.",
+		    old != NULL ? old : "", old != NULL ? " " : "",
+		    f.bad_priority, t.priority);
+		free(old);
+	}
+	memset(&dt, 0, sizeof(dt));
+	dt.subject = t.title;
+	dt.body = t.body;
+	dt.requester_id = in->sender;
+	dt.priority = t.priority;
+	dt.created_at = in->now;
+	sub = t.category != NULL ? strchr(t.category, '/') : NULL;
+	if (sub != NULL)
+		*sub = '\0';
+	dt.category = t.category;
+	dt.subcategory = sub != NULL ? sub + 1 : NULL;
+	rc = db_ticket_add(pl->db, &dt, &pm->ticket);
+	if (sub != NULL)
+		*sub = '/';
+	if (rc != DB_OK)
 		goto done;
+	t.number = pm->ticket;
 	if (linked != 0 &&
 	    (rc = db_ticket_link(pl->db, pm->ticket, linked)) != DB_OK)
 		goto done;
@@ -313,7 +620,12 @@ new_ticket(struct intake *in, long long linked)
 	if ((in->m.flags & MAIL_F_NO_MSGID) == 0 &&
 	    (rc = db_msgid_add(pl->db, in->m.message_id, pm->ticket)) != DB_OK)
 		goto done;
-	if ((rc = queue_ack(in, pm->ticket, title, linked)) != DB_OK)
+	if (cfg->helpdesk.assign == CFG_ASSIGN_AUTO)
+		rc = auto_assign(in, &t, t.category, f.admin);
+	else
+		t.assign_note = xstrdup("An IT admin will take it soon.");
+	if (rc != DB_OK || (rc = queue_ack(in, &t)) != DB_OK ||
+	    (t.assignee != 0 && (rc = queue_assigned(in, &t)) != DB_OK))
 		goto done;
 	pm->outcome = PL_TICKET;
 	pm->stored = 1;
@@ -322,7 +634,13 @@ new_ticket(struct intake *in, long long linked)
 	    linked != 0 ? " (a stranger's reply to another ticket)" : "",
 	    in->vis);
 done:
-	free(title);
+	fields_clear(&f);
+	free(tagless);
+	free(t.title);
+	free(t.category);
+	free(t.fields_note);
+	free(t.assign_note);
+	free(t.assignee_addr);
 	return rc;
 }
 

@@ -37,10 +37,15 @@ struct pipeline {
 	struct db	*db;
 	const char	*source;	/* "imap" or "stdin" */
 	uint32_t	 uidvalidity;
-	char		*tpl_ack;	/* loaded by pipeline_init */
+	char		*tpl_ack;	/* templates, loaded by pipeline_init */
+	char		*tpl_assigned;
 };
 
-/* Load the templates; 0, or -1 with a reason in err. */
+/*
+ * Load the templates and seed the roles of [helpdesk] root_admins and
+ * admins (only people whose role was never set: the database stays the
+ * truth). 0, or -1 with a reason in err.
+ */
 int	pipeline_init(struct pipeline *, const struct config *, struct db *,
 	    const char *source, char *err, size_t errsz);
 void	pipeline_clear(struct pipeline *);

@@ -188,7 +188,7 @@ test_minimal_defaults(void)
 	T_CHECK(cfg.helpdesk.admins == NULL);
 	T_INTEQ(cfg.helpdesk.trust, TRUST_AUTHRES);
 	T_STREQ(cfg.helpdesk.authserv_id, "mail.corp.example");
-	T_INTEQ(cfg.helpdesk.assign, ASSIGN_AUTO);
+	T_INTEQ(cfg.helpdesk.assign, CFG_ASSIGN_AUTO);
 	T_INTEQ(cfg.helpdesk.max_mail_bytes, LIMIT_MAIL_BYTES_DEFAULT);
 	T_INTEQ(cfg.helpdesk.max_attachment_bytes,
 	    LIMIT_ATTACHMENT_BYTES_DEFAULT);
@@ -306,7 +306,7 @@ test_full(void)
 	T_STREQ(cfg.helpdesk.admins, "bob@corp.example carol@corp.example");
 	T_INTEQ(cfg.helpdesk.trust, TRUST_FROM);
 	T_CHECK(cfg.helpdesk.authserv_id == NULL);
-	T_INTEQ(cfg.helpdesk.assign, ASSIGN_MANUAL);
+	T_INTEQ(cfg.helpdesk.assign, CFG_ASSIGN_MANUAL);
 	T_INTEQ(cfg.helpdesk.max_mail_bytes, 50LL * 1024 * 1024);
 	T_INTEQ(cfg.helpdesk.max_attachment_bytes, 512 * 1024);
 

@@ -94,7 +94,7 @@ person(struct db *db, const char *email)
 static long long
 ticket(struct db *db, long long requester, const char *subject)
 {
-	struct db_ticket t = { subject, "body", requester, "low", 1000 };
+	struct db_ticket t = { subject, "body", requester, "low", 1000, NULL, NULL };
 	long long n = 0;
 
 	T_INTEQ(db_ticket_add(db, &t, &n), DB_OK);
@@ -387,7 +387,7 @@ test_ticket_numbers(void)
 
 	/* a constraint error: no number handed out */
 	{
-		struct db_ticket t = { "s", "b", req, "urgent", 1 };
+		struct db_ticket t = { "s", "b", req, "urgent", 1, NULL, NULL };
 		long long x = -7;
 
 		T_INTEQ(db_ticket_add(db, &t, &x), DB_PERM);

@@ -68,7 +68,7 @@ fresh(void)
 static long long
 mkticket(struct db *db)
 {
-	struct db_ticket t = { "s", "b", 0, "low", 1 };
+	struct db_ticket t = { "s", "b", 0, "low", 1, NULL, NULL };
 	long long n = 0;
 
 	T_INTEQ(db_person_get(db, "req@corp.example", NULL, 1, &t.requester_id),
