@@ -44,7 +44,10 @@ CREATE TABLE tickets (
 	linked_to	INTEGER REFERENCES tickets(number),
 	-- v2: when it was last assigned, and how often it changed hands
 	assigned_at	INTEGER,
-	handovers	INTEGER NOT NULL DEFAULT 0
+	handovers	INTEGER NOT NULL DEFAULT 0,
+	-- v2: /publish: offered to the knowledge base, under this title
+	published	INTEGER NOT NULL DEFAULT 0,
+	kb_title	TEXT
 );
 CREATE INDEX tickets_status ON tickets(status);
 CREATE INDEX tickets_requester ON tickets(requester_id);

@@ -32,6 +32,8 @@ static const char *const migrations[] = {
 	"    REFERENCES tickets(number);"
 	"ALTER TABLE tickets ADD COLUMN assigned_at INTEGER;"
 	"ALTER TABLE tickets ADD COLUMN handovers INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN published INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN kb_title TEXT;"
 	"ALTER TABLE outbox ADD COLUMN bounced_at INTEGER;"
 	"ALTER TABLE outbox ADD COLUMN bounce_reason TEXT;"
 	"CREATE TABLE comments ("

@@ -103,6 +103,8 @@ int	db_msgid_ticket(struct db *, const char *message_id, long long *number);
 
 /* 1 when the person is an admin or root admin, 0 if not, <0 error. */
 int	db_person_is_admin(struct db *, long long person);
+/* 1 when the person is a root admin, 0 if not, <0 error. */
+int	db_person_is_root(struct db *, long long person);
 /* 1 when a notice to this address bounced since they last wrote. */
 int	db_person_bouncing(struct db *, const char *email);
 /* Mark an address bouncing (since now) or, with now == 0, not any more. */
@@ -120,6 +122,7 @@ struct db_comment {
 	const char *body;	/* stripped of quotes and signature */
 	const char *full_body;
 	time_t	    created_at;
+	int	    internal;	/* /internal: admins only */
 };
 int	db_comment_add(struct db *, const struct db_comment *, long long *id);
 
@@ -223,6 +226,42 @@ void	db_admins_free(struct db_admin *, size_t);
  */
 int	db_ticket_assign(struct db *, long long ticket, long long admin,
 	    time_t now);
+
+struct db_ticket_info {
+	long long   number;
+	char	   *subject;
+	char	   *status;
+	char	   *priority;
+	char	   *category;		/* NULL = none */
+	long long   requester_id;
+	char	   *requester;
+	long long   assignee_id;	/* 0 = none */
+	char	   *assignee;		/* NULL = none */
+};
+/* The ticket's state: 0 found, 1 not found, <0 error. Clear with _clear. */
+int	db_ticket_info(struct db *, long long number, struct db_ticket_info *);
+void	db_ticket_info_clear(struct db_ticket_info *);
+
+#define DB_SET_PRIORITY	1
+#define DB_SET_CATEGORY	2	/* value "cat" or "cat/sub" */
+#define DB_SET_STATUS	3	/* resolved/rejected also set closed_at */
+int	db_ticket_set(struct db *, long long number, int what,
+	    const char *value, time_t now);
+/* /publish: offer the ticket to the knowledge base under title (may be NULL). */
+int	db_ticket_publish(struct db *, long long number, const char *title);
+/* A person's id by address: 1 found, 0 not, <0 error. */
+int	db_person_find(struct db *, const char *email, long long *id);
+
+struct db_participant {
+	long long   id;
+	char	   *email;
+	char	   *name;		/* may be NULL */
+	int	    admin;		/* admin or root */
+	int	    bouncing;
+};
+int	db_participants(struct db *, long long ticket,
+	    struct db_participant **rows, size_t *n);
+void	db_participants_free(struct db_participant *, size_t);
 
 /* --- reading for ticketctl (db_ctl.c) --- */
 

@@ -141,3 +141,206 @@ db_ticket_assign(struct db *db, long long ticket, long long admin, time_t now)
 		return rc;
 	return db_participant_add(db, ticket, admin, "assignee", now);
 }
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+int
+db_ticket_info(struct db *db, long long number, struct db_ticket_info *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = exec_stmt(db, "SELECT t.number, t.subject, t.status, "
+	    "t.priority, t.category || ifnull('/' || t.subcategory, ''), "
+	    "t.requester_id, r.email, ifnull(t.assignee_id, 0), a.email "
+	    "FROM tickets t JOIN people r ON r.id = t.requester_id "
+	    "LEFT JOIN people a ON a.id = t.assignee_id WHERE t.number = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		t->number = sqlite3_column_int64(st, 0);
+		t->subject = dup_col(st, 1);
+		t->status = dup_col(st, 2);
+		t->priority = dup_col(st, 3);
+		t->category = dup_col(st, 4);
+		t->requester_id = sqlite3_column_int64(st, 5);
+		t->requester = dup_col(st, 6);
+		t->assignee_id = sqlite3_column_int64(st, 7);
+		t->assignee = dup_col(st, 8);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+void
+db_ticket_info_clear(struct db_ticket_info *t)
+{
+	free(t->subject);
+	free(t->status);
+	free(t->priority);
+	free(t->category);
+	free(t->requester);
+	free(t->assignee);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+db_ticket_set(struct db *db, long long number, int what, const char *value,
+    time_t now)
+{
+	sqlite3_stmt *st;
+	const char *sql, *slash;
+	int rc;
+
+	switch (what) {
+	case DB_SET_PRIORITY:
+		sql = "UPDATE tickets SET priority = ?2, updated_at = ?3 "
+		    "WHERE number = ?1";
+		break;
+	case DB_SET_CATEGORY:
+		sql = "UPDATE tickets SET category = ?2, subcategory = ?4, "
+		    "updated_at = ?3 WHERE number = ?1";
+		break;
+	case DB_SET_STATUS:
+		sql = "UPDATE tickets SET status = ?2, updated_at = ?3, "
+		    "closed_at = CASE WHEN ?2 IN ('resolved', 'rejected') "
+		    "THEN ?3 ELSE NULL END WHERE number = ?1";
+		break;
+	default:
+		return DB_PERM;
+	}
+	if ((rc = exec_stmt(db, sql, &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	slash = what == DB_SET_CATEGORY ? strchr(value, '/') : NULL;
+	if (slash != NULL) {
+		sqlite3_bind_text(st, 2, value, (int)(slash - value),
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, slash + 1, -1, SQLITE_STATIC);
+	} else
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return finish(db, st);
+}
+
+int
+db_ticket_publish(struct db *db, long long number, const char *title)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = exec_stmt(db, "UPDATE tickets SET published = 1, "
+	    "kb_title = ?2 WHERE number = ?1", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, number);
+	if (title != NULL)
+		sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	return finish(db, st);
+}
+
+int
+db_person_find(struct db *db, const char *email, long long *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = exec_stmt(db, "SELECT id FROM people WHERE email = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_participants(struct db *db, long long ticket, struct db_participant **rowsp,
+    size_t *np)
+{
+	struct db_participant *rows = NULL, *r;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*rowsp = NULL;
+	*np = 0;
+	if ((rc = exec_stmt(db, "SELECT p.id, p.email, p.name, p.role IN "
+	    "('admin', 'root'), p.bouncing_since IS NOT NULL FROM participants x "
+	    "JOIN people p ON p.id = x.person_id WHERE x.ticket_number = ?1 "
+	    "ORDER BY x.added_at, p.id", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ticket);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			rows = xreallocarray(rows, cap, sizeof(*rows));
+		}
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->email = dup_col(st, 1);
+		r->name = dup_col(st, 2);
+		r->admin = sqlite3_column_int(st, 3);
+		r->bouncing = sqlite3_column_int(st, 4);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_participants_free(rows, n);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	*rowsp = rows;
+	*np = n;
+	return DB_OK;
+}
+
+void
+db_participants_free(struct db_participant *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].email);
+		free(rows[i].name);
+	}
+	free(rows);
+}
+
+int
+db_person_is_root(struct db *db, long long person)
+{
+	sqlite3_stmt *st;
+	int rc, v = 0;
+
+	if ((rc = exec_stmt(db, "SELECT role = 'root' FROM people WHERE id = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, person);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	return v != 0;
+}

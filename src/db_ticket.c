@@ -70,8 +70,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_PART_ADD] = "INSERT OR IGNORE INTO participants (ticket_number, "
 	    "person_id, role, added_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_COMMENT_ADD] = "INSERT INTO comments (ticket_number, author_id, "
-	    "mail_id, body, full_body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6)",
+	    "mail_id, body, full_body, created_at, internal) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7)",
 	[ST_BLOB_GET] = "SELECT id FROM blobs WHERE sha256 = ?1",
 	[ST_BLOB_ADD] = "INSERT INTO blobs (sha256, size, data) "
 	    "VALUES (?1, ?2, ?3)",
@@ -598,6 +598,7 @@ db_comment_add(struct db *db, const struct db_comment *c, long long *id)
 	bind_text(st, 4, c->body);
 	bind_text(st, 5, c->full_body);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->created_at);
+	sqlite3_bind_int(st, 7, c->internal != 0);
 	rc = run(db, st);
 	if (rc == DB_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);

@@ -33,6 +33,9 @@ mail_clear(struct mail *m)
 	free(m->x_loop);
 	free(m->auto_submitted);
 	free(m->precedence);
+	for (i = 0; i < m->nauthres; i++)
+		free(m->authres[i]);
+	free(m->authres);
 	free(m->subject);
 	free(m->body);
 	for (i = 0; i < m->nparts; i++) {

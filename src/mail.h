@@ -56,6 +56,8 @@ struct mail {
 	char	*x_loop;	/* first X-Loop header, as written */
 	char	*auto_submitted;	/* RFC 3834 Auto-Submitted value */
 	char	*precedence;	/* Precedence or X-Precedence value */
+	char   **authres;	/* Authentication-Results values, top first */
+	size_t	 nauthres;
 	char	*subject;	/* decoded UTF-8, one line, ≤ LIMIT_SUBJECT_BYTES */
 	char	*body;		/* UTF-8 text of the mail, ≤ LIMIT_BODY_BYTES */
 	struct mail_part *parts;	/* attachments and inline parts, nparts */

@@ -9,7 +9,9 @@
 #include <strings.h>
 
 #include "assign.h"
+#include "authres.h"
 #include "buf.h"
+#include "command.h"
 #include "fields.h"
 #include "log.h"
 #include "mail.h"
@@ -75,17 +77,27 @@ int
 pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
     const char *source, char *err, size_t errsz)
 {
+	struct { char **tpl; const char *name; } t[] = {
+		{ &pl->tpl_ack, "ack" }, { &pl->tpl_assigned, "assigned" },
+		{ &pl->tpl_comment, "comment" }, { &pl->tpl_resolved, "resolved" },
+		{ &pl->tpl_rejected, "rejected" },
+		{ &pl->tpl_transcript, "transcript" },
+		{ &pl->tpl_refused, "refused-change" }
+	};
+	size_t i;
+
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = cfg;
 	pl->db = db;
 	pl->source = source;
-	pl->tpl_ack = template_load(cfg->helpdesk.templates, "ack", err, errsz);
-	if (pl->tpl_ack == NULL)
-		return -1;
-	pl->tpl_assigned = template_load(cfg->helpdesk.templates, "assigned",
-	    err, errsz);
-	if (pl->tpl_assigned == NULL)
-		return -1;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		*t[i].tpl = template_load(cfg->helpdesk.templates, t[i].name,
+		    err, errsz);
+		if (*t[i].tpl == NULL) {
+			pipeline_clear(pl);
+			return -1;
+		}
+	}
 	seed_roles(pl, time(NULL));
 	return 0;
 }
@@ -95,7 +107,14 @@ pipeline_clear(struct pipeline *pl)
 {
 	free(pl->tpl_ack);
 	free(pl->tpl_assigned);
-	pl->tpl_ack = pl->tpl_assigned = NULL;
+	free(pl->tpl_comment);
+	free(pl->tpl_resolved);
+	free(pl->tpl_rejected);
+	free(pl->tpl_transcript);
+	free(pl->tpl_refused);
+	pl->tpl_ack = pl->tpl_assigned = pl->tpl_comment = NULL;
+	pl->tpl_resolved = pl->tpl_rejected = pl->tpl_transcript = NULL;
+	pl->tpl_refused = NULL;
 }
 
 /* One mail on its way through take(). */
@@ -107,6 +126,9 @@ struct intake {
 	time_t			 now;
 	long long		 sender;	/* people.id */
 	long long		 mail_id;	/* mails.id once stored */
+	int			 sender_verified;	/* trust: commands obeyed */
+	const char		*auth_why;	/* why not, for the transcript */
+	char			 auth_buf[256];
 	char			 vis[128];	/* the Message-ID, for logs */
 };
 
@@ -644,19 +666,435 @@ done:
 	return rc;
 }
 
+/* The common variables of a ticket's notices. */
+static size_t
+ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
+    size_t numsz, struct template_var *v)
+{
+	const struct config *cfg = in->pl->cfg;
+
+	snprintf(num, numsz, "%lld", ti->number);
+	v[0] = (struct template_var){ "number", num };
+	v[1] = (struct template_var){ "subject", ti->subject };
+	v[2] = (struct template_var){ "requester_name", ti->requester };
+	v[3] = (struct template_var){ "requester", ti->requester };
+	v[4] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	v[5] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	v[6] = (struct template_var){ "desk", cfg->helpdesk.address };
+	v[7] = (struct template_var){ "assignee",
+	    ti->assignee != NULL ? ti->assignee : "the IT desk" };
+	v[8] = (struct template_var){ "priority", ti->priority };
+	v[9] = (struct template_var){ "category",
+	    ti->category != NULL && ti->category[0] != '\0' ?
+	    ti->category : "none" };
+	v[10] = (struct template_var){ "status", ti->status };
+	return 11;
+}
+
+/* A notice about ticket ti to one address, with extra variables. */
+static int
+tell(struct intake *in, const struct db_ticket_info *ti, const char *kind,
+    const char *tpl, const char *to, int in_reply,
+    const struct template_var *extra, size_t nextra)
+{
+	struct template_var v[24];
+	struct outgoing o;
+	char num[32];
+	size_t n, i;
+
+	n = ticket_vars(in, ti, num, sizeof(num), v);
+	for (i = 0; i < nextra && n < 24; i++)
+		v[n++] = extra[i];
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.tpl = tpl;
+	o.to_addr = to;
+	o.ticket = ti->number;
+	o.title = ti->subject;
+	o.in_reply = in_reply;
+	o.auto_submitted = "auto-generated";
+	return queue_notice(in, &o, v, n);
+}
+
+static int
+is_closed(const char *status)
+{
+	return strcmp(status, "resolved") == 0 ||
+	    strcmp(status, "rejected") == 0;
+}
+
+/* The admin a /assign names: an address or a unique local part. */
+static int
+find_admin(struct intake *in, const char *name, long long *id, char **email,
+    char *why, size_t whysz)
+{
+	struct db_admin *rows;
+	struct assign_admin *cand;
+	size_t n, i, idx;
+	enum assign_req r;
+	int rc;
+
+	if ((rc = db_admins(in->pl->db, in->now, &rows, &n)) != DB_OK)
+		return rc;
+	cand = xcalloc(n, sizeof(*cand));
+	for (i = 0; i < n; i++) {
+		cand[i].id = rows[i].id;
+		cand[i].email = rows[i].email;
+	}
+	r = assign_lookup(cand, n, name, &idx);
+	rc = 0;
+	if (r == ASSIGN_REQ_OK || r == ASSIGN_REQ_AWAY) {
+		*id = rows[idx].id;
+		*email = xstrdup(rows[idx].email);
+		rc = 1;
+	} else
+		snprintf(why, whysz, r == ASSIGN_REQ_AMBIGUOUS ?
+		    "'%s' names more than one admin" : "'%s' is not an admin",
+		    name);
+	free(cand);
+	db_admins_free(rows, n);
+	return rc;
+}
+
+/*
+ * One admin command against ticket ti (kept up to date). 1 applied, 0
+ * refused (why says it), <0 database error.
+ */
+static int
+run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
+    int is_root, int *internal, char *why, size_t whysz)
+{
+	struct pipeline *pl = in->pl;
+	struct template_var extra[2];
+	struct fields f;
+	char *cat = NULL, *note = NULL, *email = NULL;
+	long long id = 0;
+	int mine = ti->assignee_id == in->sender || is_root, rc = 1;
+
+	switch (c->kind) {
+	case CMD_RESOLVE:
+	case CMD_REJECT:
+	case CMD_ASSIGN:
+		if (!mine) {
+			snprintf(why, whysz, "only the assignee (%s) or a root "
+			    "admin may do this", ti->assignee != NULL ?
+			    ti->assignee : "nobody yet");
+			return 0;
+		}
+		if (is_closed(ti->status)) {
+			snprintf(why, whysz, "the ticket is %s already",
+			    ti->status);
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	switch (c->kind) {
+	case CMD_RESOLVE:
+	case CMD_REJECT:
+		if ((rc = db_ticket_set(pl->db, ti->number, DB_SET_STATUS,
+		    c->kind == CMD_RESOLVE ? "resolved" : "rejected",
+		    in->now)) != DB_OK ||
+		    (rc = db_event_add(pl->db, ti->number, in->sender,
+		    c->kind == CMD_RESOLVE ? "resolved" : "rejected", c->arg1,
+		    in->now)) != DB_OK)
+			return rc;
+		free(ti->status);
+		ti->status = xstrdup(c->kind == CMD_RESOLVE ? "resolved" :
+		    "rejected");
+		extra[0] = (struct template_var){ "note", c->arg1 };
+		extra[1] = (struct template_var){ "reason", c->arg1 };
+		rc = tell(in, ti, ti->status, c->kind == CMD_RESOLVE ?
+		    pl->tpl_resolved : pl->tpl_rejected, ti->requester, 0,
+		    extra, 2);
+		return rc == DB_OK ? 1 : rc;
+	case CMD_ASSIGN:
+		rc = find_admin(in, c->arg1, &id, &email, why, whysz);
+		if (rc != 1)
+			return rc;
+		if ((rc = db_ticket_assign(pl->db, ti->number, id,
+		    in->now)) == DB_OK)
+			rc = db_event_add(pl->db, ti->number, in->sender,
+			    ti->assignee_id != 0 ? "reassigned" : "assigned",
+			    email, in->now);
+		if (rc == DB_OK) {
+			free(ti->assignee);
+			ti->assignee = email;
+			ti->assignee_id = id;
+			free(ti->status);
+			ti->status = xstrdup("assigned");
+			extra[0] = (struct template_var){ "body",
+			    "See the ticket's history with ticketctl ticket show." };
+			rc = tell(in, ti, "assigned", pl->tpl_assigned, email, 0,
+			    extra, 1);
+		} else
+			free(email);
+		return rc == DB_OK ? 1 : rc;
+	case CMD_PRIORITY:
+		if ((rc = db_ticket_set(pl->db, ti->number, DB_SET_PRIORITY,
+		    fields_priority_name(c->prio), in->now)) != DB_OK ||
+		    (rc = db_event_add(pl->db, ti->number, in->sender,
+		    "priority", fields_priority_name(c->prio), in->now)) != DB_OK)
+			return rc;
+		free(ti->priority);
+		ti->priority = xstrdup(fields_priority_name(c->prio));
+		return 1;
+	case CMD_CATEGORY:
+		fields_init(&f);
+		f.category = xstrdup(c->arg1);
+		f.subcategory = c->arg2 != NULL ? xstrdup(c->arg2) : NULL;
+		cat = check_category(pl->cfg, &f, &note);
+		fields_clear(&f);
+		if (cat == NULL) {
+			snprintf(why, whysz, "%s", note);
+			free(note);
+			return 0;
+		}
+		rc = db_ticket_set(pl->db, ti->number, DB_SET_CATEGORY, cat,
+		    in->now);
+		if (rc == DB_OK)
+			rc = db_event_add(pl->db, ti->number, in->sender,
+			    "category", cat, in->now);
+		free(ti->category);
+		ti->category = cat;
+		return rc == DB_OK ? 1 : rc;
+	case CMD_INTERNAL:
+		*internal = 1;
+		return 1;
+	case CMD_PUBLISH:
+		if (strcmp(ti->status, "resolved") != 0) {
+			snprintf(why, whysz, "only a resolved ticket can be "
+			    "published (put /resolve first)");
+			return 0;
+		}
+		if ((rc = db_ticket_publish(pl->db, ti->number,
+		    c->arg1)) != DB_OK ||
+		    (rc = db_event_add(pl->db, ti->number, in->sender,
+		    "published", c->arg1, in->now)) != DB_OK)
+			return rc;
+		return 1;
+	case CMD_REASON:
+		rc = db_event_add(pl->db, ti->number, in->sender, "sla-reason",
+		    c->arg1, in->now);
+		return rc == DB_OK ? 1 : rc;
+	default:
+		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
+		    "not a command for a ticket");
+		return 0;
+	}
+}
+
+/*
+ * An admin's /commands: applied whole or not at all (a savepoint), and
+ * answered with a transcript, each line "ok" or why not.
+ */
+static int
+commands(struct intake *in, struct db_ticket_info *ti,
+    const struct cmd_list *cl, int *internal)
+{
+	struct pipeline *pl = in->pl;
+	struct template_var extra[2];
+	struct buf tr;
+	char why[1024];
+	size_t i;
+	int rc = DB_OK, r, failed = 0, is_root, verified;
+
+	is_root = db_person_is_root(pl->db, in->sender) == 1;
+	verified = pl->cfg->helpdesk.trust == TRUST_FROM ||
+	    in->sender_verified;
+	buf_init(&tr, 64 * 1024);
+	if ((rc = db_savepoint(pl->db)) != DB_OK)
+		goto done;
+	for (i = 0; i < cl->n; i++) {
+		why[0] = '\0';
+		if (!verified) {
+			snprintf(why, sizeof(why), "not obeyed: %s",
+			    in->auth_why);
+			r = 0;
+		} else if (failed)
+			r = -10;
+		else
+			r = run_command(in, ti, &cl->v[i], is_root, internal,
+			    why, sizeof(why));
+		if (r < 0 && r != -10) {
+			rc = r;
+			db_rollback_savepoint(pl->db);
+			goto done;
+		}
+		if (r == 0)
+			failed = 1;
+		buf_printf(&tr, "%s — %s\n", cl->v[i].line, r == 1 ? "ok" :
+		    r == -10 ? "not applied" : why);
+	}
+	if (failed || !verified)
+		db_rollback_savepoint(pl->db);
+	else if ((rc = db_release(pl->db)) != DB_OK)
+		goto done;
+	extra[0] = (struct template_var){ "transcript", tr.data };
+	extra[1] = (struct template_var){ "outcome", failed || !verified ?
+	    "Nothing was applied: a mail's commands apply whole or not at all. "
+	    "Your text was added to the ticket as a comment." :
+	    "All applied." };
+	rc = tell(in, ti, "transcript", pl->tpl_transcript, in->m.from_addr, 1,
+	    extra, 2);
+	log_info("ticket #%lld: %zu command(s) from %s %s", ti->number, cl->n,
+	    in->m.from_addr, failed || !verified ? "refused" : "applied");
+done:
+	buf_clear(&tr);
+	return rc;
+}
+
+/*
+ * A requester's reply that carries priority/category/admin tags or
+ * pseudo-headers: applied while the ticket is open, else refused with a
+ * notice that says why and who to ask.
+ */
+static int
+requester_edits(struct intake *in, struct db_ticket_info *ti,
+    struct fields *f)
+{
+	struct pipeline *pl = in->pl;
+	struct template_var extra[2];
+	struct buf what;
+	char *cat = NULL, *note = NULL, *who;
+	int rc = DB_OK;
+
+	buf_init(&what, 1024);
+	if (f->priority != FIELDS_PRIO_NONE)
+		buf_printf(&what, "priority %s", fields_priority_name(f->priority));
+	if (f->category != NULL)
+		buf_printf(&what, "%scategory %s%s%s", what.len ? ", " : "",
+		    f->category, f->subcategory ? "/" : "",
+		    f->subcategory ? f->subcategory : "");
+	if (f->admin != NULL)
+		buf_printf(&what, "%sadmin %s", what.len ? ", " : "", f->admin);
+	if (what.len == 0)
+		goto done;
+	if (strcmp(ti->status, "open") != 0) {
+		who = xasprintf("Ask %s to change it.", ti->assignee != NULL ?
+		    ti->assignee : "the IT desk");
+		extra[0] = (struct template_var){ "change", what.data };
+		extra[1] = (struct template_var){ "who", who };
+		rc = tell(in, ti, "refused-change", pl->tpl_refused,
+		    in->m.from_addr, 1, extra, 2);
+		if (rc == DB_OK)
+			rc = db_event_add(pl->db, ti->number, in->sender,
+			    "change-refused", what.data, in->now);
+		free(who);
+		goto done;
+	}
+	if (f->priority != FIELDS_PRIO_NONE &&
+	    ((rc = db_ticket_set(pl->db, ti->number, DB_SET_PRIORITY,
+	    fields_priority_name(f->priority), in->now)) != DB_OK ||
+	    (rc = db_event_add(pl->db, ti->number, in->sender, "priority",
+	    fields_priority_name(f->priority), in->now)) != DB_OK))
+		goto done;
+	if (f->category != NULL) {
+		cat = check_category(pl->cfg, f, &note);
+		if (cat != NULL && ((rc = db_ticket_set(pl->db, ti->number,
+		    DB_SET_CATEGORY, cat, in->now)) != DB_OK ||
+		    (rc = db_event_add(pl->db, ti->number, in->sender,
+		    "category", cat, in->now)) != DB_OK))
+			goto done;
+	}
+	if (f->admin != NULL && pl->cfg->helpdesk.assign == CFG_ASSIGN_AUTO) {
+		struct newticket t;
+
+		memset(&t, 0, sizeof(t));
+		t.number = ti->number;
+		t.title = ti->subject;
+		t.priority = ti->priority;
+		t.body = "";
+		rc = auto_assign(in, &t, cat, f->admin);
+		if (rc == DB_OK && t.assignee != 0)
+			rc = queue_assigned(in, &t);
+		free(t.assign_note);
+		free(t.assignee_addr);
+	}
+done:
+	free(cat);
+	free(note);
+	buf_clear(&what);
+	return rc;
+}
+
+/* Tell the ticket's other participants (admins only for /internal). */
+static int
+relay(struct intake *in, const struct db_ticket_info *ti, const char *text,
+    int internal)
+{
+	struct pipeline *pl = in->pl;
+	struct db_participant *p;
+	struct template_var extra[3];
+	char author[512];
+	size_t n, i;
+	int rc;
+
+	if ((rc = db_participants(pl->db, ti->number, &p, &n)) != DB_OK)
+		return rc;
+	snprintf(author, sizeof(author), "%s%s%s%s",
+	    in->m.from_name != NULL ? in->m.from_name : "",
+	    in->m.from_name != NULL ? " <" : "", in->m.from_addr,
+	    in->m.from_name != NULL ? ">" : "");
+	extra[0] = (struct template_var){ "author", author };
+	extra[1] = (struct template_var){ "text", text };
+	extra[2] = (struct template_var){ "internal_note", internal ?
+	    "This is an internal note: only admins see it." : NULL };
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		if (p[i].id == in->sender || (internal && !p[i].admin))
+			continue;
+		rc = tell(in, ti, "comment", pl->tpl_comment, p[i].email, 1,
+		    extra, 3);
+	}
+	db_participants_free(p, n);
+	return rc;
+}
+
 static int
 comment(struct intake *in, long long ticket, const char *how)
 {
 	struct pipeline *pl = in->pl;
+	struct db_ticket_info ti;
 	struct db_comment c;
-	char *body, addr[128];
+	struct cmd_list cl;
+	struct fields f;
+	const char *text = in->m.body != NULL ? in->m.body : "";
+	char *body = NULL, *tagless = NULL, addr[128];
+	size_t rest = 0;
 	long long id;
-	int rc;
+	int rc, admin, internal = 0;
 
-	body = quote_strip(in->m.body != NULL ? in->m.body : "",
-	    in->m.body != NULL ? strlen(in->m.body) : 0);
+	command_list_init(&cl);
+	fields_init(&f);
+	if ((rc = db_ticket_info(pl->db, ticket, &ti)) != 0) {
+		rc = rc == 1 ? DB_PERM : rc;
+		goto done;
+	}
 	if ((rc = store_mail(in, "ticket", ticket, NULL)) != DB_OK)
 		goto done;
+	admin = db_person_is_admin(pl->db, in->sender);
+	if (admin < 0) {
+		rc = admin;
+		goto done;
+	}
+	if (admin) {
+		/* /commands at the top; the rest is the comment */
+		command_parse_admin(text, strlen(text), &cl, &rest);
+		text += rest;
+		if (cl.n > 0 && (rc = commands(in, &ti, &cl, &internal)) != DB_OK)
+			goto done;
+	} else {
+		if (in->m.subject != NULL)
+			fields_from_subject(in->m.subject, strlen(in->m.subject),
+			    pl->cfg->categories, pl->cfg->ncategories, &f,
+			    &tagless);
+		fields_from_body(text, strlen(text), &f, &rest);
+		text += rest;
+		if ((rc = requester_edits(in, &ti, &f)) != DB_OK)
+			goto done;
+	}
+	body = quote_strip(text, strlen(text));
 	memset(&c, 0, sizeof(c));
 	c.ticket_number = ticket;
 	c.author_id = in->sender;
@@ -664,15 +1102,19 @@ comment(struct intake *in, long long ticket, const char *how)
 	c.body = body;
 	c.full_body = in->m.body != NULL ? in->m.body : "";
 	c.created_at = in->now;
+	c.internal = internal;
 	if ((rc = db_comment_add(pl->db, &c, &id)) != DB_OK ||
 	    (rc = store_parts(in, ticket, id)) != DB_OK ||
 	    (rc = add_cc(in, ticket)) != DB_OK ||
 	    (rc = db_ticket_touch(pl->db, ticket, in->now)) != DB_OK ||
-	    (rc = db_event_add(pl->db, ticket, in->sender, "commented", how,
-	    in->now)) != DB_OK)
+	    (rc = db_event_add(pl->db, ticket, in->sender, internal ?
+	    "internal-note" : "commented", how, in->now)) != DB_OK)
 		goto done;
 	if ((in->m.flags & MAIL_F_NO_MSGID) == 0 &&
 	    (rc = db_msgid_add(pl->db, in->m.message_id, ticket)) != DB_OK)
+		goto done;
+	/* a mail of commands alone has nothing to tell the others */
+	if (body[0] != '\0' && (rc = relay(in, &ti, body, internal)) != DB_OK)
 		goto done;
 	in->pm->ticket = ticket;
 	in->pm->outcome = PL_COMMENT;
@@ -680,6 +1122,10 @@ comment(struct intake *in, long long ticket, const char *how)
 	log_info("ticket #%lld: comment from %s (by %s), Message-ID <%s>",
 	    ticket, log_vis(addr, sizeof(addr), in->m.from_addr), how, in->vis);
 done:
+	db_ticket_info_clear(&ti);
+	command_list_clear(&cl);
+	fields_clear(&f);
+	free(tagless);
 	free(body);
 	return rc;
 }
@@ -851,6 +1297,18 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		goto done;
 	}
 
+	/* admin commands need a sender we can believe (DESIGN: trust) */
+	if (pl->cfg->helpdesk.trust == TRUST_FROM)
+		in.sender_verified = 1;
+	else {
+		const char *dom = strrchr(in.m.from_addr, '@');
+
+		in.sender_verified = authres_verified(
+		    (const char *const *)in.m.authres, in.m.nauthres,
+		    pl->cfg->helpdesk.authserv_id, dom != NULL ? dom + 1 : "",
+		    in.auth_buf, sizeof(in.auth_buf)) == 1;
+		in.auth_why = in.auth_buf;
+	}
 	if ((rc = db_person_get(pl->db, in.m.from_addr, in.m.from_name, now,
 	    &in.sender)) != DB_OK ||
 	    (rc = db_person_set_bouncing(pl->db, in.m.from_addr, 0)) != DB_OK)

@@ -37,8 +37,9 @@ struct pipeline {
 	struct db	*db;
 	const char	*source;	/* "imap" or "stdin" */
 	uint32_t	 uidvalidity;
-	char		*tpl_ack;	/* templates, loaded by pipeline_init */
-	char		*tpl_assigned;
+	/* the notice templates, loaded by pipeline_init */
+	char		*tpl_ack, *tpl_assigned, *tpl_comment, *tpl_resolved;
+	char		*tpl_rejected, *tpl_transcript, *tpl_refused;
 };
 
 /*

@@ -160,3 +160,133 @@ class Workflow(DeskTest):
         self.assertEqual(t["status"], "open")
         self.assertIsNone(t["assignee"])
         self.assertEqual(self.notices("assigned"), [])
+
+
+def reply_mail(subject, body, sender, name=None, headers=()):
+    return make_mail(subject=subject, body=body, sender=sender, name=name,
+                     headers=headers)
+
+
+class Commands(DeskTest):
+    """Admins steer a ticket by /commands at the top of a reply."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example, carol@corp.example",
+                         "assign": "auto"},
+            "categories": CATS})
+        # ticket #1 from alice, asking for bob
+        self.desk.stdin(make_mail(subject="[@bob] Printer jams"), check=0)
+        self.assertEqual(self.ticket()["assignee"], "bob@corp.example")
+
+    ticket = Workflow.ticket
+    notices = Workflow.notices
+
+    def last(self, kind, rcpt):
+        got = [m for r, m in self.notices(kind) if r == rcpt]
+        self.assertTrue(got, "no %s notice to %s" % (kind, rcpt))
+        return got[-1].get_body(("plain",)).get_content()
+
+    def admin_says(self, body, who="bob@corp.example", subject="Re: [IT #1] x"):
+        self.desk.stdin(reply_mail(subject, body, who), check=0)
+
+    def test_resolve_with_transcript_and_notices(self):
+        self.admin_says("/resolve toner replaced\n\nAll good now.\n")
+        t = self.ticket()
+        self.assertEqual(t["status"], "resolved")
+        self.assertIsNotNone(t["closed_at"])
+        self.assertIn("toner replaced",
+                      self.last("resolved", "alice@corp.example"))
+        tr = self.last("transcript", "bob@corp.example")
+        self.assertIn("/resolve toner replaced", tr)
+        self.assertIn("ok", tr)
+        c = self.desk.query("SELECT body FROM comments")
+        self.assertEqual([x["body"].strip() for x in c], ["All good now."])
+        self.assertIn("All good now.",
+                      self.last("comment", "alice@corp.example"))
+        ev = [e["kind"] for e in self.desk.query("SELECT kind FROM events")]
+        self.assertIn("resolved", ev)
+
+    def test_only_assignee_or_root_may_resolve(self):
+        self.admin_says("/resolve\n", who="carol@corp.example")
+        self.assertEqual(self.ticket()["status"], "assigned")
+        self.assertIn("only the assignee",
+                      self.last("transcript", "carol@corp.example"))
+        self.admin_says("/reject duplicate of #0\n", who="root@corp.example")
+        self.assertEqual(self.ticket()["status"], "rejected")
+        self.assertIn("duplicate of #0",
+                      self.last("rejected", "alice@corp.example"))
+
+    def test_whole_or_nothing(self):
+        self.admin_says("/priority high\n/frobnicate\n\nsee above\n")
+        self.assertEqual(self.ticket()["priority"], "low")
+        tr = " ".join(self.last("transcript", "bob@corp.example").split())
+        self.assertIn("/frobnicate", tr)
+        self.assertIn("Nothing was applied", tr)
+        # the text is still a comment
+        self.assertEqual(len(self.desk.query("SELECT id FROM comments")), 1)
+
+    def test_priority_category_assign_publish(self):
+        self.admin_says("/priority high\n/category hardware/printer\n"
+                        "/assign carol\n")
+        t = self.ticket()
+        self.assertEqual(t["priority"], "high")
+        self.assertEqual((t["category"], t["subcategory"]),
+                         ("hardware", "printer"))
+        self.assertEqual(t["assignee"], "carol@corp.example")
+        self.assertEqual(t["handovers"], 1)
+        self.assertTrue(self.last("assigned", "carol@corp.example"))
+        self.admin_says("/resolve\n/publish Printer jams: change the toner\n",
+                        who="carol@corp.example")
+        t = self.ticket()
+        self.assertEqual((t["status"], t["published"], t["kb_title"]),
+                         ("resolved", 1, "Printer jams: change the toner"))
+
+    def test_internal_note_reaches_admins_only(self):
+        self.desk.stdin(make_mail(subject="Re: [IT #1] x", body="thanks",
+                                  headers=["Cc: Dan <dan@corp.example>"]),
+                        check=0)
+        before = len(self.notices("comment"))
+        self.admin_says("/internal\n\nSuspect the fuser unit.\n")
+        new = self.notices("comment")[before:]
+        self.assertEqual([r for r, _ in new], [])   # alice and dan: users
+        c = self.desk.query("SELECT internal FROM comments ORDER BY id")
+        self.assertEqual(c[-1]["internal"], 1)
+
+    def test_requester_change_refused_once_assigned(self):
+        self.desk.stdin(make_mail(subject="Re: [IT #1] [high] x",
+                                  body="It is urgent!"), check=0)
+        self.assertEqual(self.ticket()["priority"], "low")
+        text = " ".join(self.last("refused-change",
+                                  "alice@corp.example").split())
+        self.assertIn("priority high", text)
+        self.assertIn("bob@corp.example", text)
+
+    def test_reply_to_closed_ticket_is_a_comment_and_tells_assignee(self):
+        self.admin_says("/resolve\n")
+        self.desk.stdin(make_mail(subject="Re: [IT #1] x",
+                                  body="It jams again."), check=0)
+        self.assertEqual(self.ticket()["status"], "resolved")
+        self.assertIn("It jams again.",
+                      self.last("comment", "bob@corp.example"))
+
+
+class RequesterEdits(DeskTest):
+
+    def test_open_ticket_takes_changes(self):
+        sink = self.start_sink()
+        desk = self.make_desk(None, sink, conf={
+            "helpdesk": {"assign": "manual"}, "categories": CATS})
+        desk.stdin(make_mail(subject="Printer"), check=0)
+        desk.stdin(make_mail(subject="Re: [IT #1] Printer",
+                             body="Priority: high\nCategory: hardware/printer\n"
+                                  "\nForgot to say."), check=0)
+        t = desk.query("SELECT priority, category, subcategory, status "
+                       "FROM tickets")[0]
+        self.assertEqual(t, {"priority": "high", "category": "hardware",
+                             "subcategory": "printer", "status": "open"})
+        c = desk.query("SELECT body FROM comments")
+        self.assertEqual(c[0]["body"].strip(), "Forgot to say.")
