@@ -20,6 +20,7 @@
 #define MAIL_F_PARTIAL		0x80	/* message/partial fragment: not readable alone */
 #define MAIL_F_DROPPED_PARTS	0x100	/* a part was over max_attachment_bytes */
 #define MAIL_F_REPORT_DSN	0x200	/* the report is a delivery status notification */
+#define MAIL_F_MULTI_FROM	0x400	/* more than one From field or mailbox: never authenticated */
 
 /* One attachment or inline part (an image in the text, a file). */
 struct mail_part {

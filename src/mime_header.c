@@ -436,6 +436,7 @@ mime_headers(struct mail *m, const struct mailimf_fields *fields)
 	const struct mailimf_mailbox *sender = NULL, *reply = NULL;
 	const struct mailimf_optional_field *of;
 	const char *bad_from = NULL;
+	int nfrom = 0;
 
 	if (fields == NULL || fields->fld_list == NULL ||
 	    clist_begin(fields->fld_list) == NULL) {
@@ -446,6 +447,13 @@ mime_headers(struct mail *m, const struct mailimf_fields *fields)
 		f = clist_content(it);
 		switch (f->fld_type) {
 		case MAILIMF_FIELD_FROM:
+			if (++nfrom > 1)
+				m->flags |= MAIL_F_MULTI_FROM;
+			if (f->fld_data.fld_from != NULL &&
+			    f->fld_data.fld_from->frm_mb_list != NULL &&
+			    clist_count(f->fld_data.fld_from->frm_mb_list->mb_list)
+			    > 1)
+				m->flags |= MAIL_F_MULTI_FROM;
 			if (m->from_addr == NULL && f->fld_data.fld_from != NULL &&
 			    f->fld_data.fld_from->frm_mb_list != NULL &&
 			    clist_begin(f->fld_data.fld_from->frm_mb_list->mb_list)
@@ -534,7 +542,16 @@ mime_headers(struct mail *m, const struct mailimf_fields *fields)
 			else if (strcasecmp(of->fld_name, "Return-Path") == 0 &&
 			    m->return_path == NULL)
 				m->return_path = return_path(of->fld_value);
-			else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
+			else if (strcasecmp(of->fld_name,
+			    "Authentication-Results") == 0 &&
+			    m->nauthres < LIMIT_AUTHRES_HEADERS) {
+				if (m->authres == NULL)
+					m->authres = xcalloc(LIMIT_AUTHRES_HEADERS,
+					    sizeof(char *));
+				m->authres[m->nauthres++] = xstrndup(of->fld_value,
+				    strnlen(of->fld_value,
+				    LIMIT_AUTHRES_BYTES + 1));
+			} else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
 			    m->auto_submitted == NULL)
 				m->auto_submitted = mime_one_line(xstrdup(of->fld_value),
 				    LIMIT_NAME_BYTES);

@@ -1300,7 +1300,9 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	/* admin commands need a sender we can believe (DESIGN: trust) */
 	if (pl->cfg->helpdesk.trust == TRUST_FROM)
 		in.sender_verified = 1;
-	else {
+	else if (in.m.flags & MAIL_F_MULTI_FROM) {
+		in.auth_why = "the mail has more than one From address";
+	} else {
 		const char *dom = strrchr(in.m.from_addr, '@');
 
 		in.sender_verified = authres_verified(

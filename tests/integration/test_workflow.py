@@ -290,3 +290,51 @@ class RequesterEdits(DeskTest):
                              "subcategory": "printer", "status": "open"})
         c = desk.query("SELECT body FROM comments")
         self.assertEqual(c[0]["body"].strip(), "Forgot to say.")
+
+
+class Authenticity(DeskTest):
+    """trust = authentication-results: commands only from a sender that the
+    local MTA's Authentication-Results vouch for; a forged From is refused."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example",
+                         "trust": "authentication-results",
+                         "authserv_id": "mx.corp.example",
+                         "assign": "auto"}})
+        self.desk.stdin(make_mail(subject="[@bob] Printer jams"), check=0)
+
+    ticket = Workflow.ticket
+    notices = Workflow.notices
+    last = Commands.last
+
+    def says(self, body, who, ar=None):
+        headers = ["Authentication-Results: %s" % ar] if ar else []
+        self.desk.stdin(reply_mail("Re: [IT #1] x", body, who,
+                                   headers=headers), check=0)
+
+    def test_no_or_foreign_results_refused(self):
+        self.says("/resolve\n\nfixed\n", "bob@corp.example")
+        self.assertEqual(self.ticket()["status"], "assigned")
+        self.assertIn("not obeyed", self.last("transcript", "bob@corp.example"))
+        self.says("/resolve\n", "bob@corp.example",
+                  ar="evil.example; dmarc=pass header.from=corp.example")
+        self.assertEqual(self.ticket()["status"], "assigned")
+        # the text was kept as a comment
+        self.assertEqual(self.desk.scalar("SELECT count(*) FROM comments"), 2)
+
+    def test_forged_root_refused(self):
+        self.says("/reject go away\n", "root@corp.example",
+                  ar="mx.corp.example; spf=pass smtp.mailfrom=evil.example; "
+                     "dkim=pass header.d=evil.example")
+        self.assertEqual(self.ticket()["status"], "assigned")
+        self.assertEqual(self.notices("rejected"), [])
+
+    def test_verified_admin_obeyed(self):
+        self.says("/resolve done\n", "bob@corp.example",
+                  ar="mx.corp.example; dkim=pass header.d=corp.example; "
+                     "dmarc=pass header.from=corp.example")
+        self.assertEqual(self.ticket()["status"], "resolved")
