@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "assign.h"
+#include "lex.h"
 #include "limits.h"
 
 #define VIS_MAX		80	/* most bytes of a name shown in why */
@@ -18,25 +19,6 @@ struct span {
 	const char	*p;
 	size_t		 len;
 };
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static int
-ci_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
 
 static int
 is_space(unsigned char c)
@@ -67,21 +49,7 @@ trim(const char *s)
 static const char *
 vis(char *dst, size_t dstsz, const char *p, size_t len)
 {
-	size_t i, o, max;
-
-	max = len > VIS_MAX ? VIS_MAX : len;
-	o = 0;
-	for (i = 0; i < max && o + 1 < dstsz; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		dst[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (len > max)
-		for (i = 0; i < 3 && o + 1 < dstsz; i++)
-			dst[o++] = '.';
-	if (dstsz > 0)
-		dst[o] = '\0';
-	return dst;
+	return lex_vis_ascii(dst, dstsz, p, len, VIS_MAX);
 }
 
 /* An admin's name for why: the address, or "admin #id" without one. */
@@ -109,10 +77,10 @@ assign_covers(const struct assign_admin *a, const char *category)
 		if (s.len == 0)
 			continue;
 		nreal++;
-		if (ci_eq(s.p, s.len, c.p, c.len))
+		if (lex_ci_eq(s.p, s.len, c.p, c.len))
 			return 1;
 		if (c.len > s.len && c.p[s.len] == '/' &&
-		    ci_eq(s.p, s.len, c.p, s.len))
+		    lex_ci_eq(s.p, s.len, c.p, s.len))
 			return 1;
 	}
 	return nreal == 0;
@@ -175,11 +143,11 @@ assign_lookup(const struct assign_admin *admins, size_t n, const char *name,
 		if (whole) {
 			e.p = admins[i].email;
 			e.len = strlen(e.p);
-			if (!ci_eq(e.p, e.len, nm.p, nm.len))
+			if (!lex_ci_eq(e.p, e.len, nm.p, nm.len))
 				continue;
 		} else {
 			lp = local_part(admins[i].email);
-			if (!ci_eq(lp.p, lp.len, nm.p, nm.len))
+			if (!lex_ci_eq(lp.p, lp.len, nm.p, nm.len))
 				continue;
 		}
 		if (nfound++ == 0)

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "lex.h"
 #include "limits.h"
 
 #define DOM_MAX		256	/* longest domain we compare (DNS: 253) */
@@ -77,29 +78,10 @@ struct verdict {
 	char		 msg[MSG_MAX];
 };
 
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static int
-ci_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 static int
 ci_eqz(const char *a, size_t alen, const char *z)
 {
-	return ci_eq(a, alen, z, strlen(z));
+	return lex_ci_eq(a, alen, z, strlen(z));
 }
 
 /*
@@ -109,22 +91,7 @@ ci_eqz(const char *a, size_t alen, const char *z)
 static const char *
 vis(char *dst, size_t dstsz, const char *p, size_t len)
 {
-	size_t i, o, max;
-
-	max = len > VIS_MAX ? VIS_MAX : len;
-	o = 0;
-	for (i = 0; i < max && o + 1 < dstsz; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		dst[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (len > max) {
-		for (i = 0; i < 3 && o + 1 < dstsz; i++)
-			dst[o++] = '.';
-	}
-	if (dstsz > 0)
-		dst[o] = '\0';
-	return dst;
+	return lex_vis_ascii(dst, dstsz, p, len, VIS_MAX);
 }
 
 static int
@@ -337,8 +304,8 @@ is_sub(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (blen <= alen + 1 || memchr(a, '.', alen) == NULL)
 		return 0;
-	return b[blen - alen - 1] == '.' && ci_eq(b + blen - alen, alen, a,
-	    alen);
+	return b[blen - alen - 1] == '.' &&
+	    lex_ci_eq(b + blen - alen, alen, a, alen);
 }
 
 static int
@@ -346,7 +313,7 @@ aligned(const char *d, const char *from)
 {
 	size_t dl = strlen(d), fl = strlen(from);
 
-	return ci_eq(d, dl, from, fl) || is_sub(d, dl, from, fl) ||
+	return lex_ci_eq(d, dl, from, fl) || is_sub(d, dl, from, fl) ||
 	    is_sub(from, fl, d, dl);
 }
 

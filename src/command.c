@@ -25,9 +25,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
 #include "command.h"
 #include "fields.h"
+#include "lex.h"
 #include "limits.h"
 #include "xmalloc.h"
 
@@ -81,123 +81,6 @@ static const struct spec control_specs[] = {
 
 static const char *const roles[] = { "user", "admin", "root" };
 
-/* Length of the space at p: 1 for ' ' or '\t', 2 for UTF-8 NBSP, else 0. */
-static size_t
-sp_len(const char *p, const char *end)
-{
-	if (p >= end)
-		return 0;
-	if (*p == ' ' || *p == '\t')
-		return 1;
-	if (end - p >= 2 && (unsigned char)p[0] == 0xc2 &&
-	    (unsigned char)p[1] == 0xa0)
-		return 2;
-	return 0;
-}
-
-static const char *
-skip_sp(const char *p, const char *end)
-{
-	size_t n;
-
-	for (;;) {
-		n = sp_len(p, end);
-		if (n == 0)
-			return p;
-		p += n;
-	}
-}
-
-/* Trim spaces, tabs and NBSP at both ends of [*p, *end). */
-static void
-trim(const char **p, const char **end)
-{
-	*p = skip_sp(*p, *end);
-	while (*end > *p) {
-		if ((*end)[-1] == ' ' || (*end)[-1] == '\t')
-			(*end)--;
-		else if (*end - *p >= 2 && (unsigned char)(*end)[-2] == 0xc2 &&
-		    (unsigned char)(*end)[-1] == 0xa0)
-			*end -= 2;
-		else
-			break;
-	}
-}
-
-/*
- * Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there
- * are not one (overlong forms, surrogates and > U+10FFFF refused).
- */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (p >= end)
-		return 0;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-static int
-is_ctl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/*
- * A showable copy of untrusted text: invalid UTF-8 and control bytes other
- * than a tab become '?'; cut after max bytes at a character boundary with
- * "..." appended.
- */
-static char *
-show(const char *p, size_t len, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + len;
-	struct buf b;
-	size_t n;
-
-	buf_init(&b, max + 8);
-	while (s < end) {
-		n = utf8_len(s, end);
-		if (b.len + (n ? n : 1) > max) {
-			(void)buf_addstr(&b, "...");
-			break;
-		}
-		if (n == 0 || (n == 1 && is_ctl(*s) && *s != '\t')) {
-			(void)buf_addch(&b, '?');
-			s++;
-		} else {
-			(void)buf_add(&b, s, n);
-			s += n;
-		}
-	}
-	return buf_steal(&b, NULL);
-}
-
 /* Why a command line cannot be read at all, or NULL when it can. */
 static const char *
 line_problem(const char *p, size_t len)
@@ -208,34 +91,14 @@ line_problem(const char *p, size_t len)
 	if (len > LIMIT_COMMAND_LINE_BYTES)
 		return "line is too long";
 	while (s < end) {
-		n = utf8_len(s, end);
+		n = lex_utf8_len(s, end);
 		if (n == 0)
 			return "line is not valid UTF-8";
-		if (n == 1 && is_ctl(*s) && *s != '\t')
+		if (n == 1 && lex_is_ctl(*s) && *s != '\t')
 			return "line holds a control character";
 		s += n;
 	}
 	return NULL;
-}
-
-/* The line at *pos: [*ls, *le) without CR LF; *pos moves past it. */
-static void
-next_line(const char *p, size_t len, size_t *pos, const char **ls,
-    const char **le)
-{
-	const char *nl;
-
-	*ls = p + *pos;
-	nl = memchr(*ls, '\n', len - *pos);
-	if (nl == NULL) {
-		*le = p + len;
-		*pos = len;
-	} else {
-		*le = nl;
-		*pos = (size_t)(nl - p) + 1;
-	}
-	if (*le > *ls && (*le)[-1] == '\r')
-		(*le)--;
 }
 
 /*
@@ -247,12 +110,12 @@ word(const char **p, const char *end, const char **w)
 {
 	const char *q;
 
-	*p = skip_sp(*p, end);
+	*p = lex_skip_sp(*p, end);
 	*w = *p;
 	q = *p;
-	while (q < end && sp_len(q, end) == 0)
+	while (q < end && lex_sp_len(q, end) == 0)
 		q++;
-	*p = skip_sp(q, end);
+	*p = lex_skip_sp(q, end);
 	return (size_t)(q - *w);
 }
 
@@ -295,7 +158,8 @@ add(struct cmd_list *l, const char *ls, const char *le)
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof(*c));
 	c->kind = CMD_ERROR;
-	c->line = show(ls, (size_t)(le - ls), LIMIT_COMMAND_LINE_BYTES);
+	c->line = lex_show(ls, (size_t)(le - ls), LIMIT_COMMAND_LINE_BYTES,
+	    LEX_SHOW_TAB);
 	return c;
 }
 
@@ -337,7 +201,7 @@ fail_tok(struct cmd *c, const char *name, const char *tok, size_t n,
 {
 	char *q;
 
-	q = show(tok, n, LIMIT_QUOTED_BYTES);
+	q = lex_show(tok, n, LIMIT_QUOTED_BYTES, LEX_SHOW_TAB);
 	drop_args(c);
 	c->kind = CMD_ERROR;
 	c->err = xasprintf("%s: '%s' %s", name, q, why);
@@ -512,13 +376,13 @@ want_skills(struct cmd *c, const char *name, const char *p, const char *end)
 	size_t n, i;
 
 	while (p < end) {
-		p = skip_sp(p, end);
+		p = lex_skip_sp(p, end);
 		if (p < end && *p == ',') {
 			p++;
 			continue;
 		}
 		w = p;
-		while (p < end && *p != ',' && sp_len(p, end) == 0)
+		while (p < end && *p != ',' && lex_sp_len(p, end) == 0)
 			p++;
 		n = (size_t)(p - w);
 		if (n == 0)
@@ -561,7 +425,7 @@ parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
 	const char *w;
 	size_t n, i;
 
-	trim(&p, &end);
+	lex_trim(&p, &end);
 	switch (s->arg) {
 	case A_NONE:
 		if (want_end(c, s->name, p, end) == -1)
@@ -623,7 +487,7 @@ parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
 	case C_NUM_TEXT:
 		if (want_number(c, s->name, &p, end) == -1)
 			return;
-		p = skip_sp(p, end);
+		p = lex_skip_sp(p, end);
 		if (p == end) {
 			fail(c, CMD_ERROR, s->name, s->need);
 			return;
@@ -734,12 +598,12 @@ command_line(struct cmd_list *l, struct pstate *ps, const char *ls,
 		nspecs = sizeof(control_specs) / sizeof(control_specs[0]);
 	}
 	w = p;
-	while (p < le && sp_len(p, le) == 0)
+	while (p < le && lex_sp_len(p, le) == 0)
 		p++;
 	n = (size_t)(p - w);
 	s = lookup(specs, nspecs, w, n);
 	if (s == NULL) {
-		q = show(w, n, LIMIT_QUOTED_BYTES);
+		q = lex_show(w, n, LIMIT_QUOTED_BYTES, LEX_SHOW_TAB);
 		free(c->err);
 		c->kind = CMD_UNKNOWN;
 		c->err = xasprintf("unknown command '%s%s'",
@@ -783,8 +647,8 @@ command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 	pos = skip_bom(p, len);
 	while (pos < len) {
 		start = pos;
-		next_line(p, len, &pos, &ls, &le);
-		trim(&ls, &le);
+		lex_next_line(p, len, &pos, &ls, &le);
+		lex_trim(&ls, &le);
 		if (ls == le) {
 			if (found == 0)
 				continue;
@@ -801,18 +665,8 @@ command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 	if (rest_off != NULL) {
 		if (found == 0)
 			*rest_off = 0;
-		else {
-			while (pos < len) {
-				start = pos;
-				next_line(p, len, &pos, &ls, &le);
-				trim(&ls, &le);
-				if (ls != le) {
-					pos = start;
-					break;
-				}
-			}
-			*rest_off = pos;
-		}
+		else
+			*rest_off = lex_skip_blank_lines(p, len, pos);
 	}
 	return list_ok(list, ps.first);
 }
@@ -826,8 +680,8 @@ command_parse_control(const char *p, size_t len, struct cmd_list *list)
 
 	pos = skip_bom(p, len);
 	while (pos < len) {
-		next_line(p, len, &pos, &ls, &le);
-		trim(&ls, &le);
+		lex_next_line(p, len, &pos, &ls, &le);
+		lex_trim(&ls, &le);
 		if (ls == le)
 			continue;
 		if (*ls == '>')

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "fields.h"
+#include "lex.h"
 #include "limits.h"
 #include "xmalloc.h"
 
@@ -53,127 +54,14 @@ struct seen {
 	int	prio, cat, admin;
 };
 
-static int
-lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-/* Length of the space at p: 1 for ' ' or '\t', 2 for UTF-8 NBSP, else 0. */
-static size_t
-sp_len(const char *p, const char *end)
-{
-	if (p >= end)
-		return 0;
-	if (*p == ' ' || *p == '\t')
-		return 1;
-	if (end - p >= 2 && (unsigned char)p[0] == 0xc2 &&
-	    (unsigned char)p[1] == 0xa0)
-		return 2;
-	return 0;
-}
-
-static const char *
-skip_sp(const char *p, const char *end)
-{
-	size_t n;
-
-	for (;;) {
-		n = sp_len(p, end);
-		if (n == 0)
-			return p;
-		p += n;
-	}
-}
-
-/* Trim spaces, tabs and NBSP at both ends of [*p, *end). */
-static void
-trim(const char **p, const char **end)
-{
-	*p = skip_sp(*p, *end);
-	while (*end > *p) {
-		if ((*end)[-1] == ' ' || (*end)[-1] == '\t')
-			(*end)--;
-		else if (*end - *p >= 2 && (unsigned char)(*end)[-2] == 0xc2 &&
-		    (unsigned char)(*end)[-1] == 0xa0)
-			*end -= 2;
-		else
-			break;
-	}
-}
-
 /*
- * Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there
- * are not one (overlong forms, surrogates and > U+10FFFF refused).
- */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (p >= end)
-		return 0;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-static int
-is_ctl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/*
- * A quotable copy of untrusted text: invalid UTF-8 and control bytes
- * become '?', cut after LIMIT_QUOTED_BYTES at a character boundary with
- * "..." appended.
+ * A quotable copy of untrusted text (lex_show): unlike command.c, a tab
+ * becomes '?' too.
  */
 static char *
 quoted(const char *p, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)p, *end = s + len;
-	struct buf b;
-	size_t n;
-
-	buf_init(&b, LIMIT_QUOTED_BYTES + 8);
-	while (s < end) {
-		n = utf8_len(s, end);
-		if (b.len + (n ? n : 1) > LIMIT_QUOTED_BYTES) {
-			(void)buf_addstr(&b, "...");
-			break;
-		}
-		if (n == 0 || (n == 1 && is_ctl(*s))) {
-			(void)buf_addch(&b, '?');
-			s++;
-		} else {
-			(void)buf_add(&b, s, n);
-			s += n;
-		}
-	}
-	return buf_steal(&b, NULL);
+	return lex_show(p, len, LIMIT_QUOTED_BYTES, 0);
 }
 
 static char *
@@ -184,7 +72,7 @@ lower_dup(const char *p, size_t len)
 
 	s = xstrndup(p, len);
 	for (i = 0; i < len; i++)
-		s[i] = (char)lower((unsigned char)s[i]);
+		s[i] = (char)lex_lower((unsigned char)s[i]);
 	return s;
 }
 
@@ -194,7 +82,7 @@ fields_parse_priority(const char *p, size_t len)
 	const char *end = p + len;
 	size_t i, n;
 
-	trim(&p, &end);
+	lex_trim(&p, &end);
 	n = (size_t)(end - p);
 	for (i = 0; i < sizeof(prio_words) / sizeof(prio_words[0]); i++) {
 		if (strlen(prio_words[i].word) == n &&
@@ -243,15 +131,15 @@ fields_parse_category(const char *p, size_t len, char **cat, char **sub)
 	const char *end = p + len, *c, *s;
 	size_t cn, sn = 0;
 
-	trim(&p, &end);
+	lex_trim(&p, &end);
 	c = p;
 	cn = cat_name(p, end);
 	if (cn == 0)
 		return -1;
-	p = skip_sp(p + cn, end);
+	p = lex_skip_sp(p + cn, end);
 	s = NULL;
 	if (p < end && *p == '/') {
-		p = skip_sp(p + 1, end);
+		p = lex_skip_sp(p + 1, end);
 		s = p;
 		sn = cat_name(p, end);
 		if (sn == 0)
@@ -309,7 +197,7 @@ valid_utf8(const char *p, size_t len)
 	size_t n;
 
 	while (s < end) {
-		n = utf8_len(s, end);
+		n = lex_utf8_len(s, end);
 		if (n == 0)
 			return 0;
 		s += n;
@@ -344,7 +232,7 @@ fields_parse_admin(const char *p, size_t len)
 	size_t n;
 	int space;
 
-	trim(&p, &end);
+	lex_trim(&p, &end);
 	if (p == end)
 		return NULL;
 	/* "Name <addr>" or "<addr>": the address only */
@@ -377,13 +265,13 @@ fields_parse_admin(const char *p, size_t len)
 	buf_init(&b, LIMIT_NAME_BYTES + 1);
 	space = 0;
 	while (p < end) {
-		n = sp_len(p, end);
+		n = lex_sp_len(p, end);
 		if (n > 0) {
 			space = 1;
 			p += n;
 			continue;
 		}
-		if (is_ctl((unsigned char)*p) ||
+		if (lex_is_ctl((unsigned char)*p) ||
 		    strchr("<>@,;:\"[]()\\/", *p) != NULL) {
 			buf_clear(&b);
 			return NULL;
@@ -569,7 +457,7 @@ fields_from_subject(const char *p, size_t len,
 			i += 2;
 			continue;
 		}
-		if (c == ' ' || is_ctl(c)) {
+		if (c == ' ' || lex_is_ctl(c)) {
 			space = 1;
 		} else {
 			if (space && b.len > 0)
@@ -601,18 +489,18 @@ pseudo_header(const char *p, const char *end, const char **val,
 	};
 	size_t i, n;
 
-	p = skip_sp(p, end);
+	p = lex_skip_sp(p, end);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		n = strlen(keys[i].name);
 		if ((size_t)(end - p) < n || strncasecmp(p, keys[i].name, n))
 			continue;
-		p = skip_sp(p + n, end);
+		p = lex_skip_sp(p + n, end);
 		if (p == end || *p != ':')
 			return KEY_NONE;
 		p++;
 		*val = p;
 		*vend = end;
-		trim(val, vend);
+		lex_trim(val, vend);
 		return keys[i].key;
 	}
 	return KEY_NONE;
@@ -621,27 +509,7 @@ pseudo_header(const char *p, const char *end, const char **val,
 static int
 blank(const char *p, const char *end)
 {
-	return skip_sp(p, end) == end;
-}
-
-/* The line at *pos: [*ls, *le) without CR LF; *pos moves past it. */
-static void
-next_line(const char *p, size_t len, size_t *pos, const char **ls,
-    const char **le)
-{
-	const char *nl;
-
-	*ls = p + *pos;
-	nl = memchr(*ls, '\n', len - *pos);
-	if (nl == NULL) {
-		*le = p + len;
-		*pos = len;
-	} else {
-		*le = nl;
-		*pos = (size_t)(nl - p) + 1;
-	}
-	if (*le > *ls && (*le)[-1] == '\r')
-		(*le)--;
+	return lex_skip_sp(p, end) == end;
 }
 
 int
@@ -659,7 +527,7 @@ fields_from_body(const char *p, size_t len, struct fields *f,
 		pos = 3;
 	while (pos < len) {
 		start = pos;
-		next_line(p, len, &pos, &ls, &le);
+		lex_next_line(p, len, &pos, &ls, &le);
 		if (blank(ls, le)) {
 			if (found == 0)
 				continue;
@@ -715,15 +583,7 @@ fields_from_body(const char *p, size_t len, struct fields *f,
 			*rest_off = 0;
 		else {
 			/* skip the blank lines after the pseudo-headers */
-			while (pos < len) {
-				start = pos;
-				next_line(p, len, &pos, &ls, &le);
-				if (!blank(ls, le)) {
-					pos = start;
-					break;
-				}
-			}
-			*rest_off = pos;
+			*rest_off = lex_skip_blank_lines(p, len, pos);
 		}
 	}
 	return found;

@@ -21,16 +21,6 @@
 #include "t.h"
 #include "xmalloc.h"
 
-static char *
-dup_n(const char *p, size_t len)
-{
-	char *copy;
-
-	copy = xmalloc(len > 0 ? len : 1);
-	memcpy(copy, p, len);
-	return copy;
-}
-
 /* The entries from first on, one line each. New string. */
 static char *
 render(const struct cmd_list *l, size_t first)
@@ -230,7 +220,7 @@ test_admin_table(void)
 
 	for (i = 0; i < sizeof(admin_tab) / sizeof(admin_tab[0]); i++) {
 		n = strlen(admin_tab[i].body);
-		copy = dup_n(admin_tab[i].body, n);
+		copy = t_dup_n(admin_tab[i].body, n);
 		command_list_init(&l);
 		rest = 99999;
 		rc = command_parse_admin(copy, n, &l, &rest);
@@ -454,7 +444,7 @@ test_control_table(void)
 
 	for (i = 0; i < sizeof(ctl_tab) / sizeof(ctl_tab[0]); i++) {
 		n = strlen(ctl_tab[i].body);
-		copy = dup_n(ctl_tab[i].body, n);
+		copy = t_dup_n(ctl_tab[i].body, n);
 		command_list_init(&l);
 		rc = command_parse_control(copy, n, &l);
 		got = render(&l, 0);

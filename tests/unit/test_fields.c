@@ -33,17 +33,6 @@ static const struct config_category cats[] = {
 };
 #define NCATS	(sizeof(cats) / sizeof(cats[0]))
 
-/* An exact-length heap copy: no NUL after the text. */
-static char *
-dup_n(const char *p, size_t len)
-{
-	char *copy;
-
-	copy = xmalloc(len > 0 ? len : 1);
-	memcpy(copy, p, len);
-	return copy;
-}
-
 static int
 subj_n(const char *p, size_t len, const struct config_category *c,
     size_t nc, struct fields *f, char **title)
@@ -51,7 +40,7 @@ subj_n(const char *p, size_t len, const struct config_category *c,
 	char *copy;
 	int rc;
 
-	copy = dup_n(p, len);
+	copy = t_dup_n(p, len);
 	rc = fields_from_subject(copy, len, c, nc, f, title);
 	free(copy);
 	return rc;
@@ -63,7 +52,7 @@ body_n(const char *p, size_t len, struct fields *f, size_t *rest)
 	char *copy;
 	int rc;
 
-	copy = dup_n(p, len);
+	copy = t_dup_n(p, len);
 	rc = fields_from_body(copy, len, f, rest);
 	free(copy);
 	return rc;
@@ -488,7 +477,7 @@ test_priority(void)
 	char *c;
 
 	for (i = 0; i < sizeof(prio_tab) / sizeof(prio_tab[0]); i++) {
-		c = dup_n(prio_tab[i].text, strlen(prio_tab[i].text));
+		c = t_dup_n(prio_tab[i].text, strlen(prio_tab[i].text));
 		if (fields_parse_priority(c, strlen(prio_tab[i].text)) !=
 		    prio_tab[i].prio) {
 			fprintf(stderr, "# priority \"%s\"\n",
@@ -537,7 +526,7 @@ test_category(void)
 
 	for (i = 0; i < sizeof(cat_tab) / sizeof(cat_tab[0]); i++) {
 		n = strlen(cat_tab[i].text);
-		c = dup_n(cat_tab[i].text, n);
+		c = t_dup_n(cat_tab[i].text, n);
 		cat = sub = NULL;
 		rc = fields_parse_category(c, n, &cat, &sub);
 		if (cat_tab[i].cat == NULL) {
@@ -596,7 +585,7 @@ test_addr(void)
 
 	for (i = 0; i < sizeof(addr_tab) / sizeof(addr_tab[0]); i++) {
 		n = strlen(addr_tab[i].text);
-		c = dup_n(addr_tab[i].text, n);
+		c = t_dup_n(addr_tab[i].text, n);
 		if (fields_is_addr(c, n) != addr_tab[i].ok) {
 			fprintf(stderr, "# addr \"%s\"\n", addr_tab[i].text);
 			t_failed_now = 1;
@@ -647,7 +636,7 @@ test_admin(void)
 
 	for (i = 0; i < sizeof(admin_tab) / sizeof(admin_tab[0]); i++) {
 		n = strlen(admin_tab[i].text);
-		c = dup_n(admin_tab[i].text, n);
+		c = t_dup_n(admin_tab[i].text, n);
 		got = fields_parse_admin(c, n);
 		if (admin_tab[i].want == NULL) {
 			if (got != NULL) {
