@@ -941,7 +941,7 @@ class DeskTest(unittest.TestCase):
 
 DEMO_MAILS = [
     ("printer", "alice@corp.example", "Alice Example",
-     "Printer on the 3rd floor jams on every page",
+     "[high] [hardware/printer] Printer on the 3rd floor jams on every page",
      "Hi,\n\nthe printer next to the kitchen on the 3rd floor jams on every\n"
      "page since this morning. The display says \"Paper jam tray 2\".\n\nAlice\n"),
     ("vpn", "bruno@corp.example", "Bruno Müller",
@@ -949,7 +949,7 @@ DEMO_MAILS = [
      "Hallo,\n\nseit dem Update komme ich von zu Hause nicht mehr ins VPN:\n"
      "Fehler 809. Im Büro geht alles.\n\nGrüße, Bruno\n"),
     ("laptop", "chen@corp.example", "Chen Wei",
-     "New laptop for the intern starting Monday",
+     "[hardware/laptop] [@bob] New laptop for the intern starting Monday",
      "Hello IT,\n\nour intern starts on Monday and needs a laptop with the\n"
      "standard developer image.\n\nThanks, Chen\n"),
 ]
@@ -973,7 +973,12 @@ def demo():
     try:
         dove.start()
         sink.start()
-        desk = Desk(d, dove, sink, conf={"imap": {"poll_interval": "5"}})
+        desk = Desk(d, dove, sink, conf={
+            "imap": {"poll_interval": "5"},
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example, carol@corp.example"},
+            "categories": {"hardware": "laptop, printer, monitor",
+                           "network": "vpn, wifi"}})
         r = desk.run("ticketctl", ["init"])
         if r.rc != 0:
             sys.exit("demo: ticketctl init failed:\n" + r.stderr)
@@ -1014,6 +1019,12 @@ def demo():
 
              Read the notices sent:
                ls {sd}/ ; cat {sd}/0001.eml
+
+             Admins: bob@ and carol@corp.example, root admin root@corp.example;
+             categories hardware/laptop|printer|monitor, network/vpn|wifi.
+             Tickets #2 and #3 go to bob: mail the desk From bob@corp.example
+             with "Subject: Re: [IT #2] VPN" and "/resolve fixed" as the first
+             line of the body to resolve #2 (a transcript comes back).
 
              Ctrl-C stops the daemon and both servers; {d} is kept.
             ==========================================================================
