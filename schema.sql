@@ -21,7 +21,11 @@ CREATE TABLE people (
 	-- away (until a time; 0 = until they are back), last assignment
 	skills		TEXT,
 	away_until	INTEGER,
-	last_assigned	INTEGER
+	last_assigned	INTEGER,
+	-- v2: let in from outside allow_domains by a root admin's grant; when
+	-- the last access-denied notice went out (one a day at most)
+	granted		INTEGER NOT NULL DEFAULT 0,
+	denied_at	INTEGER
 );
 
 -- Tickets. Numbers are sequential and never reused (AUTOINCREMENT).
@@ -170,3 +174,15 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_ticket ON attachments(ticket_number);
 
 CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);
+
+-- v2: mails from senders the desk does not let in, kept until a grant
+-- turns them into tickets.
+CREATE TABLE access_requests (
+	id		INTEGER PRIMARY KEY,
+	mail_id		INTEGER NOT NULL REFERENCES mails(id),
+	person_id	INTEGER NOT NULL REFERENCES people(id),
+	created_at	INTEGER NOT NULL,
+	granted_at	INTEGER,
+	ticket_number	INTEGER REFERENCES tickets(number)
+);
+CREATE INDEX access_requests_person ON access_requests(person_id);

@@ -28,6 +28,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE people ADD COLUMN skills TEXT;"
 	"ALTER TABLE people ADD COLUMN away_until INTEGER;"
 	"ALTER TABLE people ADD COLUMN last_assigned INTEGER;"
+	"ALTER TABLE people ADD COLUMN granted INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE people ADD COLUMN denied_at INTEGER;"
 	"ALTER TABLE tickets ADD COLUMN linked_to INTEGER "
 	"    REFERENCES tickets(number);"
 	"ALTER TABLE tickets ADD COLUMN assigned_at INTEGER;"
@@ -67,7 +69,14 @@ static const char *const migrations[] = {
 	"    size INTEGER NOT NULL, is_image INTEGER NOT NULL DEFAULT 0,"
 	"    is_inline INTEGER NOT NULL DEFAULT 0, note TEXT);"
 	"CREATE INDEX attachments_ticket ON attachments(ticket_number);"
-	"CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at)",
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);"
+	"CREATE TABLE access_requests ("
+	"    id INTEGER PRIMARY KEY,"
+	"    mail_id INTEGER NOT NULL REFERENCES mails(id),"
+	"    person_id INTEGER NOT NULL REFERENCES people(id),"
+	"    created_at INTEGER NOT NULL, granted_at INTEGER,"
+	"    ticket_number INTEGER REFERENCES tickets(number));"
+	"CREATE INDEX access_requests_person ON access_requests(person_id)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -263,6 +263,50 @@ int	db_participants(struct db *, long long ticket,
 	    struct db_participant **rows, size_t *n);
 void	db_participants_free(struct db_participant *, size_t);
 
+/* --- access (db_access.c) --- */
+
+struct db_access {
+	char	   *role;	/* user, admin, root, blocked */
+	int	    granted;
+	long long   denied_at;	/* last access-denied notice, 0 = never */
+};
+/* A person's access state: 0 found, 1 not found, <0 error. Free role. */
+int	db_access_get(struct db *, long long person, struct db_access *);
+int	db_access_denied_now(struct db *, long long person, time_t now);
+/* Keep a mail as an access request of person. */
+int	db_access_request(struct db *, long long mail, long long person,
+	    time_t now);
+/* The mails of a person's pending access requests, oldest first. */
+int	db_access_pending(struct db *, const char *email, long long **mails,
+	    size_t *n);
+int	db_access_granted(struct db *, long long mail, long long ticket,
+	    time_t now);
+/* grant: granted = 1 (a blocked person becomes a user); revoke: role
+ * blocked, granted = 0; role: any of user/admin/root/blocked. Create the
+ * person when new. */
+int	db_user_grant(struct db *, const char *email, time_t now);
+int	db_user_revoke(struct db *, const char *email, time_t now);
+int	db_user_role(struct db *, const char *email, const char *role,
+	    time_t now);
+
+struct db_user_row {
+	const char *email;
+	const char *name;
+	const char *role;
+	int	    granted;
+	const char *skills;
+	long long   away_until;	/* -1 = not away */
+	int	    pending;	/* access requests waiting */
+};
+int	db_user_each(struct db *, void (*fn)(const struct db_user_row *, void *),
+	    void *arg);
+
+/* The raw bytes of a stored mail (caller frees): 0, 1 not found, <0 err. */
+int	db_mail_raw(struct db *, long long mail, char **raw, size_t *len);
+/* Re-file a stored mail (a granted access request becomes a ticket). */
+int	db_mail_refile(struct db *, long long mail, const char *disposition,
+	    long long ticket, const char *note);
+
 /* --- reading for ticketctl (db_ctl.c) --- */
 
 struct db_ticket_row {

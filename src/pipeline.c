@@ -82,7 +82,8 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 		{ &pl->tpl_comment, "comment" }, { &pl->tpl_resolved, "resolved" },
 		{ &pl->tpl_rejected, "rejected" },
 		{ &pl->tpl_transcript, "transcript" },
-		{ &pl->tpl_refused, "refused-change" }
+		{ &pl->tpl_refused, "refused-change" },
+		{ &pl->tpl_denied, "access-denied" }
 	};
 	size_t i;
 
@@ -112,6 +113,8 @@ pipeline_clear(struct pipeline *pl)
 	free(pl->tpl_rejected);
 	free(pl->tpl_transcript);
 	free(pl->tpl_refused);
+	free(pl->tpl_denied);
+	pl->tpl_denied = NULL;
 	pl->tpl_ack = pl->tpl_assigned = pl->tpl_comment = NULL;
 	pl->tpl_resolved = pl->tpl_rejected = pl->tpl_transcript = NULL;
 	pl->tpl_refused = NULL;
@@ -210,8 +213,11 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	if ((rc = notice_allowed(pl, o->to_addr, o->ticket, in->now)) != 1)
 		return rc;
 	template_render(o->tpl, vars, nvars, &text, &html);
-	subject = rules_tagged_subject(cfg->helpdesk.tag, o->ticket, o->title);
-	reply_to = rules_subaddress(cfg->helpdesk.address, o->ticket);
+	/* a notice about no ticket (access denied) has no tag to reply to */
+	subject = o->ticket != 0 ? rules_tagged_subject(cfg->helpdesk.tag,
+	    o->ticket, o->title) : xasprintf("Re: %s", o->title);
+	reply_to = o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
+	    o->ticket) : NULL;
 	msgid = notice_message_id(cfg->helpdesk.address);
 	memset(&n, 0, sizeof(n));
 	n.from_addr = cfg->helpdesk.address;
@@ -241,7 +247,7 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	} else {
 		rc = db_outbox_add(pl->db, o->ticket, o->kind, msgid,
 		    cfg->smtp.from, o->to_addr, msg, len, in->now);
-		if (rc == DB_OK)
+		if (rc == DB_OK && o->ticket != 0)
 			rc = db_msgid_add(pl->db, msgid, o->ticket);
 	}
 	free(msg);
@@ -361,6 +367,11 @@ static int
 store_mail(struct intake *in, const char *disposition, long long ticket,
     const char *note)
 {
+	if (in->pl->replay_mail != 0) {
+		in->mail_id = in->pl->replay_mail;
+		return db_mail_refile(in->pl->db, in->mail_id, disposition,
+		    ticket, note);
+	}
 	in->row.disposition = disposition;
 	in->row.ticket_number = ticket;
 	in->row.note = note;
@@ -1239,6 +1250,103 @@ automatic(struct intake *in, const char *why)
 	return rc;
 }
 
+/* Is the domain of addr one of the comma/space separated list? */
+static int
+domain_listed(const char *list, const char *addr)
+{
+	const char *at = strrchr(addr, '@'), *p = list;
+	size_t n, dl;
+
+	if (at == NULL)
+		return 0;
+	at++;
+	dl = strlen(at);
+	while (*p != '\0') {
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n > 0 && n == dl && strncasecmp(p, at, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * May the sender use the desk? Admins, granted people and senders from
+ * allow_domains (everyone, when it is not set) may; a blocked (revoked)
+ * address never. Anyone else's mail is kept as an access request and
+ * answered, at most once a day, with an access-denied notice.
+ * 1 allowed, 0 held (the mail is stored), <0 error.
+ */
+static int
+access_check(struct intake *in)
+{
+	struct pipeline *pl = in->pl;
+	const struct config *cfg = pl->cfg;
+	struct db_access a;
+	struct template_var v[6];
+	struct outgoing o;
+	char vis[128];
+	int rc, allowed;
+
+	if ((rc = db_access_get(pl->db, in->sender, &a)) != 0)
+		return rc == 1 ? DB_PERM : rc;
+	if (strcmp(a.role, "blocked") == 0) {
+		free(a.role);
+		rc = store_mail(in, "ignored", 0, "blocked sender");
+		if (rc == DB_OK) {
+			in->pm->outcome = PL_IGNORED;
+			in->pm->stored = 1;
+			log_info("mail from blocked sender %s ignored, "
+			    "Message-ID <%s>", log_vis(vis, sizeof(vis),
+			    in->m.from_addr), in->vis);
+		}
+		return rc == DB_OK ? 0 : rc;
+	}
+	allowed = cfg->helpdesk.allow_domains == NULL || a.granted ||
+	    strcmp(a.role, "admin") == 0 || strcmp(a.role, "root") == 0 ||
+	    domain_listed(cfg->helpdesk.allow_domains, in->m.from_addr);
+	if (allowed) {
+		free(a.role);
+		return 1;
+	}
+	if ((rc = store_mail(in, "ignored", 0, "access request: the sender "
+	    "is not in allow_domains")) != DB_OK ||
+	    (rc = db_access_request(pl->db, in->mail_id, in->sender,
+	    in->now)) != DB_OK ||
+	    (rc = db_event_add(pl->db, 0, in->sender, "access-request",
+	    in->m.from_addr, in->now)) != DB_OK)
+		goto done;
+	in->pm->outcome = PL_IGNORED;
+	in->pm->stored = 1;
+	log_info("access request from %s kept, Message-ID <%s>",
+	    log_vis(vis, sizeof(vis), in->m.from_addr), in->vis);
+	if (a.denied_at != 0 && in->now - a.denied_at < 24 * HOUR)
+		goto done;
+	v[0] = (struct template_var){ "requester_name",
+	    in->m.from_name != NULL ? in->m.from_name : in->m.from_addr };
+	v[1] = (struct template_var){ "requester", in->m.from_addr };
+	v[2] = (struct template_var){ "domains", cfg->helpdesk.allow_domains };
+	v[3] = (struct template_var){ "root_admins",
+	    cfg->helpdesk.root_admins != NULL ? cfg->helpdesk.root_admins :
+	    cfg->helpdesk.address };
+	v[4] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	v[5] = (struct template_var){ "desk", cfg->helpdesk.address };
+	memset(&o, 0, sizeof(o));
+	o.kind = "access-denied";
+	o.tpl = pl->tpl_denied;
+	o.to_addr = in->m.from_addr;
+	o.to_name = in->m.from_name;
+	o.title = in->m.subject != NULL ? in->m.subject : "(no subject)";
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	if ((rc = queue_notice(in, &o, v, 6)) == DB_OK)
+		rc = db_access_denied_now(pl->db, in->sender, in->now);
+done:
+	free(a.role);
+	return rc == DB_OK ? 0 : rc;
+}
+
 /* One mail inside the batch's transaction. DB_* result. */
 static int
 take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
@@ -1259,7 +1367,8 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	opts.max_attachment_bytes = pl->cfg->helpdesk.max_attachment_bytes;
 	prc = mime_parse(pm->raw, pm->len, &opts, &in.m);
 	log_vis(in.vis, sizeof(in.vis), in.m.message_id);
-	known = db_mail_known(pl->db, in.m.message_id);
+	known = pl->replay_mail != 0 ? 0 : db_mail_known(pl->db,
+	    in.m.message_id);
 	if (known < 0) {
 		rc = known;
 		goto done;
@@ -1315,6 +1424,11 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	    &in.sender)) != DB_OK ||
 	    (rc = db_person_set_bouncing(pl->db, in.m.from_addr, 0)) != DB_OK)
 		goto done;
+	if (pl->replay_mail == 0) {
+		rc = access_check(&in);
+		if (rc != 1)
+			goto done;	/* held as an access request, or an error */
+	}
 	rc = find_ticket(&in, &ticket, &trusted, &how);
 	if (rc < 0)
 		goto done;
@@ -1421,6 +1535,47 @@ pipeline_run(struct pipeline *pl, struct pipeline_mail *mails, size_t n,
 fail:
 	log_warnx("database: %s; the batch is left in the mailbox",
 	    db_errmsg(pl->db));
+	db_rollback(pl->db);
+	return rc;
+}
+
+int
+pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
+{
+	struct pipeline_mail pm;
+	long long *mails;
+	size_t n, i;
+	char *raw;
+	int rc;
+
+	*np = 0;
+	if ((rc = db_begin(pl->db)) != DB_OK)
+		return rc;
+	if ((rc = db_user_grant(pl->db, email, now)) != DB_OK ||
+	    (rc = db_access_pending(pl->db, email, &mails, &n)) != DB_OK)
+		goto fail;
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		memset(&pm, 0, sizeof(pm));
+		rc = db_mail_raw(pl->db, mails[i], &raw, &pm.len);
+		if (rc != 0) {
+			rc = rc == 1 ? DB_PERM : rc;
+			break;
+		}
+		pm.raw = raw;
+		pl->replay_mail = mails[i];
+		rc = take(pl, &pm, now);
+		pl->replay_mail = 0;
+		if (rc == DB_OK)
+			rc = db_access_granted(pl->db, mails[i], pm.ticket, now);
+		if (rc == DB_OK && pm.ticket != 0)
+			(*np)++;
+		free(raw);
+	}
+	free(mails);
+	if (rc != DB_OK)
+		goto fail;
+	return db_commit(pl->db);
+fail:
 	db_rollback(pl->db);
 	return rc;
 }

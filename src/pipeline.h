@@ -40,6 +40,8 @@ struct pipeline {
 	/* the notice templates, loaded by pipeline_init */
 	char		*tpl_ack, *tpl_assigned, *tpl_comment, *tpl_resolved;
 	char		*tpl_rejected, *tpl_transcript, *tpl_refused;
+	char		*tpl_denied;
+	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 };
 
 /*
@@ -58,5 +60,12 @@ void	pipeline_clear(struct pipeline *);
  */
 int	pipeline_run(struct pipeline *, struct pipeline_mail *, size_t n,
 	    time_t now);
+
+/*
+ * Turn the pending access requests of email (just granted) into tickets,
+ * in one transaction. *n gets how many. DB_OK or the error.
+ */
+int	pipeline_grant(struct pipeline *, const char *email, time_t now,
+	    size_t *n);
 
 #endif

@@ -6,6 +6,8 @@
  *   ticketctl -c FILE ticket show [--full] N
  *   ticketctl -c FILE attachment ID > FILE
  *   ticketctl -c FILE outbox            notices not sent yet, and why
+ *   ticketctl -c FILE user list | add EMAIL [ROLE] | role EMAIL ROLE |
+ *                          grant EMAIL | revoke EMAIL
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "pipeline.h"
 #include "xmalloc.h"
 
 static _Noreturn void
@@ -27,7 +30,12 @@ usage(int status)
 	    "       ticketctl -c FILE ticket list [-n COUNT]\n"
 	    "       ticketctl -c FILE ticket show [--full] NUMBER\n"
 	    "       ticketctl -c FILE attachment ID > FILE\n"
-	    "       ticketctl -c FILE outbox\n");
+	    "       ticketctl -c FILE outbox\n"
+	    "       ticketctl -c FILE user list\n"
+	    "       ticketctl -c FILE user add EMAIL [user|admin|root]\n"
+	    "       ticketctl -c FILE user role EMAIL user|admin|root|blocked\n"
+	    "       ticketctl -c FILE user grant EMAIL\n"
+	    "       ticketctl -c FILE user revoke EMAIL\n");
 	exit(status);
 }
 
@@ -162,6 +170,119 @@ print_outbox(const struct db_outbox_row *r, void *arg)
 	putchar('\n');
 }
 
+static struct db *open_db(const struct config *);
+
+static void
+print_user(const struct db_user_row *r, void *arg)
+{
+	(void)arg;
+	put_text(r->email, 0);
+	printf("\t%s\t%s\t", r->role, r->granted ? "granted" : "-");
+	put_text(r->skills != NULL ? r->skills : "-", 0);
+	if (r->away_until == 0)
+		printf("\taway");
+	else if (r->away_until > 0) {
+		char t[64];
+
+		when(r->away_until, t, sizeof(t));
+		printf("\taway until %s", t);
+	} else
+		printf("\t-");
+	if (r->pending > 0)
+		printf("\t%d access request(s) waiting", r->pending);
+	putchar('\n');
+}
+
+/* A plain address, lower-case domain; NULL when it is not one. */
+static const char *
+user_addr(char *s)
+{
+	char *at = strrchr(s, '@'), *p;
+
+	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 320)
+		return NULL;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' ||
+		    *p == '"' || *p == ',' || *p == ';')
+			return NULL;
+	for (p = at; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return s;
+}
+
+static int
+valid_role(const char *r, int blocked_ok)
+{
+	return strcmp(r, "user") == 0 || strcmp(r, "admin") == 0 ||
+	    strcmp(r, "root") == 0 || (blocked_ok && strcmp(r, "blocked") == 0);
+}
+
+/* ticketctl user …: the same as a root admin's control mail would do. */
+static int
+cmd_user(const struct config *cfg, int argc, char *argv[])
+{
+	struct pipeline pl;
+	struct db *db;
+	const char *addr = argc >= 3 ? user_addr(argv[2]) : NULL;
+	char *errstr = NULL, err[256];
+	size_t n = 0;
+	int rc = 0;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		db = open_db(cfg);
+		if (db_user_each(db, print_user, NULL) != DB_OK) {
+			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = 1;
+		}
+		db_free(&db);
+		return rc;
+	}
+	if (argc < 3 || addr == NULL) {
+		if (argc >= 3)
+			fprintf(stderr, "ticketctl: %s: not a mail address\n",
+			    argv[2]);
+		usage(EX_USAGE);
+	}
+	db = db_open(cfg->helpdesk.database, 0, &errstr, NULL);
+	if (db == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", errstr);
+		free(errstr);
+		return 1;
+	}
+	if ((strcmp(argv[1], "add") == 0 && (argc == 3 || (argc == 4 &&
+	    valid_role(argv[3], 0)))) ||
+	    (strcmp(argv[1], "role") == 0 && argc == 4 && valid_role(argv[3], 1))) {
+		rc = db_user_role(db, addr, argc == 4 ? argv[3] : "user",
+		    time(NULL));
+		if (rc == DB_OK)
+			printf("%s is %s\n", addr, argc == 4 ? argv[3] : "user");
+	} else if (strcmp(argv[1], "revoke") == 0 && argc == 3) {
+		rc = db_user_revoke(db, addr, time(NULL));
+		if (rc == DB_OK)
+			printf("%s is blocked: their mail is kept, never a "
+			    "ticket\n", addr);
+	} else if (strcmp(argv[1], "grant") == 0 && argc == 3) {
+		if (pipeline_init(&pl, cfg, db, "stdin", err, sizeof(err)) == -1) {
+			fprintf(stderr, "ticketctl: templates: %s\n", err);
+			db_free(&db);
+			return 1;
+		}
+		rc = pipeline_grant(&pl, addr, time(NULL), &n);
+		pipeline_clear(&pl);
+		if (rc == DB_OK)
+			printf("%s may use the desk; %zu waiting mail(s) became "
+			    "tickets (the daemon sends their notices)\n", addr, n);
+	} else {
+		db_free(&db);
+		usage(EX_USAGE);
+	}
+	if (rc != DB_OK)
+		fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+	db_free(&db);
+	return rc != DB_OK;
+}
+
 static struct db *
 open_db(const struct config *cfg)
 {
@@ -276,6 +397,8 @@ main(int argc, char *argv[])
 			free(data);
 			db_free(&db);
 		}
+	} else if (strcmp(argv[0], "user") == 0 && argc >= 2) {
+		rc = cmd_user(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "outbox") == 0 && argc == 1) {
 		db = open_db(&cfg);
 		if (db_outbox_each(db, print_outbox, NULL) != DB_OK) {

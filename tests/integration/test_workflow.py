@@ -338,3 +338,75 @@ class Authenticity(DeskTest):
                   ar="mx.corp.example; dkim=pass header.d=corp.example; "
                      "dmarc=pass header.from=corp.example")
         self.assertEqual(self.ticket()["status"], "resolved")
+
+
+class Access(DeskTest):
+    """allow_domains, access requests, grant and revoke (ticketctl user)."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "ext-admin@partner.example"}})
+
+    def outside(self, subject="Need access"):
+        return make_mail(subject=subject, sender="dave@partner.example",
+                         name="Dave")
+
+    def test_outsider_held_and_told_once_a_day(self):
+        self.desk.stdin(self.outside(), check=0)
+        self.assertEqual(self.desk.ticket_count(), 0)
+        m = self.desk.mails()[-1]
+        self.assertEqual(m["disposition"], "ignored")
+        self.assertIn("access request", m["note"])
+        ob = self.desk.outbox()
+        self.assertEqual([(r["kind"], r["rcpt_to"]) for r in ob],
+                         [("access-denied", "dave@partner.example")])
+        text = parse_mail(ob[0]["message"]).get_body(("plain",)).get_content()
+        self.assertIn("root@corp.example", text)
+        self.desk.stdin(self.outside("Again"), check=0)
+        self.assertEqual(len(self.desk.outbox()), 1)   # once a day
+        self.assertEqual(self.desk.scalar(
+            "SELECT count(*) FROM access_requests"), 2)
+        users = self.desk.ctl("user", "list").stdout
+        self.assertIn("dave@partner.example", users)
+        self.assertIn("2 access request(s) waiting", users)
+
+    def test_never_to_an_auto_reply(self):
+        self.desk.stdin(make_mail(sender="dave@partner.example",
+                                  headers=["Auto-Submitted: auto-replied"]),
+                        check=0)
+        self.assertEqual(self.desk.outbox(), [])
+
+    def test_grant_turns_requests_into_tickets(self):
+        self.desk.stdin(self.outside("VPN for the audit"), check=0)
+        r = self.desk.ctl("user", "grant", "dave@partner.example")
+        self.assertIn("1 waiting mail(s) became tickets", r.stdout)
+        t = self.desk.tickets()
+        self.assertEqual([(x["requester"], x["subject"]) for x in t],
+                         [("dave@partner.example", "VPN for the audit")])
+        self.assertEqual(self.desk.mails()[-1]["disposition"], "ticket")
+        kinds = [x["kind"] for x in self.desk.outbox()]
+        self.assertIn("ack", kinds)
+        # and from now on their mail makes tickets directly
+        self.desk.stdin(self.outside("Second"), check=0)
+        self.assertEqual(self.desk.ticket_count(), 2)
+
+    def test_revoke_blocks_even_an_allowed_domain(self):
+        self.desk.ctl("user", "revoke", "alice@corp.example")
+        self.desk.stdin(make_mail(), check=0)
+        self.assertEqual(self.desk.ticket_count(), 0)
+        self.assertEqual(self.desk.outbox(), [])
+        self.assertEqual(self.desk.mails()[-1]["note"], "blocked sender")
+
+    def test_admin_from_outside_allowed_and_roles_by_ctl(self):
+        self.desk.stdin(make_mail(sender="ext-admin@partner.example"),
+                        check=0)
+        self.assertEqual(self.desk.ticket_count(), 1)
+        self.desk.ctl("user", "role", "carol@corp.example", "admin")
+        self.assertEqual(self.desk.scalar(
+            "SELECT role FROM people WHERE email = 'carol@corp.example'"),
+            "admin")
+        self.desk.ctl("user", "role", "carol@corp.example", "wizard", check=64)
+        self.desk.ctl("user", "add", "not-an-address", check=64)

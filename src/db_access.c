@@ -1,0 +1,262 @@
+/*
+ * db_access.c — who may open tickets: grants, revocations, access requests
+ * from senders outside allow_domains, and ticketctl's user list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "db_impl.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static int
+prep(struct db *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK) {
+		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
+		return DB_PERM;
+	}
+	return DB_OK;
+}
+
+/* Step once and finalize: DB_OK for a row or done. */
+static int
+once(struct db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return DB_OK;
+	log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_access_get(struct db *db, long long person, struct db_access *a)
+{
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = prep(db, "SELECT role, granted, ifnull(denied_at, 0) FROM "
+	    "people WHERE id = ?1", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, person);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s = sqlite3_column_text(st, 0);
+		a->role = xstrdup(s != NULL ? (const char *)s : "user");
+		a->granted = sqlite3_column_int(st, 1);
+		a->denied_at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_access_denied_now(struct db *db, long long person, time_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "UPDATE people SET denied_at = ?2 WHERE id = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, person);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return once(db, st);
+}
+
+int
+db_access_request(struct db *db, long long mail, long long person, time_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "INSERT INTO access_requests (mail_id, person_id, "
+	    "created_at) VALUES (?1, ?2, ?3)", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mail);
+	sqlite3_bind_int64(st, 2, person);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	return once(db, st);
+}
+
+int
+db_access_pending(struct db *db, const char *email, long long **mailsp,
+    size_t *np)
+{
+	sqlite3_stmt *st;
+	long long *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*mailsp = NULL;
+	*np = 0;
+	if ((rc = prep(db, "SELECT a.mail_id FROM access_requests a JOIN people "
+	    "p ON p.id = a.person_id WHERE p.email = ?1 AND a.granted_at IS "
+	    "NULL ORDER BY a.id", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (n == cap)
+			v = xreallocarray(v, cap = cap ? cap * 2 : 8, sizeof(*v));
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	*mailsp = v;
+	*np = n;
+	return DB_OK;
+}
+
+int
+db_access_granted(struct db *db, long long mail, long long ticket, time_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "UPDATE access_requests SET granted_at = ?2, "
+	    "ticket_number = ?3 WHERE mail_id = ?1", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mail);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (ticket != 0)
+		sqlite3_bind_int64(st, 3, ticket);
+	return once(db, st);
+}
+
+static int
+user_set(struct db *db, const char *sql, const char *email, const char *role,
+    time_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, sql, &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (role != NULL)
+		sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	return once(db, st);
+}
+
+int
+db_user_grant(struct db *db, const char *email, time_t now)
+{
+	return user_set(db, "INSERT INTO people (email, created_at, granted) "
+	    "VALUES (?1, ?2, 1) ON CONFLICT (email) DO UPDATE SET granted = 1, "
+	    "role = CASE role WHEN 'blocked' THEN 'user' ELSE role END, "
+	    "role_set_at = CASE role WHEN 'blocked' THEN ?2 ELSE role_set_at "
+	    "END", email, NULL, now);
+}
+
+int
+db_user_revoke(struct db *db, const char *email, time_t now)
+{
+	return user_set(db, "INSERT INTO people (email, created_at, role, "
+	    "role_set_at) VALUES (?1, ?2, 'blocked', ?2) ON CONFLICT (email) DO "
+	    "UPDATE SET granted = 0, role = 'blocked', role_set_at = ?2", email,
+	    NULL, now);
+}
+
+int
+db_user_role(struct db *db, const char *email, const char *role, time_t now)
+{
+	return user_set(db, "INSERT INTO people (email, created_at, role, "
+	    "role_set_at) VALUES (?1, ?2, ?3, ?2) ON CONFLICT (email) DO "
+	    "UPDATE SET role = ?3, role_set_at = ?2", email, role, now);
+}
+
+int
+db_user_each(struct db *db, void (*fn)(const struct db_user_row *, void *),
+    void *arg)
+{
+	struct db_user_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "SELECT p.email, p.name, p.role, p.granted, "
+	    "p.skills, ifnull(p.away_until, -1), (SELECT count(*) FROM "
+	    "access_requests a WHERE a.person_id = p.id AND a.granted_at IS "
+	    "NULL) FROM people p ORDER BY p.role = 'user', p.email",
+	    &st)) != DB_OK)
+		return rc;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		r.email = (const char *)sqlite3_column_text(st, 0);
+		r.name = (const char *)sqlite3_column_text(st, 1);
+		r.role = (const char *)sqlite3_column_text(st, 2);
+		r.granted = sqlite3_column_int(st, 3);
+		r.skills = (const char *)sqlite3_column_text(st, 4);
+		r.away_until = sqlite3_column_int64(st, 5);
+		r.pending = sqlite3_column_int(st, 6);
+		fn(&r, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DB_OK :
+	    db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_mail_raw(struct db *db, long long mail, char **raw, size_t *len)
+{
+	sqlite3_stmt *st;
+	const void *p;
+	int rc;
+
+	*raw = NULL;
+	*len = 0;
+	if ((rc = prep(db, "SELECT raw FROM mails WHERE id = ?1", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mail);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*raw = xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(*raw, p, *len);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+int
+db_mail_refile(struct db *db, long long mail, const char *disposition,
+    long long ticket, const char *note)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "UPDATE mails SET disposition = ?2, ticket_number = "
+	    "?3, note = ?4 WHERE id = ?1", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, mail);
+	sqlite3_bind_text(st, 2, disposition, -1, SQLITE_STATIC);
+	if (ticket != 0)
+		sqlite3_bind_int64(st, 3, ticket);
+	if (note != NULL)
+		sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+	return once(db, st);
+}
