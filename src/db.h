@@ -298,6 +298,27 @@ struct db_user_row {
 	long long   away_until;	/* -1 = not away */
 	int	    pending;	/* access requests waiting */
 };
+/* skills: "network, software" (NULL = covers everything); away: until a
+ * time (0 = until back), back: not away. The person must exist: 1 done,
+ * 0 no such person, <0 error. */
+int	db_user_skills(struct db *, const char *email, const char *skills);
+int	db_user_away(struct db *, const char *email, long long until, int away);
+
+struct db_report {
+	int	 open, assigned, resolved, rejected;
+	int	 requests;		/* access requests waiting */
+};
+struct db_report_admin {
+	long long id;
+	char	*email;
+	int	 open;			/* assigned to them now */
+	int	 resolved;
+	long long median_secs;		/* resolution time; -1 = none yet */
+};
+int	db_report(struct db *, struct db_report *, struct db_report_admin **,
+	    size_t *n);
+void	db_report_free(struct db_report_admin *, size_t);
+
 int	db_user_each(struct db *, void (*fn)(const struct db_user_row *, void *),
 	    void *arg);
 

@@ -260,3 +260,129 @@ db_mail_refile(struct db *db, long long mail, const char *disposition,
 		sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
 	return once(db, st);
 }
+
+static int
+changed_one(struct db *db, sqlite3_stmt *st)
+{
+	int rc = once(db, st);
+
+	return rc != DB_OK ? rc : sqlite3_changes(db->h) > 0;
+}
+
+int
+db_user_skills(struct db *db, const char *email, const char *skills)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "UPDATE people SET skills = ?2 WHERE email = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if (skills != NULL)
+		sqlite3_bind_text(st, 2, skills, -1, SQLITE_STATIC);
+	return changed_one(db, st);
+}
+
+int
+db_user_away(struct db *db, const char *email, long long until, int away)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "UPDATE people SET away_until = ?2 WHERE email = ?1",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if (away)
+		sqlite3_bind_int64(st, 2, until);
+	return changed_one(db, st);
+}
+
+int
+db_report(struct db *db, struct db_report *r, struct db_report_admin **rowsp,
+    size_t *np)
+{
+	struct db_report_admin *rows = NULL, *x;
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	*rowsp = NULL;
+	*np = 0;
+	if ((rc = prep(db, "SELECT (SELECT count(*) FROM tickets WHERE status = "
+	    "'open'), (SELECT count(*) FROM tickets WHERE status = 'assigned'), "
+	    "(SELECT count(*) FROM tickets WHERE status = 'resolved'), "
+	    "(SELECT count(*) FROM tickets WHERE status = 'rejected'), "
+	    "(SELECT count(*) FROM access_requests WHERE granted_at IS NULL)",
+	    &st)) != DB_OK)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->open = sqlite3_column_int(st, 0);
+		r->assigned = sqlite3_column_int(st, 1);
+		r->resolved = sqlite3_column_int(st, 2);
+		r->rejected = sqlite3_column_int(st, 3);
+		r->requests = sqlite3_column_int(st, 4);
+	}
+	sqlite3_finalize(st);
+	if ((rc = prep(db, "SELECT p.email, (SELECT count(*) FROM tickets t "
+	    "WHERE t.assignee_id = p.id AND t.status = 'assigned'), "
+	    "(SELECT count(*) FROM tickets t WHERE t.assignee_id = p.id AND "
+	    "t.status = 'resolved'), p.id FROM people p WHERE p.role IN "
+	    "('admin', 'root') ORDER BY p.email", &st)) != DB_OK)
+		return rc;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (n == cap)
+			rows = xreallocarray(rows, cap = cap ? cap * 2 : 8,
+			    sizeof(*rows));
+		x = &rows[n++];
+		s = sqlite3_column_text(st, 0);
+		x->email = xstrdup(s != NULL ? (const char *)s : "");
+		x->open = sqlite3_column_int(st, 1);
+		x->resolved = sqlite3_column_int(st, 2);
+		x->median_secs = -1;
+		x->id = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/*
+	 * Median resolution time: each admin's times in order; the middle one
+	 * is at (count - 1) / 2 (the lower middle for an even count).
+	 */
+	for (i = 0; i < n; i++) {
+		if (rows[i].resolved == 0)
+			continue;
+		if ((rc = prep(db, "SELECT closed_at - created_at FROM tickets "
+		    "WHERE assignee_id = ?1 AND status = 'resolved' ORDER BY 1 "
+		    "LIMIT 1 OFFSET ?2", &st)) != DB_OK)
+			goto fail;
+		sqlite3_bind_int64(st, 1, rows[i].id);
+		sqlite3_bind_int(st, 2, (rows[i].resolved - 1) / 2);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows[i].median_secs = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	rc = SQLITE_DONE;
+	*rowsp = rows;
+	*np = n;
+	return DB_OK;
+fail:
+	db_report_free(rows, n);
+	return rc < 0 ? rc : db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+}
+
+void
+db_report_free(struct db_report_admin *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(rows[i].email);
+	free(rows);
+}

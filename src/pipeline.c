@@ -83,7 +83,8 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 		{ &pl->tpl_rejected, "rejected" },
 		{ &pl->tpl_transcript, "transcript" },
 		{ &pl->tpl_refused, "refused-change" },
-		{ &pl->tpl_denied, "access-denied" }
+		{ &pl->tpl_denied, "access-denied" },
+		{ &pl->tpl_report, "report" }
 	};
 	size_t i;
 
@@ -114,7 +115,8 @@ pipeline_clear(struct pipeline *pl)
 	free(pl->tpl_transcript);
 	free(pl->tpl_refused);
 	free(pl->tpl_denied);
-	pl->tpl_denied = NULL;
+	free(pl->tpl_report);
+	pl->tpl_denied = pl->tpl_report = NULL;
 	pl->tpl_ack = pl->tpl_assigned = pl->tpl_comment = NULL;
 	pl->tpl_resolved = pl->tpl_rejected = pl->tpl_transcript = NULL;
 	pl->tpl_refused = NULL;
@@ -1250,6 +1252,9 @@ automatic(struct intake *in, const char *why)
 	return rc;
 }
 
+static int	take(struct pipeline *, struct pipeline_mail *, time_t);
+static int	grant_requests(struct pipeline *, const char *, time_t, size_t *);
+
 /* Is the domain of addr one of the comma/space separated list? */
 static int
 domain_listed(const char *list, const char *addr)
@@ -1347,6 +1352,231 @@ done:
 	return rc == DB_OK ? 0 : rc;
 }
 
+/* Is this a root admin's control mail (subject "control" or it+control@)? */
+static int
+is_control(struct intake *in)
+{
+	const struct mail *m = &in->m;
+	const struct mail_addr *lists[3] = { m->to, m->cc, m->delivered_to };
+	size_t counts[3] = { m->nto, m->ncc, m->ndelivered_to };
+	size_t i, j;
+	long long n;
+
+	if (m->subject != NULL && strcasecmp(m->subject, "control") == 0)
+		return 1;
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < counts[i]; j++)
+			if (thread_subaddress(lists[i][j].addr,
+			    in->pl->cfg->helpdesk.address, &n) ==
+			    THREAD_SUB_CONTROL)
+				return 1;
+	return 0;
+}
+
+/* The report's text: totals, then one line per admin. */
+static int
+queue_report(struct intake *in)
+{
+	struct db_report r;
+	struct db_report_admin *a;
+	struct template_var v[3];
+	struct outgoing o;
+	struct buf tot, adm;
+	size_t n, i;
+	int rc;
+
+	if ((rc = db_report(in->pl->db, &r, &a, &n)) != DB_OK)
+		return rc;
+	buf_init(&tot, 4096);
+	buf_init(&adm, 64 * 1024);
+	buf_printf(&tot, "open %d, assigned %d, resolved %d, rejected %d; "
+	    "access requests waiting: %d", r.open, r.assigned, r.resolved,
+	    r.rejected, r.requests);
+	for (i = 0; i < n; i++) {
+		if (a[i].median_secs < 0)
+			buf_printf(&adm, "%s: %d, %d, -\n", a[i].email, a[i].open,
+			    a[i].resolved);
+		else
+			buf_printf(&adm, "%s: %d, %d, %lldh %02lldm\n", a[i].email,
+			    a[i].open, a[i].resolved, a[i].median_secs / 3600,
+			    a[i].median_secs / 60 % 60);
+	}
+	v[0] = (struct template_var){ "totals", tot.data };
+	v[1] = (struct template_var){ "admins", adm.len > 0 ? adm.data :
+	    "(no admins)" };
+	v[2] = (struct template_var){ "desk_name", in->pl->cfg->helpdesk.name };
+	memset(&o, 0, sizeof(o));
+	o.kind = "report";
+	o.tpl = in->pl->tpl_report;
+	o.to_addr = in->m.from_addr;
+	o.title = "report";
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	rc = queue_notice(in, &o, v, 3);
+	buf_clear(&tot);
+	buf_clear(&adm);
+	db_report_free(a, n);
+	return rc;
+}
+
+/* One line of a control mail. 1 applied, 0 refused (why), <0 error. */
+static int
+run_control(struct intake *in, const struct cmd *c, int *report, char *why,
+    size_t whysz)
+{
+	struct pipeline *pl = in->pl;
+	struct db_ticket_info ti;
+	struct cmd tc;
+	struct buf sk;
+	size_t i, n;
+	int rc, internal = 0;
+
+	switch (c->kind) {
+	case CMD_REASSIGN:
+	case CMD_CTL_REJECT:
+		rc = db_ticket_info(pl->db, c->number, &ti);
+		if (rc == 1) {
+			snprintf(why, whysz, "there is no ticket #%lld", c->number);
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+		/* the same as the admin command, with root's rights */
+		memset(&tc, 0, sizeof(tc));
+		tc.kind = c->kind == CMD_REASSIGN ? CMD_ASSIGN : CMD_REJECT;
+		tc.arg1 = c->arg1;
+		tc.line = c->line;
+		rc = run_command(in, &ti, &tc, 1, &internal, why, whysz);
+		db_ticket_info_clear(&ti);
+		return rc;
+	case CMD_ROLE:
+		rc = db_user_role(pl->db, c->arg1, c->arg2, in->now);
+		if (rc == DB_OK)
+			rc = db_event_add(pl->db, 0, in->sender, "role", c->line,
+			    in->now);
+		return rc == DB_OK ? 1 : rc;
+	case CMD_GRANT:
+		rc = grant_requests(pl, c->arg1, in->now, &n);
+		if (rc == DB_OK)
+			rc = db_event_add(pl->db, 0, in->sender, "granted",
+			    c->arg1, in->now);
+		return rc == DB_OK ? 1 : rc;
+	case CMD_REVOKE:
+		rc = db_user_revoke(pl->db, c->arg1, in->now);
+		if (rc == DB_OK)
+			rc = db_event_add(pl->db, 0, in->sender, "revoked",
+			    c->arg1, in->now);
+		return rc == DB_OK ? 1 : rc;
+	case CMD_SKILLS:
+		buf_init(&sk, 4096);
+		for (i = 0; i < c->nlist; i++)
+			buf_printf(&sk, "%s%s", i > 0 ? ", " : "", c->list[i]);
+		rc = db_user_skills(pl->db, c->arg1, sk.data);
+		buf_clear(&sk);
+		break;
+	case CMD_AWAY:
+	case CMD_BACK:
+		rc = db_user_away(pl->db, c->arg1, c->until, c->kind == CMD_AWAY);
+		break;
+	case CMD_REPORT:
+		*report = 1;
+		return 1;
+	default:
+		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
+		    "not a control command");
+		return 0;
+	}
+	if (rc == 0)
+		snprintf(why, whysz, "%s is not known to the desk", c->arg1);
+	return rc;
+}
+
+/*
+ * A root admin's control mail: every line one command, applied whole or
+ * not at all, answered with a transcript (and the report when asked).
+ */
+static int
+control(struct intake *in)
+{
+	struct pipeline *pl = in->pl;
+	struct template_var v[3];
+	struct outgoing o;
+	struct cmd_list cl;
+	struct buf tr;
+	const char *body = in->m.body != NULL ? in->m.body : "";
+	char why[1024];
+	size_t i;
+	int rc, r, failed = 0, report = 0, root;
+
+	command_list_init(&cl);
+	buf_init(&tr, 64 * 1024);
+	if ((rc = store_mail(in, "ignored", 0, "control mail")) != DB_OK)
+		goto done;
+	root = db_person_is_root(pl->db, in->sender);
+	if (root < 0) {
+		rc = root;
+		goto done;
+	}
+	command_parse_control(body, strlen(body), &cl);
+	if ((rc = db_savepoint(pl->db)) != DB_OK)
+		goto done;
+	for (i = 0; i < cl.n; i++) {
+		why[0] = '\0';
+		if (!root) {
+			snprintf(why, sizeof(why), "only a root admin may send "
+			    "control mails");
+			r = 0;
+		} else if (!in->sender_verified) {
+			snprintf(why, sizeof(why), "not obeyed: %s", in->auth_why);
+			r = 0;
+		} else if (failed)
+			r = -10;
+		else
+			r = run_control(in, &cl.v[i], &report, why, sizeof(why));
+		if (r < 0 && r != -10) {
+			rc = r;
+			db_rollback_savepoint(pl->db);
+			goto done;
+		}
+		if (r == 0)
+			failed = 1;
+		buf_printf(&tr, "%s — %s\n", cl.v[i].line, r == 1 ? "ok" :
+		    r == -10 ? "not applied" : why);
+	}
+	if (cl.n == 0) {
+		failed = 1;
+		buf_addstr(&tr, "(no commands found)\n");
+	}
+	if (failed)
+		db_rollback_savepoint(pl->db);
+	else if ((rc = db_release(pl->db)) != DB_OK)
+		goto done;
+	v[0] = (struct template_var){ "transcript", tr.data };
+	v[1] = (struct template_var){ "outcome", failed ? "Nothing was "
+	    "applied: a control mail applies whole or not at all." :
+	    "All applied." };
+	v[2] = (struct template_var){ "desk_name", pl->cfg->helpdesk.name };
+	memset(&o, 0, sizeof(o));
+	o.kind = "transcript";
+	o.tpl = pl->tpl_transcript;
+	o.to_addr = in->m.from_addr;
+	o.title = "control";
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	if ((rc = queue_notice(in, &o, v, 3)) != DB_OK)
+		goto done;
+	if (!failed && report && (rc = queue_report(in)) != DB_OK)
+		goto done;
+	in->pm->outcome = PL_IGNORED;
+	in->pm->stored = 1;
+	log_info("control mail from %s: %zu command(s) %s", in->m.from_addr,
+	    cl.n, failed ? "refused" : "applied");
+done:
+	command_list_clear(&cl);
+	buf_clear(&tr);
+	return rc;
+}
+
 /* One mail inside the batch's transaction. DB_* result. */
 static int
 take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
@@ -1428,6 +1658,10 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		rc = access_check(&in);
 		if (rc != 1)
 			goto done;	/* held as an access request, or an error */
+	}
+	if (pl->replay_mail == 0 && is_control(&in)) {
+		rc = control(&in);
+		goto done;
 	}
 	rc = find_ticket(&in, &ticket, &trusted, &how);
 	if (rc < 0)
@@ -1539,21 +1773,20 @@ fail:
 	return rc;
 }
 
-int
-pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
+/* Turn email's waiting access requests into tickets (inside a transaction). */
+static int
+grant_requests(struct pipeline *pl, const char *email, time_t now, size_t *np)
 {
 	struct pipeline_mail pm;
-	long long *mails;
+	long long *mails, keep = pl->replay_mail;
 	size_t n, i;
 	char *raw;
 	int rc;
 
 	*np = 0;
-	if ((rc = db_begin(pl->db)) != DB_OK)
-		return rc;
 	if ((rc = db_user_grant(pl->db, email, now)) != DB_OK ||
 	    (rc = db_access_pending(pl->db, email, &mails, &n)) != DB_OK)
-		goto fail;
+		return rc;
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		memset(&pm, 0, sizeof(pm));
 		rc = db_mail_raw(pl->db, mails[i], &raw, &pm.len);
@@ -1564,7 +1797,7 @@ pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
 		pm.raw = raw;
 		pl->replay_mail = mails[i];
 		rc = take(pl, &pm, now);
-		pl->replay_mail = 0;
+		pl->replay_mail = keep;
 		if (rc == DB_OK)
 			rc = db_access_granted(pl->db, mails[i], pm.ticket, now);
 		if (rc == DB_OK && pm.ticket != 0)
@@ -1572,10 +1805,19 @@ pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
 		free(raw);
 	}
 	free(mails);
-	if (rc != DB_OK)
-		goto fail;
-	return db_commit(pl->db);
-fail:
-	db_rollback(pl->db);
 	return rc;
+}
+
+int
+pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
+{
+	int rc;
+
+	if ((rc = db_begin(pl->db)) != DB_OK)
+		return rc;
+	if ((rc = grant_requests(pl, email, now, np)) != DB_OK) {
+		db_rollback(pl->db);
+		return rc;
+	}
+	return db_commit(pl->db);
 }

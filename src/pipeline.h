@@ -40,7 +40,7 @@ struct pipeline {
 	/* the notice templates, loaded by pipeline_init */
 	char		*tpl_ack, *tpl_assigned, *tpl_comment, *tpl_resolved;
 	char		*tpl_rejected, *tpl_transcript, *tpl_refused;
-	char		*tpl_denied;
+	char		*tpl_denied, *tpl_report;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 };
 

@@ -410,3 +410,80 @@ class Access(DeskTest):
             "admin")
         self.desk.ctl("user", "role", "carol@corp.example", "wizard", check=64)
         self.desk.ctl("user", "add", "not-an-address", check=64)
+
+
+class Control(DeskTest):
+    """A root admin's control mail: subject 'control' or it+control@."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example, carol@corp.example"},
+            "categories": CATS})
+        self.desk.stdin(make_mail(subject="[@bob] Printer jams"), check=0)
+
+    ticket = Workflow.ticket
+    notices = Workflow.notices
+    last = Commands.last
+
+    def control(self, body, who="root@corp.example", to=None):
+        kw = {"to": to} if to else {}
+        self.desk.stdin(make_mail(subject="control" if not to else "hi",
+                                  sender=who, name=None, body=body, **kw),
+                        check=0)
+
+    def test_reassign_skills_away_role_report(self):
+        self.control("reassign 1 carol@corp.example\n"
+                     "skills bob@corp.example network, software\n"
+                     "away carol@corp.example until 2999-12-24\n"
+                     "role dan@corp.example admin\n"
+                     "report\n")
+        t = self.ticket()
+        self.assertEqual((t["assignee"], t["handovers"]),
+                         ("carol@corp.example", 1))
+        people = {r["email"]: r for r in self.desk.query("SELECT * FROM people")}
+        self.assertEqual(people["bob@corp.example"]["skills"],
+                         "network, software")
+        self.assertIsNotNone(people["carol@corp.example"]["away_until"])
+        self.assertEqual(people["dan@corp.example"]["role"], "admin")
+        tr = self.last("transcript", "root@corp.example")
+        self.assertIn("reassign 1 carol@corp.example — ok", tr)
+        rep = " ".join(self.last("report", "root@corp.example").split())
+        self.assertIn("assigned 1", rep)
+        self.assertIn("carol@corp.example: 1, 0", rep)
+        self.assertEqual(self.desk.ticket_count(), 1)   # no ticket for it
+        self.control("back carol@corp.example\n", to="it+control@corp.example")
+        self.assertIsNone(self.desk.scalar(
+            "SELECT away_until FROM people WHERE email = 'carol@corp.example'"))
+
+    def test_whole_or_nothing_and_reject(self):
+        self.control("reject 1 duplicate\nreassign 99 bob@corp.example\n")
+        self.assertEqual(self.ticket()["status"], "assigned")
+        tr = " ".join(self.last("transcript", "root@corp.example").split())
+        self.assertIn("no ticket #99", tr)
+        self.assertIn("Nothing was applied", tr)
+        self.control("reject 1 duplicate of #0\n")
+        self.assertEqual(self.ticket()["status"], "rejected")
+        self.assertIn("duplicate of #0",
+                      self.last("rejected", "alice@corp.example"))
+
+    def test_grant_and_revoke_by_mail(self):
+        self.desk.conf["helpdesk"]["allow_domains"] = "corp.example"
+        self.desk.write_conf()
+        self.desk.stdin(make_mail(subject="Let me in",
+                                  sender="dave@partner.example"), check=0)
+        self.assertEqual(self.desk.ticket_count(), 1)
+        self.control("grant dave@partner.example\nrevoke eve@corp.example\n")
+        self.assertEqual(self.desk.ticket_count(), 2)
+        self.assertEqual(self.desk.scalar(
+            "SELECT role FROM people WHERE email = 'eve@corp.example'"),
+            "blocked")
+
+    def test_only_root_and_only_verified(self):
+        self.control("role bob@corp.example root\n", who="bob@corp.example")
+        self.assertEqual(self.desk.scalar(
+            "SELECT role FROM people WHERE email = 'bob@corp.example'"), "admin")
+        self.assertIn("only a root admin",
+                      self.last("transcript", "bob@corp.example"))
