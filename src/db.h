@@ -263,6 +263,20 @@ int	db_participants(struct db *, long long ticket,
 	    struct db_participant **rows, size_t *n);
 void	db_participants_free(struct db_participant *, size_t);
 
+struct db_image {
+	char	*filename;
+	char	*media_type;
+	char	*data;
+	size_t	 len;
+};
+/*
+ * The stored images of a ticket's first mail (comment 0) or of a comment,
+ * at most max_bytes of them in all, for a notice to carry.
+ */
+int	db_images(struct db *, long long ticket, long long comment,
+	    size_t max_bytes, struct db_image **rows, size_t *n);
+void	db_images_free(struct db_image *, size_t);
+
 /* --- access (db_access.c) --- */
 
 struct db_access {

@@ -344,3 +344,65 @@ db_person_is_root(struct db *db, long long person)
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	return v != 0;
 }
+
+int
+db_images(struct db *db, long long ticket, long long comment, size_t max_bytes,
+    struct db_image **rowsp, size_t *np)
+{
+	struct db_image *rows = NULL, *r;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0, total = 0, len;
+	int rc;
+
+	*rowsp = NULL;
+	*np = 0;
+	if ((rc = exec_stmt(db, "SELECT a.filename, a.media_type, b.data FROM "
+	    "attachments a JOIN blobs b ON b.id = a.blob_id WHERE "
+	    "a.ticket_number = ?1 AND a.is_image AND (a.comment_id = ?2 OR "
+	    "(?2 IS NULL AND a.comment_id IS NULL)) ORDER BY a.id",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ticket);
+	if (comment != 0)
+		sqlite3_bind_int64(st, 2, comment);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		len = (size_t)sqlite3_column_bytes(st, 2);
+		if (total + len > max_bytes)
+			continue;
+		total += len;
+		if (n == cap)
+			rows = xreallocarray(rows, cap = cap ? cap * 2 : 4,
+			    sizeof(*rows));
+		r = &rows[n++];
+		r->filename = dup_col(st, 0);
+		r->media_type = dup_col(st, 1);
+		r->len = len;
+		r->data = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(r->data, sqlite3_column_blob(st, 2), len);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_images_free(rows, n);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	*rowsp = rows;
+	*np = n;
+	return DB_OK;
+}
+
+void
+db_images_free(struct db_image *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].filename);
+		free(rows[i].media_type);
+		free(rows[i].data);
+	}
+	free(rows);
+}

@@ -36,6 +36,8 @@
 #define LIMIT_OUTBOX_BATCH		100
 /* Deepest quote level html2text writes as "> > …" (deeper shows at this). */
 #define LIMIT_QUOTE_LEVEL		32
+/* Most bytes of images one notice carries (the rest stay on the ticket). */
+#define LIMIT_NOTICE_IMAGE_BYTES	(10 * 1024 * 1024)
 /* Largest template file. */
 #define LIMIT_TEMPLATE_BYTES		(64 * 1024)
 /* Largest configuration file. */

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -705,10 +706,78 @@ lines_ok(const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * A file name as a MIME parameter: a quoted-string when it is plain ASCII,
+ * else RFC 2231 UTF-8 percent-encoding.
+ */
+static void
+param_name(struct buf *b, const char *key, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	int plain = 1;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			plain = 0;
+	if (plain && strlen(name) < 200) {
+		buf_printf(b, ";\r\n\t%s=\"%s\"", key, name);
+		return;
+	}
+	buf_printf(b, ";\r\n\t%s*=UTF-8''", key);
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (isalnum(*p) || *p == '.' || *p == '-' || *p == '_')
+			buf_addch(b, (char)*p);
+		else {
+			buf_addch(b, '%');
+			buf_addch(b, hex[*p >> 4]);
+			buf_addch(b, hex[*p & 15]);
+		}
+	}
+}
+
+/* One file as a base64 part of the multipart/mixed. 0, or -1 when too big. */
+static int
+add_file(struct buf *b, const char *boundary, const struct notice_file *f)
+{
+	const unsigned char *p = (const unsigned char *)f->data;
+	const char *type = f->media_type;
+	size_t i, col = 0;
+	char q[4];
+
+	/* only a plain type/subtype goes into the header */
+	for (i = 0; type[i] != '\0'; i++)
+		if (!isalnum((unsigned char)type[i]) && strchr("/.+-", type[i]) ==
+		    NULL)
+			type = "application/octet-stream";
+	if (buf_printf(b, "\r\n--%s\r\nContent-Type: %s", boundary, type) == -1)
+		return -1;
+	param_name(b, "name", f->filename);
+	buf_addstr(b, "\r\nContent-Disposition: attachment");
+	param_name(b, "filename", f->filename);
+	if (buf_addstr(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n") == -1)
+		return -1;
+	for (i = 0; i < f->len; i += 3) {
+		q[0] = b64[p[i] >> 2];
+		q[1] = b64[((p[i] & 3) << 4) | (i + 1 < f->len ? p[i + 1] >> 4 : 0)];
+		q[2] = i + 1 < f->len ? b64[((p[i + 1] & 15) << 2) |
+		    (i + 2 < f->len ? p[i + 2] >> 6 : 0)] : '=';
+		q[3] = i + 2 < f->len ? b64[p[i + 2] & 63] : '=';
+		if (buf_add(b, q, 4) == -1)
+			return -1;
+		col += 4;
+		if (col == 76 && i + 3 < f->len) {
+			buf_addstr(b, "\r\n");
+			col = 0;
+		}
+	}
+	return buf_addstr(b, "\r\n");
+}
+
 char *
 notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 {
-	char date[64], boundary[64], *s, *v;
+	char date[64], boundary[64], mixed[80], *s, *v;
 	struct buf b, refs;
 	struct tm tm;
 	size_t i, hdrlen;
@@ -765,7 +834,12 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 	hdr_add(&b, "Precedence", "bulk");
 	hdr_add(&b, "X-Loop", n->x_loop != NULL ? n->x_loop : n->from_addr);
 	hdr_add(&b, "MIME-Version", "1.0");
-	s = xasprintf("multipart/alternative; boundary=\"%s\"", boundary);
+	if (n->nfiles > 0) {
+		/* neither boundary is a prefix of the other */
+		snprintf(mixed, sizeof(mixed), "=_ticketdM_%s", boundary + 10);
+		s = xasprintf("multipart/mixed; boundary=\"%s\"", mixed);
+	} else
+		s = xasprintf("multipart/alternative; boundary=\"%s\"", boundary);
 	hdr_add(&b, "Content-Type", s);
 	free(s);
 	hdrlen = b.len;
@@ -776,6 +850,10 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 		return NULL;
 	}
 
+	if (n->nfiles > 0 && buf_printf(&b, "\r\n--%s\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+	    mixed, boundary) == -1)
+		goto fail;
 	/*
 	 * Each part ends with an extra CRLF: the one before a boundary
 	 * belongs to the boundary, so the content keeps its own last line
@@ -794,6 +872,11 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 		goto fail;
 	qp_encode(&b, n->html != NULL ? n->html : "");
 	if (buf_printf(&b, "\r\n--%s--\r\n", boundary) == -1)
+		goto fail;
+	for (i = 0; i < n->nfiles; i++)
+		if (add_file(&b, mixed, &n->files[i]) == -1)
+			goto fail;
+	if (n->nfiles > 0 && buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
 		goto fail;
 	return buf_steal(&b, len);
 fail:

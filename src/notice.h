@@ -2,13 +2,23 @@
  * notice.h — compose an outgoing notice as RFC 5322 bytes: headers as
  * contracts (msmtp), UTF-8, RFC 2047 encoded words in headers, lines folded
  * and never over 998 bytes, CRLF line ends, a multipart/alternative body of
- * text/plain and text/html, each quoted-printable. Pure: no I/O.
+ * text/plain and text/html, each quoted-printable — inside a
+ * multipart/mixed with each file in base64 when the notice carries files.
+ * Pure: no I/O.
  */
 #ifndef TICKETD_NOTICE_H
 #define TICKETD_NOTICE_H
 
 #include <stddef.h>
 #include <time.h>
+
+/* A file a notice carries (the images of a ticket or comment). */
+struct notice_file {
+	const char *filename;		/* UTF-8, no path */
+	const char *media_type;		/* "image/png" */
+	const char *data;
+	size_t	    len;
+};
 
 struct notice {
 	const char *from_addr;		/* it@corp.example */
@@ -26,6 +36,8 @@ struct notice {
 	const char *text;		/* UTF-8 text part */
 	const char *html;		/* UTF-8 HTML part */
 	time_t	    date;
+	const struct notice_file *files;	/* nfiles: multipart/mixed */
+	size_t	    nfiles;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "command.h"
 #include "fields.h"
+#include "limits.h"
 #include "log.h"
 #include "mail.h"
 #include "mime.h"
@@ -196,6 +197,9 @@ struct outgoing {
 	const char	*title;
 	int		 in_reply;	/* thread it under the mail taken in */
 	const char	*auto_submitted;
+	/* carry these images: of the ticket's first mail, or of a comment */
+	int		 images;
+	long long	 image_comment;
 };
 
 /* Render, compose and queue a notice (unless the rate limit says no). */
@@ -212,8 +216,24 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	size_t len;
 	int rc;
 
+	struct db_image *img = NULL;
+	struct notice_file *files = NULL;
+	size_t nimg = 0, i;
+
 	if ((rc = notice_allowed(pl, o->to_addr, o->ticket, in->now)) != 1)
 		return rc;
+	if (o->images && (rc = db_images(pl->db, o->ticket, o->image_comment,
+	    LIMIT_NOTICE_IMAGE_BYTES, &img, &nimg)) != DB_OK)
+		return rc;
+	if (nimg > 0) {
+		files = xcalloc(nimg, sizeof(*files));
+		for (i = 0; i < nimg; i++) {
+			files[i].filename = img[i].filename;
+			files[i].media_type = img[i].media_type;
+			files[i].data = img[i].data;
+			files[i].len = img[i].len;
+		}
+	}
 	template_render(o->tpl, vars, nvars, &text, &html);
 	/* a notice about no ticket (access denied) has no tag to reply to */
 	subject = o->ticket != 0 ? rules_tagged_subject(cfg->helpdesk.tag,
@@ -240,6 +260,8 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	n.text = text;
 	n.html = html;
 	n.date = in->now;
+	n.files = files;
+	n.nfiles = nimg;
 	msg = notice_compose(&n, &len, err, sizeof(err));
 	if (msg == NULL) {
 		/* only an address we cannot write into a header gets here */
@@ -258,6 +280,8 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	free(subject);
 	free(text);
 	free(html);
+	free(files);
+	db_images_free(img, nimg);
 	return rc;
 }
 
@@ -353,8 +377,9 @@ queue_assigned(struct intake *in, const struct newticket *t)
 	    t->category != NULL ? t->category : "none" };
 	vars[8] = (struct template_var){ "body", t->body };
 	vars[9] = (struct template_var){ "attachments_note",
-	    m->nparts > 0 ? "The mail came with attachments; see them with "
-	    "ticketctl ticket show." : NULL };
+	    m->nparts > 0 ? "The mail came with attachments: its images are "
+	    "attached here, the rest is shown by ticketctl ticket show." :
+	    NULL };
 	memset(&o, 0, sizeof(o));
 	o.kind = "assigned";
 	o.tpl = in->pl->tpl_assigned;
@@ -362,6 +387,7 @@ queue_assigned(struct intake *in, const struct newticket *t)
 	o.ticket = t->number;
 	o.title = t->title;
 	o.auto_submitted = "auto-generated";
+	o.images = 1;
 	return queue_notice(in, &o, vars, 10);
 }
 
@@ -704,11 +730,25 @@ ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
 	return 11;
 }
 
+static int tell_with(struct intake *, const struct db_ticket_info *,
+    const char *, const char *, const char *, int,
+    const struct template_var *, size_t, int, long long);
+
 /* A notice about ticket ti to one address, with extra variables. */
 static int
 tell(struct intake *in, const struct db_ticket_info *ti, const char *kind,
     const char *tpl, const char *to, int in_reply,
     const struct template_var *extra, size_t nextra)
+{
+	return tell_with(in, ti, kind, tpl, to, in_reply, extra, nextra, 0, 0);
+}
+
+/* The same, carrying images (of the first mail, or of comment). */
+static int
+tell_with(struct intake *in, const struct db_ticket_info *ti, const char *kind,
+    const char *tpl, const char *to, int in_reply,
+    const struct template_var *extra, size_t nextra, int images,
+    long long comment)
 {
 	struct template_var v[24];
 	struct outgoing o;
@@ -726,6 +766,8 @@ tell(struct intake *in, const struct db_ticket_info *ti, const char *kind,
 	o.title = ti->subject;
 	o.in_reply = in_reply;
 	o.auto_submitted = "auto-generated";
+	o.images = images;
+	o.image_comment = comment;
 	return queue_notice(in, &o, v, n);
 }
 
@@ -839,8 +881,8 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 			ti->status = xstrdup("assigned");
 			extra[0] = (struct template_var){ "body",
 			    "See the ticket's history with ticketctl ticket show." };
-			rc = tell(in, ti, "assigned", pl->tpl_assigned, email, 0,
-			    extra, 1);
+			rc = tell_with(in, ti, "assigned", pl->tpl_assigned,
+			    email, 0, extra, 1, 1, 0);
 		} else
 			free(email);
 		return rc == DB_OK ? 1 : rc;
@@ -1035,7 +1077,7 @@ done:
 /* Tell the ticket's other participants (admins only for /internal). */
 static int
 relay(struct intake *in, const struct db_ticket_info *ti, const char *text,
-    int internal)
+    int internal, long long comment)
 {
 	struct pipeline *pl = in->pl;
 	struct db_participant *p;
@@ -1057,8 +1099,8 @@ relay(struct intake *in, const struct db_ticket_info *ti, const char *text,
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		if (p[i].id == in->sender || (internal && !p[i].admin))
 			continue;
-		rc = tell(in, ti, "comment", pl->tpl_comment, p[i].email, 1,
-		    extra, 3);
+		rc = tell_with(in, ti, "comment", pl->tpl_comment, p[i].email,
+		    1, extra, 3, 1, comment);
 	}
 	db_participants_free(p, n);
 	return rc;
@@ -1127,7 +1169,8 @@ comment(struct intake *in, long long ticket, const char *how)
 	    (rc = db_msgid_add(pl->db, in->m.message_id, ticket)) != DB_OK)
 		goto done;
 	/* a mail of commands alone has nothing to tell the others */
-	if (body[0] != '\0' && (rc = relay(in, &ti, body, internal)) != DB_OK)
+	if (body[0] != '\0' &&
+	    (rc = relay(in, &ti, body, internal, id)) != DB_OK)
 		goto done;
 	in->pm->ticket = ticket;
 	in->pm->outcome = PL_COMMENT;

@@ -487,3 +487,51 @@ class Control(DeskTest):
             "SELECT role FROM people WHERE email = 'bob@corp.example'"), "admin")
         self.assertIn("only a root admin",
                       self.last("transcript", "bob@corp.example"))
+
+
+class Images(DeskTest):
+    """The assignment notice carries the ticket's images; a relayed comment
+    carries its own."""
+
+    PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00"
+           b"\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc"
+           b"\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND"
+           b"\xaeB`\x82")
+
+    def mail(self, subject, body, sender, image_name):
+        import email.message
+        import email.utils
+        m = email.message.EmailMessage()
+        m["From"] = sender
+        m["To"] = "it@corp.example"
+        m["Subject"] = subject
+        m["Message-ID"] = email.utils.make_msgid(domain="client.corp.example")
+        m.set_content(body)
+        m.add_attachment(self.PNG, maintype="image", subtype="png",
+                         filename=image_name)
+        m.add_attachment(b"plain data", maintype="application",
+                         subtype="octet-stream", filename="notes.bin")
+        return bytes(m)
+
+    def test_images_travel_with_notices(self):
+        sink = self.start_sink()
+        desk = self.make_desk(None, sink, conf={
+            "helpdesk": {"admins": "bob@corp.example"}})
+        desk.stdin(self.mail("Screen broken", "See the picture.",
+                             "alice@corp.example", "Bildschirm kaputt.png"),
+                   check=0)
+        row = [r for r in desk.outbox() if r["kind"] == "assigned"][0]
+        m = parse_mail(row["message"])
+        files = [(p.get_filename(), p.get_content_type(), p.get_content())
+                 for p in m.iter_attachments()]
+        self.assertEqual(files, [("Bildschirm kaputt.png", "image/png",
+                                  self.PNG)])
+        self.assertIn("See the picture.", m.get_body(("plain",)).get_content())
+        # bob answers with a screenshot of his own: alice gets it
+        desk.stdin(self.mail("Re: [IT #1] Screen broken", "Is it this one?",
+                             "bob@corp.example", "which.png"), check=0)
+        row = [r for r in desk.outbox() if r["kind"] == "comment"][-1]
+        self.assertEqual(row["rcpt_to"], "alice@corp.example")
+        m = parse_mail(row["message"])
+        self.assertEqual([p.get_filename() for p in m.iter_attachments()],
+                         ["which.png"])
