@@ -277,6 +277,14 @@ int	db_images(struct db *, long long ticket, long long comment,
 	    size_t max_bytes, struct db_image **rows, size_t *n);
 void	db_images_free(struct db_image *, size_t);
 
+/*
+ * For threading a notice in its recipient's client: the Message-ID of the
+ * ticket's first mail, and of the last notice sent to rcpt about it.
+ * Each may come back NULL (caller frees).
+ */
+int	db_thread_ids(struct db *, long long ticket, const char *rcpt,
+	    char **first, char **last);
+
 /* --- access (db_access.c) --- */
 
 struct db_access {

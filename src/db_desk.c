@@ -406,3 +406,43 @@ db_images_free(struct db_image *rows, size_t n)
 	}
 	free(rows);
 }
+
+/* The text of the first column of a one-row query, or NULL. */
+static int
+one_text(struct db *db, const char *sql, long long ticket, const char *s,
+    char **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = exec_stmt(db, sql, &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ticket);
+	if (s != NULL)
+		sqlite3_bind_text(st, 2, s, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = dup_col(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	return DB_OK;
+}
+
+int
+db_thread_ids(struct db *db, long long ticket, const char *rcpt, char **first,
+    char **last)
+{
+	int rc;
+
+	*last = NULL;
+	rc = one_text(db, "SELECT message_id FROM mails WHERE ticket_number = "
+	    "?1 AND disposition = 'ticket' AND message_id NOT LIKE 'sha256:%' "
+	    "ORDER BY id LIMIT 1", ticket, NULL, first);
+	if (rc == DB_OK)
+		rc = one_text(db, "SELECT message_id FROM outbox WHERE "
+		    "ticket_number = ?1 AND rcpt_to = ?2 ORDER BY id DESC LIMIT 1",
+		    ticket, rcpt, last);
+	return rc;
+}

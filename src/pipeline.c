@@ -211,11 +211,11 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	const struct config *cfg = pl->cfg;
 	const struct mail *m = &in->m;
 	struct notice n;
-	char err[256], *text, *html, *subject, *reply_to, *msgid, *msg;
-	const char *refs[1];
+	char err[256], *text, *html, *subject, *reply_to, *msgid, *msg = NULL;
+	char *first = NULL, *last = NULL;
+	const char *refs[2];
 	size_t len;
 	int rc;
-
 	struct db_image *img = NULL;
 	struct notice_file *files = NULL;
 	size_t nimg = 0, i;
@@ -249,12 +249,28 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	n.reply_to = reply_to;
 	n.subject = subject;
 	n.message_id = msgid;
-	if (o->in_reply && (m->flags & MAIL_F_NO_MSGID) == 0) {
+	if (o->in_reply && (m->flags & MAIL_F_NO_MSGID) == 0 &&
+	    strcasecmp(o->to_addr, m->from_addr) == 0) {
+		/* an answer to the mail its recipient just sent */
 		n.in_reply_to = m->message_id;
-		refs[0] = m->message_id;
-		n.references = refs;
-		n.nrefs = 1;
+		refs[n.nrefs++] = m->message_id;
+	} else if (o->ticket != 0) {
+		/*
+		 * Anyone else threads it under what they have: the ticket's
+		 * first mail and the last notice they got about it.
+		 */
+		if ((rc = db_thread_ids(pl->db, o->ticket, o->to_addr, &first,
+		    &last)) != DB_OK)
+			goto out;
+		if (first != NULL)
+			refs[n.nrefs++] = first;
+		if (last != NULL) {
+			refs[n.nrefs++] = last;
+			n.in_reply_to = last;
+		} else
+			n.in_reply_to = first;
 	}
+	n.references = n.nrefs > 0 ? refs : NULL;
 	n.auto_submitted = o->auto_submitted;
 	n.x_loop = cfg->helpdesk.address;
 	n.text = text;
@@ -274,6 +290,7 @@ queue_notice(struct intake *in, const struct outgoing *o,
 		if (rc == DB_OK && o->ticket != 0)
 			rc = db_msgid_add(pl->db, msgid, o->ticket);
 	}
+out:
 	free(msg);
 	free(msgid);
 	free(reply_to);
@@ -281,6 +298,8 @@ queue_notice(struct intake *in, const struct outgoing *o,
 	free(text);
 	free(html);
 	free(files);
+	free(first);
+	free(last);
 	db_images_free(img, nimg);
 	return rc;
 }

@@ -48,7 +48,8 @@ class Workflow(DeskTest):
                                "WHERE number = ?", (n,))[0]
 
     def test_roles_seeded_from_config_once(self):
-        self.desk.stdin(make_mail(), check=0)
+        r = self.desk.stdin(make_mail(), check=0)
+        self.assertIn("trust = from", r.stderr)     # the warning at start
         roles = {r["email"]: r["role"] for r in
                  self.desk.query("SELECT email, role FROM people")}
         self.assertEqual(roles["root@corp.example"], "root")
@@ -209,6 +210,25 @@ class Commands(DeskTest):
                       self.last("comment", "alice@corp.example"))
         ev = [e["kind"] for e in self.desk.query("SELECT kind FROM events")]
         self.assertIn("resolved", ev)
+
+    def test_reason_is_recorded(self):
+        self.admin_says("/reason the spare part took a week\n")
+        self.assertEqual(self.desk.scalar(
+            "SELECT detail FROM events WHERE kind = 'sla-reason'"),
+            "the spare part took a week")
+
+    def test_relayed_notice_threads_for_its_recipient(self):
+        orig = self.desk.mails()[0]["message_id"]
+        ack = [r for r in self.desk.outbox() if r["kind"] == "ack"][0]
+        self.admin_says("Which tray?\n")
+        row = [r for r in self.desk.outbox() if r["kind"] == "comment"][-1]
+        m = parse_mail(row["message"])
+        self.assertEqual(row["rcpt_to"], "alice@corp.example")
+        # alice's client has her own mail and the acknowledgement
+        self.assertEqual(str(m["In-Reply-To"]).strip(),
+                         "<%s>" % ack["message_id"])
+        self.assertIn("<%s>" % orig, str(m["References"]))
+        self.assertEqual(str(m["Subject"]), "[IT #1] Printer jams")
 
     def test_only_assignee_or_root_may_resolve(self):
         self.admin_says("/resolve\n", who="carol@corp.example")
