@@ -555,3 +555,41 @@ class Images(DeskTest):
         m = parse_mail(row["message"])
         self.assertEqual([p.get_filename() for p in m.iter_attachments()],
                          ["which.png"])
+
+
+class WorkflowOverImap(DeskTest):
+    """The workflow through the real servers: mails APPENDed to Dovecot,
+    `ticketd --once`, and the notices as the SMTP server received them."""
+
+    def test_ticket_assignment_commands_and_notices(self):
+        dove = self.start_dovecot()
+        sink = self.start_sink()
+        desk = self.make_desk(dove, sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example"},
+            "categories": CATS})
+        dove.append(make_mail(subject="[high] [hardware/printer] [@bob] Jams",
+                              msgid="wf-imap-1@client.corp.example"))
+        desk.once()
+        got = {(env["rcpt_tos"][0], str(parse_mail(raw)["Subject"]))
+               for env, raw in sink.messages()}
+        self.assertEqual(got, {("alice@corp.example", "[IT #1] Jams"),
+                               ("bob@corp.example", "[IT #1] Jams")})
+        dove.append(make_mail(subject="Re: [IT #1] Jams", sender="bob@corp.example",
+                              name="Bob", body="/resolve new fuser\n\nDone.\n"))
+        desk.once()
+        self.assertEqual(dove.count("INBOX"), 0)
+        self.assertEqual(dove.count("Processed"), 2)
+        t = desk.query("SELECT status, priority FROM tickets")[0]
+        self.assertEqual((t["status"], t["priority"]), ("resolved", "high"))
+        msgs = [(env["rcpt_tos"][0], parse_mail(raw))
+                for env, raw in sink.messages()]
+        resolved = [m for r, m in msgs if r == "alice@corp.example" and
+                    "resolved" in m.get_body(("plain",)).get_content()]
+        self.assertEqual(len(resolved), 1)
+        self.assertIn("<wf-imap-1@client.corp.example>",
+                      str(resolved[0]["References"]))
+        tr = [m for r, m in msgs if r == "bob@corp.example" and
+              "/resolve new fuser" in m.get_body(("plain",)).get_content()]
+        self.assertEqual(len(tr), 1)
+        self.assertIn("ok", tr[0].get_body(("plain",)).get_content())
