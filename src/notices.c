@@ -1,0 +1,372 @@
+/*
+ * notices.c — composing and queueing the notices of the pipeline: the
+ * per-address rate limit, the threading headers, and the variables of
+ * each kind of notice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "limits.h"
+#include "log.h"
+#include "mail.h"
+#include "notice.h"
+#include "pipeline.h"
+#include "pipeline_impl.h"
+#include "rules.h"
+#include "template.h"
+#include "xmalloc.h"
+
+/*
+ * May a notice go to rcpt now? Not while their address bounces, and not
+ * more than max_notices_per_hour to one address (two robots that slipped
+ * past the auto-reply checks cannot answer each other for ever).
+ */
+static int
+notice_allowed(struct pipeline *pl, const char *rcpt, long long ticket,
+    time_t now)
+{
+	int rc, count = 0;
+
+	rc = db_person_bouncing(pl->db, rcpt);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		log_info("ticket #%lld: no notice to %s: their address bounces",
+		    ticket, rcpt);
+		return 0;
+	}
+	if ((rc = db_notice_count(pl->db, rcpt, now - HOUR, &count)) != DB_OK)
+		return rc;
+	if (count >= pl->cfg->helpdesk.max_notices_per_hour) {
+		log_warnx("ticket #%lld: no notice to %s: %d notices in the last "
+		    "hour (max_notices_per_hour)", ticket, rcpt, count);
+		return db_event_add(pl->db, ticket, 0, "notice-suppressed",
+		    rcpt, now) == DB_OK ? 0 : DB_TEMP;
+	}
+	return 1;
+}
+
+/* "a.zip (31457280 bytes), b.iso (…)" of the parts that were dropped. */
+static char *
+dropped_list(const struct mail *m)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 4096);
+	for (i = 0; i < m->nparts; i++) {
+		if ((m->parts[i].flags & PART_F_DROPPED) == 0)
+			continue;
+		if (b.len > 0)
+			buf_addstr(&b, ", ");
+		buf_printf(&b, "%s (%zu bytes)", m->parts[i].filename,
+		    m->parts[i].size);
+	}
+	return b.len > 0 ? buf_steal(&b, NULL) : (buf_clear(&b), NULL);
+}
+
+/* Render, compose and queue a notice (unless the rate limit says no). */
+int
+pl_queue_notice(struct intake *in, const struct outgoing *o,
+    const struct template_var *vars, size_t nvars)
+{
+	struct pipeline *pl = in->pl;
+	const struct config *cfg = pl->cfg;
+	const struct mail *m = &in->m;
+	struct notice n;
+	char err[256], *text, *html, *subject, *reply_to, *msgid, *msg = NULL;
+	char *first = NULL, *last = NULL;
+	const char *refs[2];
+	size_t len;
+	int rc;
+	struct db_image *img = NULL;
+	struct notice_file *files = NULL;
+	size_t nimg = 0, i;
+
+	if ((rc = notice_allowed(pl, o->to_addr, o->ticket, in->now)) != 1)
+		return rc;
+	if (o->images && (rc = db_images(pl->db, o->ticket, o->image_comment,
+	    LIMIT_NOTICE_IMAGE_BYTES, &img, &nimg)) != DB_OK)
+		return rc;
+	if (nimg > 0) {
+		files = xcalloc(nimg, sizeof(*files));
+		for (i = 0; i < nimg; i++) {
+			files[i].filename = img[i].filename;
+			files[i].media_type = img[i].media_type;
+			files[i].data = img[i].data;
+			files[i].len = img[i].len;
+		}
+	}
+	template_render(o->tpl, vars, nvars, &text, &html);
+	/* a notice about no ticket (access denied) has no tag to reply to */
+	subject = o->ticket != 0 ? rules_tagged_subject(cfg->helpdesk.tag,
+	    o->ticket, o->title) : xasprintf("Re: %s", o->title);
+	reply_to = o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
+	    o->ticket) : NULL;
+	msgid = notice_message_id(cfg->helpdesk.address);
+	memset(&n, 0, sizeof(n));
+	n.from_addr = cfg->helpdesk.address;
+	n.from_name = cfg->helpdesk.name;
+	n.to_addr = o->to_addr;
+	n.to_name = o->to_name;
+	n.reply_to = reply_to;
+	n.subject = subject;
+	n.message_id = msgid;
+	if (o->in_reply && (m->flags & MAIL_F_NO_MSGID) == 0 &&
+	    strcasecmp(o->to_addr, m->from_addr) == 0) {
+		/* an answer to the mail its recipient just sent */
+		n.in_reply_to = m->message_id;
+		refs[n.nrefs++] = m->message_id;
+	} else if (o->ticket != 0) {
+		/*
+		 * Anyone else threads it under what they have: the ticket's
+		 * first mail and the last notice they got about it.
+		 */
+		if ((rc = db_thread_ids(pl->db, o->ticket, o->to_addr, &first,
+		    &last)) != DB_OK)
+			goto out;
+		if (first != NULL)
+			refs[n.nrefs++] = first;
+		if (last != NULL) {
+			refs[n.nrefs++] = last;
+			n.in_reply_to = last;
+		} else
+			n.in_reply_to = first;
+	}
+	n.references = n.nrefs > 0 ? refs : NULL;
+	n.auto_submitted = o->auto_submitted;
+	n.x_loop = cfg->helpdesk.address;
+	n.text = text;
+	n.html = html;
+	n.date = in->now;
+	n.files = files;
+	n.nfiles = nimg;
+	msg = notice_compose(&n, &len, err, sizeof(err));
+	if (msg == NULL) {
+		/* only an address we cannot write into a header gets here */
+		log_warnx("ticket #%lld: %s notice not queued: %s", o->ticket,
+		    o->kind, err);
+		rc = DB_OK;
+	} else {
+		rc = db_outbox_add(pl->db, o->ticket, o->kind, msgid,
+		    cfg->smtp.from, o->to_addr, msg, len, in->now);
+		if (rc == DB_OK && o->ticket != 0)
+			rc = db_msgid_add(pl->db, msgid, o->ticket);
+	}
+out:
+	free(msg);
+	free(msgid);
+	free(reply_to);
+	free(subject);
+	free(text);
+	free(html);
+	free(files);
+	free(first);
+	free(last);
+	db_images_free(img, nimg);
+	return rc;
+}
+
+/* The acknowledgement of a new ticket. */
+int
+pl_queue_ack(struct intake *in, const struct newticket *t)
+{
+	const struct config *cfg = in->pl->cfg;
+	const struct mail *m = &in->m;
+	struct template_var vars[13];
+	struct outgoing o;
+	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
+	int rc;
+
+	dropped = dropped_list(m);
+	if (dropped != NULL)
+		dropped_note = xasprintf("These attachments were larger than "
+		    "the desk accepts (%lld bytes each) and were not kept: %s. "
+		    "Please send them another way, or smaller.",
+		    cfg->helpdesk.max_attachment_bytes, dropped);
+	if (t->linked != 0)
+		linked_note = xasprintf("You wrote about ticket #%lld, which is "
+		    "not yours, so this is a new ticket; it refers to #%lld.",
+		    t->linked, t->linked);
+	snprintf(num, sizeof(num), "%lld", t->number);
+	vars[0] = (struct template_var){ "number", num };
+	vars[1] = (struct template_var){ "subject", t->title };
+	vars[2] = (struct template_var){ "requester_name",
+	    m->from_name != NULL && *m->from_name != '\0' ?
+	    m->from_name : m->from_addr };
+	vars[3] = (struct template_var){ "requester", m->from_addr };
+	vars[4] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	vars[5] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	vars[6] = (struct template_var){ "desk", cfg->helpdesk.address };
+	vars[7] = (struct template_var){ "dropped_note", dropped_note };
+	vars[8] = (struct template_var){ "linked_note", linked_note };
+	vars[9] = (struct template_var){ "priority", t->priority };
+	vars[10] = (struct template_var){ "category",
+	    t->category != NULL ? t->category : "none" };
+	vars[11] = (struct template_var){ "fields_note", t->fields_note };
+	vars[12] = (struct template_var){ "assign_note", t->assign_note };
+	memset(&o, 0, sizeof(o));
+	o.kind = "ack";
+	o.tpl = in->pl->tpl_ack;
+	o.to_addr = m->from_addr;
+	o.to_name = m->from_name;
+	o.ticket = t->number;
+	o.title = t->title;
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	rc = pl_queue_notice(in, &o, vars, 13);
+	free(dropped);
+	free(dropped_note);
+	free(linked_note);
+	return rc;
+}
+
+/* The assignment notice to the admin who got the ticket. */
+int
+pl_queue_assigned(struct intake *in, const struct newticket *t)
+{
+	const struct config *cfg = in->pl->cfg;
+	const struct mail *m = &in->m;
+	struct template_var vars[10];
+	struct outgoing o;
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", t->number);
+	vars[0] = (struct template_var){ "number", num };
+	vars[1] = (struct template_var){ "subject", t->title };
+	vars[2] = (struct template_var){ "requester_name",
+	    m->from_name != NULL && *m->from_name != '\0' ?
+	    m->from_name : m->from_addr };
+	vars[3] = (struct template_var){ "requester", m->from_addr };
+	vars[4] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	vars[5] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	vars[6] = (struct template_var){ "priority", t->priority };
+	vars[7] = (struct template_var){ "category",
+	    t->category != NULL ? t->category : "none" };
+	vars[8] = (struct template_var){ "body", t->body };
+	vars[9] = (struct template_var){ "attachments_note",
+	    m->nparts > 0 ? "The mail came with attachments: its images are "
+	    "attached here, the rest is shown by ticketctl ticket show." :
+	    NULL };
+	memset(&o, 0, sizeof(o));
+	o.kind = "assigned";
+	o.tpl = in->pl->tpl_assigned;
+	o.to_addr = t->assignee_addr;
+	o.ticket = t->number;
+	o.title = t->title;
+	o.auto_submitted = "auto-generated";
+	o.images = 1;
+	return pl_queue_notice(in, &o, vars, 10);
+}
+
+/* The common variables of a ticket's notices. */
+static size_t
+ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
+    size_t numsz, struct template_var *v)
+{
+	const struct config *cfg = in->pl->cfg;
+
+	snprintf(num, numsz, "%lld", ti->number);
+	v[0] = (struct template_var){ "number", num };
+	v[1] = (struct template_var){ "subject", ti->subject };
+	v[2] = (struct template_var){ "requester_name", ti->requester };
+	v[3] = (struct template_var){ "requester", ti->requester };
+	v[4] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	v[5] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	v[6] = (struct template_var){ "desk", cfg->helpdesk.address };
+	v[7] = (struct template_var){ "assignee",
+	    ti->assignee != NULL ? ti->assignee : "the IT desk" };
+	v[8] = (struct template_var){ "priority", ti->priority };
+	v[9] = (struct template_var){ "category",
+	    ti->category != NULL && ti->category[0] != '\0' ?
+	    ti->category : "none" };
+	v[10] = (struct template_var){ "status", ti->status };
+	return 11;
+}
+
+/* A notice about ticket ti to one address, with extra variables. */
+int
+pl_tell(struct intake *in, const struct db_ticket_info *ti,
+    const char *kind, const char *tpl, const char *to, int in_reply,
+    const struct template_var *extra, size_t nextra)
+{
+	return pl_tell_with(in, ti, kind, tpl, to, in_reply, extra, nextra, 0,
+	    0);
+}
+
+/* The same, carrying images (of the first mail, or of comment). */
+int
+pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
+    const char *kind, const char *tpl, const char *to, int in_reply,
+    const struct template_var *extra, size_t nextra, int images,
+    long long comment)
+{
+	struct template_var v[24];
+	struct outgoing o;
+	char num[32];
+	size_t n, i;
+
+	n = ticket_vars(in, ti, num, sizeof(num), v);
+	for (i = 0; i < nextra && n < 24; i++)
+		v[n++] = extra[i];
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.tpl = tpl;
+	o.to_addr = to;
+	o.ticket = ti->number;
+	o.title = ti->subject;
+	o.in_reply = in_reply;
+	o.auto_submitted = "auto-generated";
+	o.images = images;
+	o.image_comment = comment;
+	return pl_queue_notice(in, &o, v, n);
+}
+
+/* The report's text: totals, then one line per admin. */
+int
+pl_queue_report(struct intake *in)
+{
+	struct db_report r;
+	struct db_report_admin *a;
+	struct template_var v[3];
+	struct outgoing o;
+	struct buf tot, adm;
+	size_t n, i;
+	int rc;
+
+	if ((rc = db_report(in->pl->db, &r, &a, &n)) != DB_OK)
+		return rc;
+	buf_init(&tot, 4096);
+	buf_init(&adm, 64 * 1024);
+	buf_printf(&tot, "open %d, assigned %d, resolved %d, rejected %d; "
+	    "access requests waiting: %d", r.open, r.assigned, r.resolved,
+	    r.rejected, r.requests);
+	for (i = 0; i < n; i++) {
+		if (a[i].median_secs < 0)
+			buf_printf(&adm, "%s: %d, %d, -\n", a[i].email, a[i].open,
+			    a[i].resolved);
+		else
+			buf_printf(&adm, "%s: %d, %d, %lldh %02lldm\n", a[i].email,
+			    a[i].open, a[i].resolved, a[i].median_secs / 3600,
+			    a[i].median_secs / 60 % 60);
+	}
+	v[0] = (struct template_var){ "totals", tot.data };
+	v[1] = (struct template_var){ "admins", adm.len > 0 ? adm.data :
+	    "(no admins)" };
+	v[2] = (struct template_var){ "desk_name", in->pl->cfg->helpdesk.name };
+	memset(&o, 0, sizeof(o));
+	o.kind = "report";
+	o.tpl = in->pl->tpl_report;
+	o.to_addr = in->m.from_addr;
+	o.title = "report";
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	rc = pl_queue_notice(in, &o, v, 3);
+	buf_clear(&tot);
+	buf_clear(&adm);
+	db_report_free(a, n);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/*
+ * pipeline_impl.h — what pipeline.c (the batch and the per-mail flow),
+ * notices.c (composing and queueing notices) and desk.c (the workflow on
+ * a ticket) share; nobody else includes it (the public API is pipeline.h).
+ */
+#ifndef TICKETD_PIPELINE_IMPL_H
+#define TICKETD_PIPELINE_IMPL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "db.h"
+#include "mail.h"
+#include "pipeline.h"
+#include "template.h"
+
+#define HOUR	3600
+
+/* One mail on its way through take(). */
+struct intake {
+	struct pipeline		*pl;
+	struct pipeline_mail	*pm;
+	struct mail		 m;
+	struct db_mail		 row;
+	time_t			 now;
+	long long		 sender;	/* people.id */
+	long long		 mail_id;	/* mails.id once stored */
+	int			 sender_verified;	/* trust: commands obeyed */
+	const char		*auth_why;	/* why not, for the transcript */
+	char			 auth_buf[256];
+	char			 vis[128];	/* the Message-ID, for logs */
+};
+
+/* What one notice says and to whom. */
+struct outgoing {
+	const char	*kind;		/* "ack", "assigned", … */
+	const char	*tpl;
+	const char	*to_addr;
+	const char	*to_name;
+	long long	 ticket;
+	const char	*title;
+	int		 in_reply;	/* thread it under the mail taken in */
+	const char	*auto_submitted;
+	/* carry these images: of the ticket's first mail, or of a comment */
+	int		 images;
+	long long	 image_comment;
+};
+
+/* What a new ticket became, for its notices. */
+struct newticket {
+	long long	 number;
+	char		*title;
+	const char	*priority;
+	char		*category;	/* "hardware/printer" or NULL */
+	long long	 linked;
+	char		*fields_note;	/* a refused category or priority */
+	char		*assign_note;	/* to whom, or why not as asked */
+	long long	 assignee;	/* people.id or 0 */
+	char		*assignee_addr;
+	const char	*body;
+};
+
+/* ---- pipeline.c ---- */
+
+/*
+ * Store the mail taken in (or re-file the replayed one) with its
+ * disposition; in->mail_id gets its id. DB_* result.
+ */
+int	pl_store_mail(struct intake *in, const char *disposition,
+	    long long ticket, const char *note);
+/* The mail's attachments and inline parts, on a ticket or a comment. */
+int	pl_store_parts(struct intake *in, long long ticket, long long comment);
+/* Turn email's waiting access requests into tickets (inside a transaction). */
+int	pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
+	    size_t *np);
+
+/* ---- notices.c ---- */
+
+/* Render, compose and queue a notice (unless the rate limit says no). */
+int	pl_queue_notice(struct intake *in, const struct outgoing *o,
+	    const struct template_var *vars, size_t nvars);
+/* The acknowledgement of a new ticket. */
+int	pl_queue_ack(struct intake *in, const struct newticket *t);
+/* The assignment notice to the admin who got the ticket. */
+int	pl_queue_assigned(struct intake *in, const struct newticket *t);
+/* A notice about ticket ti to one address, with extra variables. */
+int	pl_tell(struct intake *in, const struct db_ticket_info *ti,
+	    const char *kind, const char *tpl, const char *to, int in_reply,
+	    const struct template_var *extra, size_t nextra);
+/* The same, carrying images (of the first mail, or of comment). */
+int	pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
+	    const char *kind, const char *tpl, const char *to, int in_reply,
+	    const struct template_var *extra, size_t nextra, int images,
+	    long long comment);
+/* The report (totals, one line per admin) to the control mail's sender. */
+int	pl_queue_report(struct intake *in);
+
+/* ---- desk.c ---- */
+
+/* A new ticket from the mail; linked: the ticket a stranger replied to. */
+int	pl_new_ticket(struct intake *in, long long linked);
+/* The mail as a comment on ticket (how: what matched it). */
+int	pl_comment(struct intake *in, long long ticket, const char *how);
+/* May the sender use the desk? 1 allowed, 0 held (stored), <0 error. */
+int	pl_access_check(struct intake *in);
+/* Is this a root admin's control mail (subject "control" or it+control@)? */
+int	pl_is_control(struct intake *in);
+/* A root admin's control mail, applied whole or not at all. DB_* result. */
+int	pl_control(struct intake *in);
+
+#endif
