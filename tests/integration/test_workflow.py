@@ -593,3 +593,40 @@ class WorkflowOverImap(DeskTest):
               "/resolve new fuser" in m.get_body(("plain",)).get_content()]
         self.assertEqual(len(tr), 1)
         self.assertIn("ok", tr[0].get_body(("plain",)).get_content())
+
+
+class Bouncing(DeskTest):
+    """Issue 3: after a notice bounced, its recipient gets no further notices
+    until they write again."""
+
+    def test_no_notices_to_a_bouncing_address(self):
+        sink = self.start_sink()
+        desk = self.make_desk(None, sink, conf={
+            "helpdesk": {"admins": "bob@corp.example"}})
+        desk.stdin(make_mail(subject="[@bob] Printer"), check=0)
+        ack = [r for r in desk.outbox() if r["kind"] == "ack"][0]
+        dsn = (
+            "From: MAILER-DAEMON@mx.corp.example\r\nTo: it@corp.example\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            "Message-ID: <bounce-2@mx.corp.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;"
+            " boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+            "gone\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; "
+            "alice@corp.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+            "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            "Message-ID: <%s>\r\n\r\n--b--\r\n" % ack["message_id"]).encode()
+        desk.stdin(dsn, check=0)
+        before = len(desk.outbox())
+        # bob comments: the relay to alice is held back, she bounces
+        desk.stdin(make_mail(subject="Re: [IT #1] Printer", body="Which tray?",
+                             sender="bob@corp.example", name="Bob"), check=0)
+        self.assertEqual([r["rcpt_to"] for r in desk.outbox()[before:]], [])
+        self.assertEqual(desk.scalar("SELECT count(*) FROM comments"), 1)
+        # when alice writes again she hears from the desk again
+        desk.stdin(make_mail(subject="Re: [IT #1] Printer", body="Tray 2."),
+                   check=0)
+        desk.stdin(make_mail(subject="Re: [IT #1] Printer", body="Tray 3!",
+                             sender="bob@corp.example", name="Bob"), check=0)
+        self.assertIn("alice@corp.example",
+                      [r["rcpt_to"] for r in desk.outbox()[before:]])
