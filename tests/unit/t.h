@@ -7,9 +7,11 @@
 #ifndef TICKETD_T_H
 #define TICKETD_T_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * An exact-length heap copy with no NUL after it, so that AddressSanitizer
@@ -27,6 +29,27 @@ t_dup_n(const char *p, size_t len)
 }
 
 static int t_failed_now, t_passed, t_failed;
+
+/* Remove the files in a test's mkdtemp(3) directory, then the directory. */
+static inline void
+t_rmdir(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	char p[4096];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(p))
+			unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
 
 #define T_CHECK(cond) do {						\
 	if (!(cond)) {							\

@@ -8,7 +8,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -768,27 +767,6 @@ test_migrate_v1(void)
 	free(path);
 }
 
-/* Remove everything in tmpdir, then it. */
-static void
-cleanup(void)
-{
-	DIR *d;
-	struct dirent *de;
-	char *p;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = xasprintf("%s/%s", tmpdir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
-
 int
 main(void)
 {
@@ -806,6 +784,6 @@ main(void)
 	T_RUN(test_outbox);
 	T_RUN(test_outbox_order_filter);
 	T_RUN(test_migrate_v1);
-	cleanup();
+	t_rmdir(tmpdir);
 	return T_END();
 }

@@ -4,7 +4,6 @@
  * replaces sink_smtp.c's (the linker takes ours, so sink_smtp.o is never
  * pulled from the archive) and answers from a script.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,26 +285,6 @@ test_drain_ticket_and_lease(void)
 	db_free(&db);
 }
 
-static void
-cleanup(void)
-{
-	DIR *d;
-	struct dirent *de;
-	char *p;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = xasprintf("%s/%s", tmpdir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
-
 int
 main(void)
 {
@@ -318,6 +297,6 @@ main(void)
 	T_RUN(test_drain_temp);
 	T_RUN(test_drain_perm);
 	T_RUN(test_drain_ticket_and_lease);
-	cleanup();
+	t_rmdir(tmpdir);
 	return T_END();
 }
