@@ -25,7 +25,10 @@ CREATE TABLE people (
 	-- v2: let in from outside allow_domains by a root admin's grant; when
 	-- the last access-denied notice went out (one a day at most)
 	granted		INTEGER NOT NULL DEFAULT 0,
-	denied_at	INTEGER
+	denied_at	INTEGER,
+	-- v3: a mailing list's or a robot's address (List-Post, no-reply@…):
+	-- never sent a notice, whatever it is a participant of
+	no_reply	INTEGER NOT NULL DEFAULT 0
 );
 
 -- Tickets. Numbers are sequential and never reused (AUTOINCREMENT).
@@ -97,8 +100,14 @@ CREATE TABLE outbox (
 	mail_from	TEXT NOT NULL,
 	rcpt_to		TEXT NOT NULL,
 	message		BLOB NOT NULL,
+	-- pending: to send; sent; failed: refused for good (last_error);
+	-- v3: suppressed: never sent, last_error says why (rate limit,
+	-- bouncing, a list address); held: an admin's notice over the rate
+	-- limit, waiting for the next digest; coalesced: went out inside the
+	-- digest notice digest_id
 	status		TEXT NOT NULL DEFAULT 'pending'
-			CHECK (status IN ('pending', 'sent', 'failed')),
+			CHECK (status IN ('pending', 'sent', 'failed',
+			    'suppressed', 'held', 'coalesced')),
 	attempts	INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at	INTEGER NOT NULL,
 	last_error	TEXT,
@@ -109,8 +118,11 @@ CREATE TABLE outbox (
 	sent_at		INTEGER,
 	-- v2: a bounce of this notice came back
 	bounced_at	INTEGER,
-	bounce_reason	TEXT
+	bounce_reason	TEXT,
+	-- v3: the digest this held notice went out in
+	digest_id	INTEGER REFERENCES outbox(id)
 );
+CREATE INDEX outbox_held ON outbox(rcpt_to) WHERE status = 'held';
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 
 -- Audit trail: every state change of a ticket.
@@ -176,13 +188,17 @@ CREATE INDEX attachments_ticket ON attachments(ticket_number);
 CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);
 
 -- v2: mails from senders the desk does not let in, kept until a grant
--- turns them into tickets.
+-- (or, v3, a release of a flood) turns them into tickets.
 CREATE TABLE access_requests (
 	id		INTEGER PRIMARY KEY,
 	mail_id		INTEGER NOT NULL REFERENCES mails(id),
 	person_id	INTEGER NOT NULL REFERENCES people(id),
 	created_at	INTEGER NOT NULL,
 	granted_at	INTEGER,
-	ticket_number	INTEGER REFERENCES tickets(number)
+	ticket_number	INTEGER REFERENCES tickets(number),
+	-- v3: access: a sender outside allow_domains; flood: a sender over
+	-- max_new_tickets_per_hour, released by an admin
+	kind		TEXT NOT NULL DEFAULT 'access'
+			CHECK (kind IN ('access', 'flood'))
 );
 CREATE INDEX access_requests_person ON access_requests(person_id);

@@ -77,6 +77,41 @@ static const char *const migrations[] = {
 	"    created_at INTEGER NOT NULL, granted_at INTEGER,"
 	"    ticket_number INTEGER REFERENCES tickets(number));"
 	"CREATE INDEX access_requests_person ON access_requests(person_id)",
+	/*
+	 * 2 → 3: list and robot addresses, suppressed/held/coalesced notices
+	 * (SQLite cannot change a CHECK, so outbox is rebuilt), flood holds
+	 */
+	"ALTER TABLE people ADD COLUMN no_reply INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE access_requests ADD COLUMN kind TEXT NOT NULL "
+	"    DEFAULT 'access' CHECK (kind IN ('access', 'flood'));"
+	"CREATE TABLE outbox_v3 ("
+	"    id INTEGER PRIMARY KEY,"
+	"    ticket_number INTEGER REFERENCES tickets(number),"
+	"    kind TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,"
+	"    mail_from TEXT NOT NULL, rcpt_to TEXT NOT NULL,"
+	"    message BLOB NOT NULL,"
+	"    status TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (status IN ('pending', 'sent', 'failed', 'suppressed',"
+	"        'held', 'coalesced')),"
+	"    attempts INTEGER NOT NULL DEFAULT 0,"
+	"    next_attempt_at INTEGER NOT NULL, last_error TEXT,"
+	"    lease_until INTEGER NOT NULL DEFAULT 0,"
+	"    created_at INTEGER NOT NULL, sent_at INTEGER,"
+	"    bounced_at INTEGER, bounce_reason TEXT,"
+	"    digest_id INTEGER REFERENCES outbox(id));"
+	"INSERT INTO outbox_v3 (id, ticket_number, kind, message_id, mail_from,"
+	"    rcpt_to, message, status, attempts, next_attempt_at, last_error,"
+	"    lease_until, created_at, sent_at, bounced_at, bounce_reason)"
+	"    SELECT id, ticket_number, kind, message_id, mail_from, rcpt_to,"
+	"    message, status, attempts, next_attempt_at, last_error,"
+	"    lease_until, created_at, sent_at, bounced_at, bounce_reason"
+	"    FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v3 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(next_attempt_at)"
+	"    WHERE status = 'pending';"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);"
+	"CREATE INDEX outbox_held ON outbox(rcpt_to) WHERE status = 'held'",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -767,6 +767,83 @@ test_migrate_v1(void)
 	free(path);
 }
 
+/*
+ * A version-2 database (tests/unit/data/schema_v2.sql, the schema as it
+ * was) keeps its notices through the outbox rebuild of version 3, and the
+ * new statuses and columns work on it.
+ */
+static void
+test_migrate_v2(void)
+{
+	char *v2, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	struct db *db;
+	sqlite3 *h = NULL;
+
+	v2 = data_file("schema_v2.sql");
+	T_CHECK(v2 != NULL);
+	if (v2 == NULL)
+		return;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, v2, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 2;"
+	    "INSERT INTO people (email, name, created_at) VALUES "
+	    " ('a@corp.example', 'A', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+	    " updated_at) VALUES ('old one', 'text', 1, 10, 10);"
+	    "INSERT INTO mails (message_id, received_at, source, size, raw,"
+	    " disposition, ticket_number) VALUES ('m1@x', 10, 'imap', 3,"
+	    " X'616263', 'ignored', NULL);"
+	    "INSERT INTO access_requests (mail_id, person_id, created_at)"
+	    " VALUES (1, 1, 10);"
+	    "INSERT INTO outbox (ticket_number, kind, message_id, mail_from,"
+	    " rcpt_to, message, status, attempts, next_attempt_at, last_error,"
+	    " created_at, sent_at) VALUES"
+	    " (1, 'ack', 'n1@x', 'it@x', 'a@corp.example', X'00', 'sent', 1,"
+	    "  10, NULL, 10, 11),"
+	    " (1, 'assigned', 'n2@x', 'it@x', 'b@corp.example', X'01',"
+	    "  'failed', 3, 10, '550 no', 10, NULL);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox WHERE id = 1 AND "
+	    "status = 'sent' AND sent_at = 11 AND message_id = 'n1@x'"), 1);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox WHERE id = 2 AND "
+	    "status = 'failed' AND last_error = '550 no' AND attempts = 3"), 1);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM access_requests WHERE "
+	    "kind = 'access'"), 1);
+	T_INTEQ(sql_int(old, "SELECT no_reply FROM people WHERE id = 1"), 0);
+	/* the new statuses are allowed, and a digest can own a held notice */
+	h = NULL;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
+	    "UPDATE outbox SET status = 'held' WHERE id = 2;"
+	    "UPDATE outbox SET status = 'coalesced', digest_id = 1 WHERE id = 2;"
+	    "UPDATE outbox SET status = 'suppressed' WHERE id = 1;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	T_CHECK(sqlite3_exec(h, "UPDATE outbox SET status = 'lost'", NULL, NULL,
+	    NULL) != SQLITE_OK);
+	sqlite3_close(h);
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(v2);
+	free(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -784,6 +861,7 @@ main(void)
 	T_RUN(test_outbox);
 	T_RUN(test_outbox_order_filter);
 	T_RUN(test_migrate_v1);
+	T_RUN(test_migrate_v2);
 	t_rmdir(tmpdir);
 	return T_END();
 }
