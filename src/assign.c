@@ -190,7 +190,7 @@ pick(const struct assign_admin *admins, size_t n, const char *category,
 	int have = 0;
 
 	for (i = 0; i < n; i++) {
-		if (admins[i].away)
+		if (admins[i].away || admins[i].supervisor)
 			continue;
 		if (skilled && !assign_covers(&admins[i], category))
 			continue;
@@ -249,7 +249,7 @@ assign_choose(const struct assign_admin *admins, size_t n,
 {
 	char nm[NAME_SZ], cat[NAME_SZ], pre[256];
 	struct span c;
-	size_t idx = 0;
+	size_t idx = 0, i, rotation = 0;
 
 	assert(res != NULL);
 	memset(res, 0, sizeof(*res));
@@ -301,9 +301,12 @@ assign_choose(const struct assign_admin *admins, size_t n,
 			    "tickets among the admins present", nm);
 		break;
 	default:
+		for (i = 0; i < n; i++)
+			if (!admins[i].supervisor)
+				rotation++;
 		snprintf(why, whysz, "%s%s%s; the ticket stays open", pre,
 		    pre[0] != '\0' ? "; " : "",
-		    n == 0 ? "no admins" : "every admin is away");
+		    rotation == 0 ? "no admins" : "every admin is away");
 		break;
 	}
 	return res->how != ASSIGN_NONE;

@@ -25,6 +25,10 @@
  *   uncategorised ticket) is covered by everyone.
  * - A negative open_tickets counts as 0. `away` alone decides absence;
  *   away_until is only shown in the explanation.
+ * - Supervisors (root admins not also listed as admins) are not in the
+ *   rotation: they are chosen only when the requester names them. When
+ *   only supervisors are present, nobody is chosen and the ticket stays
+ *   open (the caller tells the root admins).
  */
 #ifndef TICKETD_ASSIGN_H
 #define TICKETD_ASSIGN_H
@@ -40,6 +44,7 @@ struct assign_admin {
 	long long	 away_until;	/* time_t the absence ends; 0 = not known */
 	const char *const *skills;	/* categories, nskills of them */
 	size_t		 nskills;	/* 0: covers every category */
+	int		 supervisor;	/* non-zero: only when requested */
 };
 
 enum assign_how {

@@ -23,15 +23,15 @@ static const char *const sk_security[] = { "security" };
 static const char *const sk_empty[] = { NULL, "", "  " };
 
 static const struct assign_admin roster[] = {
-	{ 1, "alice@corp.example", 3, 100, 0, 0, sk_network, 1 },
-	{ 2, "bob@corp.example", 1, 200, 0, 0, sk_hardware, 1 },
-	{ 3, "carol@corp.example", 1, 150, 0, 0, sk_printer_sw, 2 },
-	{ 4, "dave@corp.example", 0, 0, 1, XMAS, sk_hardware, 1 },
-	{ 5, "erin@corp.example", 5, 50, 0, 0, NULL, 0 },
-	{ 6, "bob@it.corp.example", 9, 10, 0, 0, sk_security, 1 },
-	{ 7, "frank@corp.example", 4, 0, 0, 0, sk_empty, 3 },
-	{ 8, "grace@corp.example", 0, 0, 1, 0, sk_network, 1 },
-	{ 9, NULL, 7, 0, 0, 0, sk_security, 1 },
+	{ 1, "alice@corp.example", 3, 100, 0, 0, sk_network, 1, 0 },
+	{ 2, "bob@corp.example", 1, 200, 0, 0, sk_hardware, 1, 0 },
+	{ 3, "carol@corp.example", 1, 150, 0, 0, sk_printer_sw, 2, 0 },
+	{ 4, "dave@corp.example", 0, 0, 1, XMAS, sk_hardware, 1, 0 },
+	{ 5, "erin@corp.example", 5, 50, 0, 0, NULL, 0, 0 },
+	{ 6, "bob@it.corp.example", 9, 10, 0, 0, sk_security, 1, 0 },
+	{ 7, "frank@corp.example", 4, 0, 0, 0, sk_empty, 3, 0 },
+	{ 8, "grace@corp.example", 0, 0, 1, 0, sk_network, 1, 0 },
+	{ 9, NULL, 7, 0, 0, 0, sk_security, 1, 0 },
 };
 #define NROSTER (sizeof(roster) / sizeof(roster[0]))
 
@@ -196,9 +196,9 @@ static void
 test_fallback_and_none(void)
 {
 	struct assign_admin a[] = {
-		{ 10, "net@corp.example", 2, 5, 0, 0, sk_network, 1 },
-		{ 11, "sw@corp.example", 1, 9, 0, 0, sk_sw, 1 },
-		{ 12, "hw@corp.example", 0, 0, 1, XMAS, sk_hardware, 1 },
+		{ 10, "net@corp.example", 2, 5, 0, 0, sk_network, 1, 0 },
+		{ 11, "sw@corp.example", 1, 9, 0, 0, sk_sw, 1, 0 },
+		{ 12, "hw@corp.example", 0, 0, 1, XMAS, sk_hardware, 1, 0 },
 	};
 	struct assign_result r;
 	char why[256];
@@ -596,6 +596,40 @@ test_determinism(void)
 	T_INTEQ(first, 100);
 }
 
+/*
+ * Root admins supervise (issue 7): a supervisor with no load is never
+ * auto-chosen, is chosen when named, and a desk of only supervisors
+ * leaves the ticket open with "no admins".
+ */
+static void
+test_supervisors(void)
+{
+	struct assign_admin a[] = {
+		{ 1, "root@corp.example", 0, 0, 0, 0, NULL, 0, 1 },
+		{ 2, "bob@corp.example", 7, 100, 0, 0, NULL, 0, 0 },
+		{ 3, "carol@corp.example", 9, 50, 0, 0, sk_hardware, 1, 0 },
+	};
+	struct assign_result r;
+	char why[256];
+
+	T_INTEQ(assign_choose(a, 3, NULL, NULL, &r, why, sizeof(why)), 1);
+	T_STREQ(a[r.chosen].email, "bob@corp.example");
+	/* carol covers hardware but has more load than bob, who covers all */
+	T_INTEQ(assign_choose(a, 3, "hardware", NULL, &r, why, sizeof(why)), 1);
+	T_INTEQ(r.how, ASSIGN_AUTO);
+	T_STREQ(a[r.chosen].email, "bob@corp.example");
+	T_INTEQ(assign_choose(a, 3, NULL, "root", &r, why, sizeof(why)), 1);
+	T_INTEQ(r.how, ASSIGN_REQUESTED);
+	T_STREQ(a[r.chosen].email, "root@corp.example");
+	/* the others away: nobody, and the ticket stays open */
+	a[1].away = a[2].away = 1;
+	T_INTEQ(assign_choose(a, 3, NULL, NULL, &r, why, sizeof(why)), 0);
+	T_INTEQ(r.how, ASSIGN_NONE);
+	T_STREQ(why, "every admin is away; the ticket stays open");
+	T_INTEQ(assign_choose(a, 1, NULL, NULL, &r, why, sizeof(why)), 0);
+	T_STREQ(why, "no admins; the ticket stays open");
+}
+
 int
 main(void)
 {
@@ -608,5 +642,6 @@ main(void)
 	T_RUN(test_hostile_names);
 	T_RUN(test_big);
 	T_RUN(test_determinism);
+	T_RUN(test_supervisors);
 	return T_END();
 }
