@@ -191,6 +191,12 @@ static const struct config_entry config_table[] = {
 
 	{ SEC_HELPDESK, "max_notices_per_hour", CT_INT, 1, 100000, "10",
 	    OFF(helpdesk.max_notices_per_hour), 0, NULL, NULL },
+	{ SEC_HELPDESK, "admin_digest_interval", CT_DURATION, 60, 86400, "5m",
+	    OFF(helpdesk.admin_digest_interval), 0, NULL, NULL },
+	{ SEC_HELPDESK, "max_denied_per_hour", CT_INT, 0, 100000, "20",
+	    OFF(helpdesk.max_denied_per_hour), 0, NULL, NULL },
+	{ SEC_HELPDESK, "max_new_tickets_per_hour", CT_INT, 0, 100000, "30",
+	    OFF(helpdesk.max_new_tickets_per_hour), 0, NULL, NULL },
 
 	{ SEC_SLA, "high", CT_DURATION, 0, SLA_MAX_SECS, "4h", OFF(sla.high),
 	    0, NULL, NULL },

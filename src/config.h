@@ -73,6 +73,9 @@ struct config {
 		long long max_mail_bytes;
 		long long max_attachment_bytes;
 		int	 max_notices_per_hour;	/* to any one address, 10 */
+		long long admin_digest_interval;	/* seconds between digests, 5m */
+		int	 max_denied_per_hour;	/* access-denied notices in all (trust = from), 20 */
+		int	 max_new_tickets_per_hour;	/* per sender; 0 = no cap; 30 */
 	} helpdesk;
 
 	struct {

@@ -146,6 +146,34 @@ db_errmsg(struct db *db)
 	return db != NULL && db->h != NULL ? sqlite3_errmsg(db->h) : "no database";
 }
 
+int
+db_prepare(struct db *db, const char *sql, sqlite3_stmt **stp)
+{
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h, sql, -1, stp, NULL);
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
+		*stp = NULL;
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	return DB_OK;
+}
+
+int
+db_finish(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	return DB_OK;
+}
+
 static int
 exec(sqlite3 *h, const char *sql)
 {

@@ -175,6 +175,51 @@ struct db_outbox {
 int	db_outbox_add(struct db *, long long ticket, const char *kind,
 	    const char *message_id, const char *mail_from, const char *rcpt_to,
 	    const char *message, size_t len, time_t now);
+/*
+ * The same with a status: "pending", or "suppressed" (never sent; reason
+ * says why) or "held" (an admin's notice over the rate limit, for the next
+ * digest). *id (may be NULL) gets the row's id.
+ */
+int	db_outbox_add_as(struct db *, long long ticket, const char *kind,
+	    const char *message_id, const char *mail_from, const char *rcpt_to,
+	    const char *message, size_t len, time_t now, const char *status,
+	    const char *reason, long long *id);
+
+/* What the desk knows of a recipient; all 0 for an unknown address. */
+struct db_rcpt {
+	int	bouncing;	/* a notice bounced; none until they write */
+	int	staff;		/* an admin or root admin */
+	int	no_reply;	/* a list's or a robot's address */
+};
+int	db_rcpt_info(struct db *, const char *email, struct db_rcpt *);
+
+/* Held notices (status held) of one recipient, for a digest. */
+struct db_held {
+	long long   id;
+	long long   ticket_number;	/* 0 = none */
+	char	   *kind;
+	char	   *priority;		/* of the ticket; "" when none */
+	char	   *subject;		/* of the ticket; "" when none */
+};
+/*
+ * Recipients with held notices whose last digest (kind "digest") was
+ * created before not_after, or who never had one: *rcpts (caller frees
+ * each and the array) and *n. *next gets the earliest time a recipient
+ * with held notices becomes due (last digest + interval), 0 when none.
+ */
+int	db_held_due(struct db *, time_t not_after, long long interval,
+	    char ***rcpts, size_t *n, time_t *next);
+/* The held notices of rcpt, oldest first (at most max). */
+int	db_held_list(struct db *, const char *rcpt, size_t max,
+	    struct db_held **rows, size_t *n);
+void	db_held_free(struct db_held *, size_t);
+/* Notices of kind queued or sent (not suppressed) since then, to anyone. */
+int	db_notice_kind_count(struct db *, const char *kind, time_t since,
+	    int *count);
+/* Mark held notices of rcpt with id <= upto as coalesced into digest. */
+int	db_held_coalesce(struct db *, const char *rcpt, long long upto,
+	    long long digest);
+
 
 /*
  * Up to max pending rows due at now (all pending rows when all != 0; only
@@ -214,6 +259,7 @@ struct db_admin {
 	int	    away;		/* away now */
 	long long   away_until;		/* 0 = until back, or not away */
 	char	   *skills;		/* as stored, NULL = all categories */
+	int	    root;		/* a root admin */
 };
 /* Every admin and root admin, for assignment at time now. */
 int	db_admins(struct db *, time_t now, struct db_admin **rows, size_t *n);
@@ -295,12 +341,30 @@ struct db_access {
 /* A person's access state: 0 found, 1 not found, <0 error. Free role. */
 int	db_access_get(struct db *, long long person, struct db_access *);
 int	db_access_denied_now(struct db *, long long person, time_t now);
-/* Keep a mail as an access request of person. */
+/*
+ * Keep a mail as a request of person: kind "access" (a sender outside
+ * allow_domains, turned into a ticket by a grant) or "flood" (a sender
+ * over max_new_tickets_per_hour, turned into a ticket by a release).
+ */
 int	db_access_request(struct db *, long long mail, long long person,
-	    time_t now);
-/* The mails of a person's pending access requests, oldest first. */
-int	db_access_pending(struct db *, const char *email, long long **mails,
-	    size_t *n);
+	    const char *kind, time_t now);
+/* The mails of a person's pending requests of kind, oldest first. */
+int	db_access_pending(struct db *, const char *email, const char *kind,
+	    long long **mails, size_t *n);
+/* Mails held as a flood and not released yet, oldest first. */
+struct db_flood_row {
+	long long   mail_id;
+	const char *email;		/* the sender */
+	long long   received_at;
+	const char *subject;		/* "" when none */
+};
+int	db_flood_each(struct db *, void (*fn)(const struct db_flood_row *,
+	    void *), void *arg);
+/* How many mails of person were held as a flood since then. */
+int	db_held_count(struct db *, long long person, time_t since, int *count);
+/* How many tickets person opened since then. */
+int	db_tickets_opened(struct db *, long long person, time_t since,
+	    int *count);
 int	db_access_granted(struct db *, long long mail, long long ticket,
 	    time_t now);
 /* grant: granted = 1 (a blocked person becomes a user); revoke: role

@@ -75,23 +75,66 @@ db_access_denied_now(struct db *db, long long person, time_t now)
 }
 
 int
-db_access_request(struct db *db, long long mail, long long person, time_t now)
+db_access_request(struct db *db, long long mail, long long person,
+    const char *kind, time_t now)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = prep(db, "INSERT INTO access_requests (mail_id, person_id, "
-	    "created_at) VALUES (?1, ?2, ?3)", &st)) != DB_OK)
+	    "created_at, kind) VALUES (?1, ?2, ?3, ?4)", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, mail);
 	sqlite3_bind_int64(st, 2, person);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
 	return once(db, st);
 }
 
 int
-db_access_pending(struct db *db, const char *email, long long **mailsp,
-    size_t *np)
+db_held_count(struct db *db, long long person, time_t since, int *count)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*count = 0;
+	if ((rc = prep(db, "SELECT count(*) FROM access_requests WHERE "
+	    "person_id = ?1 AND kind = 'flood' AND created_at >= ?2", &st)) !=
+	    DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, person);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
+}
+
+int
+db_tickets_opened(struct db *db, long long person, time_t since, int *count)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*count = 0;
+	if ((rc = prep(db, "SELECT count(*) FROM tickets WHERE requester_id = "
+	    "?1 AND created_at >= ?2", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, person);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
+}
+
+int
+db_access_pending(struct db *db, const char *email, const char *kind,
+    long long **mailsp, size_t *np)
 {
 	sqlite3_stmt *st;
 	long long *v = NULL;
@@ -102,9 +145,10 @@ db_access_pending(struct db *db, const char *email, long long **mailsp,
 	*np = 0;
 	if ((rc = prep(db, "SELECT a.mail_id FROM access_requests a JOIN people "
 	    "p ON p.id = a.person_id WHERE p.email = ?1 AND a.granted_at IS "
-	    "NULL ORDER BY a.id", &st)) != DB_OK)
+	    "NULL AND a.kind = ?2 ORDER BY a.id", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	for (;;) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
@@ -385,4 +429,32 @@ db_report_free(struct db_report_admin *rows, size_t n)
 	for (i = 0; i < n; i++)
 		free(rows[i].email);
 	free(rows);
+}
+
+int
+db_flood_each(struct db *db, void (*fn)(const struct db_flood_row *, void *),
+    void *arg)
+{
+	struct db_flood_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "SELECT a.mail_id, p.email, m.received_at, "
+	    "ifnull(m.subject, '') FROM access_requests a JOIN people p ON "
+	    "p.id = a.person_id JOIN mails m ON m.id = a.mail_id WHERE "
+	    "a.kind = 'flood' AND a.granted_at IS NULL ORDER BY a.id",
+	    &st)) != DB_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.mail_id = sqlite3_column_int64(st, 0);
+		r.email = (const char *)sqlite3_column_text(st, 1);
+		r.received_at = sqlite3_column_int64(st, 2);
+		r.subject = (const char *)sqlite3_column_text(st, 3);
+		if (r.email == NULL || r.subject == NULL)
+			continue;
+		fn(&r, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
 }

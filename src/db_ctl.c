@@ -93,7 +93,8 @@ db_outbox_each(struct db *db,
 
 	if (sqlite3_prepare_v2(db->h, "SELECT id, ticket_number, kind, rcpt_to, "
 	    "status, attempts, next_attempt_at, last_error FROM outbox "
-	    "WHERE status != 'sent' ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "WHERE status NOT IN ('sent', 'coalesced') ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK)
 		return DB_PERM;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0);

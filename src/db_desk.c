@@ -70,7 +70,8 @@ db_admins(struct db *db, time_t now, struct db_admin **rowsp, size_t *np)
 	    "tickets t WHERE t.assignee_id = p.id AND t.status = 'assigned'), "
 	    "ifnull(p.last_assigned, 0), p.away_until IS NOT NULL AND "
 	    "(p.away_until = 0 OR p.away_until > ?1), ifnull(p.away_until, 0), "
-	    "p.skills FROM people p WHERE p.role IN ('admin', 'root') "
+	    "p.skills, p.role = 'root' FROM people p "
+	    "WHERE p.role IN ('admin', 'root') "
 	    "ORDER BY p.id", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
@@ -93,6 +94,7 @@ db_admins(struct db *db, time_t now, struct db_admin **rowsp, size_t *np)
 		r->away_until = r->away ? sqlite3_column_int64(st, 5) : 0;
 		s = sqlite3_column_text(st, 6);
 		r->skills = s != NULL ? xstrdup((const char *)s) : NULL;
+		r->root = sqlite3_column_int(st, 7);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -442,7 +444,8 @@ db_thread_ids(struct db *db, long long ticket, const char *rcpt, char **first,
 	    "ORDER BY id LIMIT 1", ticket, NULL, first);
 	if (rc == DB_OK)
 		rc = one_text(db, "SELECT message_id FROM outbox WHERE "
-		    "ticket_number = ?1 AND rcpt_to = ?2 ORDER BY id DESC LIMIT 1",
+		    "ticket_number = ?1 AND rcpt_to = ?2 AND status IN "
+		    "('pending', 'sent') ORDER BY id DESC LIMIT 1",
 		    ticket, rcpt, last);
 	return rc;
 }

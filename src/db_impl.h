@@ -39,6 +39,7 @@ enum db_stmt {
 	ST_OUTBOX_BOUNCED_GET,
 	ST_OUTBOX_BOUNCED_SET,
 	ST_NOTICE_COUNT,
+	ST_RCPT_INFO,
 	ST__COUNT
 };
 
@@ -52,5 +53,9 @@ struct db {
 sqlite3_stmt *db_stmt(struct db *, enum db_stmt);
 /* Map an SQLite result code to DB_OK / DB_TEMP / DB_PERM. */
 int	db_rc(int sqlite_rc);
+/* Prepare a one-off statement (caller finalizes); DB_* result. */
+int	db_prepare(struct db *, const char *sql, sqlite3_stmt **);
+/* Step a bound one-off statement once and finalize it; DB_* result. */
+int	db_finish(struct db *, sqlite3_stmt *);
 
 #endif

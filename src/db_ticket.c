@@ -30,17 +30,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EVENT_ADD] = "INSERT INTO events (ticket_number, at, actor_id, "
 	    "kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_OUTBOX_ADD] = "INSERT INTO outbox (ticket_number, kind, message_id, "
-	    "mail_from, rcpt_to, message, next_attempt_at, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	    "mail_from, rcpt_to, message, next_attempt_at, created_at, status, "
+	    "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
 	[ST_OUTBOX_DUE] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
 	    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
-	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3) "
+	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3 OR "
+	    "(?3 = -1 AND ticket_number IS NULL)) "
 	    "ORDER BY next_attempt_at, id LIMIT ?2",
 	[ST_OUTBOX_DUE_ALL] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
 	    "WHERE status = 'pending' AND lease_until <= ?1 "
-	    "AND (?3 IS NULL OR ticket_number = ?3) ORDER BY id LIMIT ?2",
+	    "AND (?3 IS NULL OR ticket_number = ?3 OR "
+	    "(?3 = -1 AND ticket_number IS NULL)) ORDER BY id LIMIT ?2",
 	[ST_OUTBOX_CLAIM] = "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 "
 	    "AND status = 'pending' AND lease_until <= ?2",
 	[ST_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = ?2, "
@@ -84,7 +86,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_OUTBOX_BOUNCED_SET] = "UPDATE outbox SET bounced_at = ?2, "
 	    "bounce_reason = ?3 WHERE id = ?1",
 	[ST_NOTICE_COUNT] = "SELECT count(*) FROM outbox WHERE rcpt_to = ?1 "
-	    "AND created_at >= ?2",
+	    "AND created_at >= ?2 AND status IN ('pending', 'sent', 'failed')",
+	[ST_RCPT_INFO] = "SELECT bouncing_since IS NOT NULL, "
+	    "role IN ('admin', 'root'), no_reply FROM people WHERE email = ?1",
 };
 
 sqlite3_stmt *
@@ -279,10 +283,23 @@ db_outbox_add(struct db *db, long long ticket, const char *kind,
     const char *message_id, const char *mail_from, const char *rcpt_to,
     const char *message, size_t len, time_t now)
 {
+	return db_outbox_add_as(db, ticket, kind, message_id, mail_from,
+	    rcpt_to, message, len, now, "pending", NULL, NULL);
+}
+
+int
+db_outbox_add_as(struct db *db, long long ticket, const char *kind,
+    const char *message_id, const char *mail_from, const char *rcpt_to,
+    const char *message, size_t len, time_t now, const char *status,
+    const char *reason, long long *id)
+{
 	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = db_stmt(db, ST_OUTBOX_ADD)) == NULL)
 		return DB_PERM;
+	bind_text(st, 8, status);
+	bind_text(st, 9, reason);
 	bind_id(st, 1, ticket);
 	bind_text(st, 2, kind);
 	bind_text(st, 3, message_id);
@@ -290,7 +307,9 @@ db_outbox_add(struct db *db, long long ticket, const char *kind,
 	bind_text(st, 5, rcpt_to);
 	sqlite3_bind_blob64(st, 6, message, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	return run(db, st);
+	if ((rc = run(db, st)) == DB_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
 }
 
 static char *
@@ -707,4 +726,26 @@ db_notice_count(struct db *db, const char *rcpt, time_t since, int *count)
 	rc = one_int(db, st, &v);
 	*count = (int)v;
 	return rc < 0 ? rc : DB_OK;
+}
+
+int
+db_rcpt_info(struct db *db, const char *email, struct db_rcpt *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((st = db_stmt(db, ST_RCPT_INFO)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, email);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->bouncing = sqlite3_column_int(st, 0);
+		r->staff = sqlite3_column_int(st, 1);
+		r->no_reply = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	return DB_OK;
 }

@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "command.h"
 #include "fields.h"
+#include "lex.h"
+#include "limits.h"
 #include "log.h"
 #include "mail.h"
 #include "pipeline.h"
@@ -130,10 +132,61 @@ split_skills(const char *s, size_t *n, char **copy)
 	return v;
 }
 
+/* Is addr one of the addresses of a config list (comma/space separated)? */
+static int
+addr_listed(const char *list, const char *addr)
+{
+	const char *p = list;
+	size_t n, al = strlen(addr);
+
+	if (list == NULL)
+		return 0;
+	while (*p != '\0') {
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n > 0 && n == al && strncasecmp(p, addr, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Nobody took the new ticket (every admin away, none, or assign = manual):
+ * tell the root admins, whose queue it now is.
+ */
+static int
+tell_roots(struct intake *in, const struct newticket *t, const char *why)
+{
+	struct db_ticket_info ti;
+	struct db_admin *rows;
+	struct template_var v[1];
+	size_t i, n;
+	int rc;
+
+	if ((rc = db_admins(in->pl->db, in->now, &rows, &n)) != DB_OK)
+		return rc;
+	if ((rc = db_ticket_info(in->pl->db, t->number, &ti)) != DB_OK) {
+		db_admins_free(rows, n);
+		return rc;
+	}
+	v[0] = (struct template_var){ "why", why };
+	for (i = 0; i < n && rc == DB_OK; i++)
+		if (rows[i].root && !rows[i].away)
+			rc = pl_tell(in, &ti, "unassigned", in->pl->tpl_unassigned,
+			    rows[i].email, 0, v, 1);
+	db_ticket_info_clear(&ti);
+	db_admins_free(rows, n);
+	return rc;
+}
+
 /*
  * assign = auto: the admin the requester asked for when they can take it,
  * else the least loaded admin whose skills cover the category and who is
- * not away. Fills t->assignee, t->assignee_addr and t->assign_note.
+ * not away. Root admins supervise: they are in the rotation only when
+ * also listed in admins, else chosen only when asked for by name; when
+ * nobody can take the ticket it stays open and the root admins are told.
+ * Fills t->assignee, t->assignee_addr and t->assign_note.
  */
 static int
 auto_assign(struct intake *in, struct newticket *t, const char *category,
@@ -159,6 +212,8 @@ auto_assign(struct intake *in, struct newticket *t, const char *category,
 		cand[i].away_until = rows[i].away_until;
 		cand[i].skills = (const char *const *)split_skills(
 		    rows[i].skills, &cand[i].nskills, &copies[i]);
+		cand[i].supervisor = rows[i].root &&
+		    !addr_listed(in->pl->cfg->helpdesk.admins, rows[i].email);
 	}
 	why[0] = '\0';
 	if (assign_choose(cand, n, category, requested, &res, why,
@@ -178,9 +233,11 @@ auto_assign(struct intake *in, struct newticket *t, const char *category,
 			    t->assignee_addr);
 		log_info("ticket #%lld assigned to %s", t->number,
 		    t->assignee_addr);
-	} else
+	} else {
 		t->assign_note = xasprintf("It waits for an admin to take it%s%s",
 		    why[0] != '\0' ? ": " : ".", why);
+		rc = tell_roots(in, t, why);
+	}
 	for (i = 0; i < n; i++) {
 		free((void *)cand[i].skills);
 		free(copies[i]);
@@ -189,6 +246,79 @@ auto_assign(struct intake *in, struct newticket *t, const char *category,
 	free(cand);
 	db_admins_free(rows, n);
 	return rc;
+}
+
+/*
+ * A sender who opened max_new_tickets_per_hour tickets within the hour has
+ * further new tickets held as a flood: stored, listed by ticketctl user
+ * held, made tickets by ticketctl user release. Admins are never held.
+ * The root admins hear of it once an hour per sender. 1 held, 0 not, <0.
+ */
+static int
+flood_hold(struct intake *in)
+{
+	struct pipeline *pl = in->pl;
+	const struct config *cfg = pl->cfg;
+	struct db_admin *rows;
+	struct template_var v[4];
+	struct outgoing o;
+	char note[256], cap[32], vis[128], *subject;
+	size_t i, n;
+	int rc, opened, held;
+
+	if (cfg->helpdesk.max_new_tickets_per_hour == 0 || pl->replay_mail != 0)
+		return 0;
+	if ((rc = db_tickets_opened(pl->db, in->sender, in->now - HOUR,
+	    &opened)) != DB_OK)
+		return rc;
+	if (opened < cfg->helpdesk.max_new_tickets_per_hour)
+		return 0;
+	if ((rc = db_person_is_admin(pl->db, in->sender)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = db_held_count(pl->db, in->sender, in->now - HOUR,
+	    &held)) != DB_OK)
+		return rc;
+	snprintf(note, sizeof(note), "held: %d new tickets from this sender "
+	    "in the last hour (max_new_tickets_per_hour); ticketctl user "
+	    "release makes it a ticket", opened);
+	if ((rc = pl_store_mail(in, "ignored", 0, note)) != DB_OK ||
+	    (rc = db_access_request(pl->db, in->mail_id, in->sender, "flood",
+	    in->now)) != DB_OK ||
+	    (rc = db_event_add(pl->db, 0, in->sender, "held", in->m.from_addr,
+	    in->now)) != DB_OK)
+		return rc;
+	in->pm->outcome = PL_IGNORED;
+	in->pm->stored = 1;
+	log_warnx("mail from %s held: %d new tickets in the last hour "
+	    "(max_new_tickets_per_hour), Message-ID <%s>",
+	    log_vis(vis, sizeof(vis), in->m.from_addr), opened, in->vis);
+	if (held > 0)
+		return 1;
+	/* the first of the hour: the root admins are told */
+	if ((rc = db_admins(pl->db, in->now, &rows, &n)) != DB_OK)
+		return rc;
+	snprintf(cap, sizeof(cap), "%d", cfg->helpdesk.max_new_tickets_per_hour);
+	v[0] = (struct template_var){ "sender", in->m.from_addr };
+	v[1] = (struct template_var){ "max", cap };
+	v[2] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	v[3] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	memset(&o, 0, sizeof(o));
+	o.kind = "flood";
+	o.tpl = pl->tpl_flood;
+	o.title = "mails held";
+	subject = xasprintf("[%s] New requests from %s held", cfg->helpdesk.tag,
+	    in->m.from_addr);
+	o.subject = subject;
+	o.auto_submitted = "auto-generated";
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		if (!rows[i].root)
+			continue;
+		o.to_addr = rows[i].email;
+		rc = pl_queue_notice(in, &o, v, 4);
+	}
+	db_admins_free(rows, n);
+	free(subject);
+	return rc == DB_OK ? 1 : rc;
 }
 
 int
@@ -206,6 +336,8 @@ pl_new_ticket(struct intake *in, long long linked)
 	size_t rest = 0;
 	int rc;
 
+	if ((rc = flood_hold(in)) != 0)
+		return rc < 0 ? rc : DB_OK;
 	memset(&t, 0, sizeof(t));
 	fields_init(&f);
 	/* priority, category and admin: subject tags, then body pseudo-headers */
@@ -264,8 +396,11 @@ pl_new_ticket(struct intake *in, long long linked)
 		goto done;
 	if (cfg->helpdesk.assign == CFG_ASSIGN_AUTO)
 		rc = auto_assign(in, &t, t.category, f.admin);
-	else
+	else {
 		t.assign_note = xstrdup("An IT admin will take it soon.");
+		rc = tell_roots(in, &t, "assign = manual: a root admin "
+		    "assigns every ticket");
+	}
 	if (rc != DB_OK || (rc = pl_queue_ack(in, &t)) != DB_OK ||
 	    (t.assignee != 0 && (rc = pl_queue_assigned(in, &t)) != DB_OK))
 		goto done;
@@ -723,6 +858,39 @@ domain_listed(const char *list, const char *addr)
 }
 
 /*
+ * May an access-denied notice answer this stranger? Not when the From
+ * address may be forged (backscatter: the notice would go to an innocent
+ * third party): under trust = authentication-results only a sender whose
+ * From domain passed DMARC or aligned DKIM is answered; under trust = from
+ * at most max_denied_per_hour such notices leave in all. 1 yes, 0 no, <0.
+ */
+static int
+denied_allowed(struct intake *in)
+{
+	const struct config *cfg = in->pl->cfg;
+	char vis[128];
+	int rc, count;
+
+	log_vis(vis, sizeof(vis), in->m.from_addr);
+	if (cfg->helpdesk.trust != TRUST_FROM) {
+		if (in->sender_verified)
+			return 1;
+		log_info("no access-denied notice to %s: the sender is not "
+		    "authenticated (%s)", vis, in->auth_why != NULL ?
+		    in->auth_why : "no reason");
+		return 0;
+	}
+	if ((rc = db_notice_kind_count(in->pl->db, "access-denied",
+	    in->now - HOUR, &count)) != DB_OK)
+		return rc;
+	if (count < cfg->helpdesk.max_denied_per_hour)
+		return 1;
+	log_warnx("no access-denied notice to %s: %d in the last hour "
+	    "(max_denied_per_hour)", vis, count);
+	return 0;
+}
+
+/*
  * May the sender use the desk? Admins, granted people and senders from
  * allow_domains (everyone, when it is not set) may; a blocked (revoked)
  * address never. Anyone else's mail is kept as an access request and
@@ -737,7 +905,7 @@ pl_access_check(struct intake *in)
 	struct db_access a;
 	struct template_var v[6];
 	struct outgoing o;
-	char vis[128];
+	char vis[128], *title;
 	int rc, allowed;
 
 	if ((rc = db_access_get(pl->db, in->sender, &a)) != 0)
@@ -764,7 +932,7 @@ pl_access_check(struct intake *in)
 	if ((rc = pl_store_mail(in, "ignored", 0, "access request: the sender "
 	    "is not in allow_domains")) != DB_OK ||
 	    (rc = db_access_request(pl->db, in->mail_id, in->sender,
-	    in->now)) != DB_OK ||
+	    "access", in->now)) != DB_OK ||
 	    (rc = db_event_add(pl->db, 0, in->sender, "access-request",
 	    in->m.from_addr, in->now)) != DB_OK)
 		goto done;
@@ -773,6 +941,8 @@ pl_access_check(struct intake *in)
 	log_info("access request from %s kept, Message-ID <%s>",
 	    log_vis(vis, sizeof(vis), in->m.from_addr), in->vis);
 	if (a.denied_at != 0 && in->now - a.denied_at < 24 * HOUR)
+		goto done;
+	if ((rc = denied_allowed(in)) != 1)
 		goto done;
 	v[0] = (struct template_var){ "requester_name",
 	    in->m.from_name != NULL ? in->m.from_name : in->m.from_addr };
@@ -788,11 +958,17 @@ pl_access_check(struct intake *in)
 	o.tpl = pl->tpl_denied;
 	o.to_addr = in->m.from_addr;
 	o.to_name = in->m.from_name;
-	o.title = in->m.subject != NULL ? in->m.subject : "(no subject)";
+	/* a stranger's words are not echoed at length to an address that
+	 * may be forged */
+	title = in->m.subject != NULL ? lex_show(in->m.subject,
+	    strlen(in->m.subject), LIMIT_ECHO_SUBJECT_BYTES, 0) :
+	    xstrdup("(no subject)");
+	o.title = title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
 	if ((rc = pl_queue_notice(in, &o, v, 6)) == DB_OK)
 		rc = db_access_denied_now(pl->db, in->sender, in->now);
+	free(title);
 done:
 	free(a.role);
 	return rc == DB_OK ? 0 : rc;

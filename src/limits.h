@@ -32,6 +32,10 @@
 #define LIMIT_INTAKE_BATCH		200
 /* Most bytes of mail bodies held in memory for one batch (≥ 1 mail). */
 #define LIMIT_INTAKE_BATCH_BYTES	(64LL * 1024 * 1024)
+/* Held notices named in one digest (the rest wait for the next). */
+#define LIMIT_DIGEST_ITEMS		1000
+/* Most bytes of a stranger's subject echoed in an access-denied notice. */
+#define LIMIT_ECHO_SUBJECT_BYTES	80
 /* Outbox rows sent per drain pass. */
 #define LIMIT_OUTBOX_BATCH		100
 /* Deepest quote level html2text writes as "> > …" (deeper shows at this). */

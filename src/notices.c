@@ -20,33 +20,58 @@
 #include "xmalloc.h"
 
 /*
- * May a notice go to rcpt now? Not while their address bounces, and not
- * more than max_notices_per_hour to one address (two robots that slipped
- * past the auto-reply checks cannot answer each other for ever).
+ * Where may a notice to rcpt go now? *status gets "pending" (send it),
+ * "held" or "suppressed" (with why). Nothing goes to a list's or robot's
+ * address, nor to one that bounces. Past max_notices_per_hour to one
+ * address (two robots that slipped past the auto-reply checks must not
+ * answer each other for ever) a notice is suppressed — unless the address
+ * is an admin's: the desk's own people are never left out, their notices
+ * are held and go out together in the next digest (pl_coalesce).
+ * DB_* result.
  */
 static int
-notice_allowed(struct pipeline *pl, const char *rcpt, long long ticket,
-    time_t now)
+notice_gate(struct pipeline *pl, const char *rcpt, long long ticket,
+    time_t now, const char **status, char *why, size_t whysz)
 {
+	struct db_rcpt r;
+	char vis[128];
 	int rc, count = 0;
 
-	rc = db_person_bouncing(pl->db, rcpt);
-	if (rc < 0)
+	*status = "pending";
+	why[0] = '\0';
+	if ((rc = db_rcpt_info(pl->db, rcpt, &r)) != DB_OK)
 		return rc;
-	if (rc == 1) {
-		log_info("ticket #%lld: no notice to %s: their address bounces",
-		    ticket, rcpt);
-		return 0;
+	log_vis(vis, sizeof(vis), rcpt);
+	if (r.no_reply) {
+		*status = "suppressed";
+		snprintf(why, whysz, "a mailing list's or robot's address: "
+		    "never answered");
+	} else if (r.bouncing) {
+		*status = "suppressed";
+		snprintf(why, whysz, "the address bounces: no notices until it "
+		    "writes again");
+	}
+	if (**status == 's') {
+		log_info("ticket #%lld: no notice to %s: %s", ticket, vis, why);
+		return DB_OK;
 	}
 	if ((rc = db_notice_count(pl->db, rcpt, now - HOUR, &count)) != DB_OK)
 		return rc;
-	if (count >= pl->cfg->helpdesk.max_notices_per_hour) {
-		log_warnx("ticket #%lld: no notice to %s: %d notices in the last "
-		    "hour (max_notices_per_hour)", ticket, rcpt, count);
-		return db_event_add(pl->db, ticket, 0, "notice-suppressed",
-		    rcpt, now) == DB_OK ? 0 : DB_TEMP;
+	if (count < pl->cfg->helpdesk.max_notices_per_hour)
+		return DB_OK;
+	if (r.staff) {
+		*status = "held";
+		snprintf(why, whysz, "%d notices in the last hour "
+		    "(max_notices_per_hour): goes out in the next digest", count);
+		log_info("ticket #%lld: notice to %s held for a digest (%d "
+		    "in the last hour)", ticket, vis, count);
+		return DB_OK;
 	}
-	return 1;
+	*status = "suppressed";
+	snprintf(why, whysz, "%d notices in the last hour "
+	    "(max_notices_per_hour)", count);
+	log_warnx("ticket #%lld: no notice to %s: %s", ticket, vis, why);
+	return db_event_add(pl->db, ticket, 0, "notice-suppressed", rcpt, now);
 }
 
 /* "a.zip (31457280 bytes), b.iso (…)" of the parts that were dropped. */
@@ -85,10 +110,14 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	struct db_image *img = NULL;
 	struct notice_file *files = NULL;
 	size_t nimg = 0, i;
+	const char *status;
+	char why[256];
 
-	if ((rc = notice_allowed(pl, o->to_addr, o->ticket, in->now)) != 1)
+	if ((rc = notice_gate(pl, o->to_addr, o->ticket, in->now, &status, why,
+	    sizeof(why))) != DB_OK)
 		return rc;
-	if (o->images && (rc = db_images(pl->db, o->ticket, o->image_comment,
+	/* a notice that never goes out is kept for the record, without images */
+	if (o->images && *status != 's' && (rc = db_images(pl->db, o->ticket, o->image_comment,
 	    LIMIT_NOTICE_IMAGE_BYTES, &img, &nimg)) != DB_OK)
 		return rc;
 	if (nimg > 0) {
@@ -102,8 +131,9 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	}
 	template_render(o->tpl, vars, nvars, &text, &html);
 	/* a notice about no ticket (access denied) has no tag to reply to */
-	subject = o->ticket != 0 ? rules_tagged_subject(cfg->helpdesk.tag,
-	    o->ticket, o->title) : xasprintf("Re: %s", o->title);
+	subject = o->subject != NULL ? xstrdup(o->subject) : o->ticket != 0 ?
+	    rules_tagged_subject(cfg->helpdesk.tag, o->ticket, o->title) :
+	    xasprintf("Re: %s", o->title);
 	reply_to = o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
 	    o->ticket) : NULL;
 	msgid = notice_message_id(cfg->helpdesk.address);
@@ -151,8 +181,9 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 		    o->kind, err);
 		rc = DB_OK;
 	} else {
-		rc = db_outbox_add(pl->db, o->ticket, o->kind, msgid,
-		    cfg->smtp.from, o->to_addr, msg, len, in->now);
+		rc = db_outbox_add_as(pl->db, o->ticket, o->kind, msgid,
+		    cfg->smtp.from, o->to_addr, msg, len, in->now, status,
+		    why[0] != '\0' ? why : NULL, NULL);
 		if (rc == DB_OK && o->ticket != 0)
 			rc = db_msgid_add(pl->db, msgid, o->ticket);
 	}
@@ -369,4 +400,124 @@ pl_queue_report(struct intake *in)
 	buf_clear(&adm);
 	db_report_free(a, n);
 	return rc;
+}
+
+/* "[IT #12] high: Printer on fire (assigned to you)", one line per notice. */
+static void
+digest_line(struct buf *b, const char *tag, const struct db_held *h)
+{
+	static const struct { const char *kind, *what; } kinds[] = {
+		{ "assigned", "assigned to you" },
+		{ "comment", "a new comment" },
+		{ "resolved", "resolved" },
+		{ "rejected", "rejected" },
+		{ "unassigned", "has no admin" },
+		{ "transcript", "your commands' transcript" },
+		{ "report", "the report" },
+	};
+	const char *what = h->kind;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, h->kind) == 0)
+			what = kinds[i].what;
+	if (h->ticket_number != 0)
+		buf_printf(b, "[%s #%lld] %s: %s (%s)\n", tag, h->ticket_number,
+		    h->priority, h->subject, what);
+	else
+		buf_printf(b, "%s\n", what);
+}
+
+/* One digest to rcpt with its held notices (at most LIMIT_DIGEST_ITEMS). */
+static int
+coalesce_one(struct pipeline *pl, const char *rcpt, time_t now)
+{
+	const struct config *cfg = pl->cfg;
+	struct db_held *h;
+	struct template_var v[4];
+	struct notice n;
+	struct buf list;
+	char count[32], err[256], *text, *html, *subject, *msgid, *msg;
+	size_t nh, i, len, assigned = 0;
+	long long id;
+	int rc;
+
+	if ((rc = db_held_list(pl->db, rcpt, LIMIT_DIGEST_ITEMS, &h,
+	    &nh)) != DB_OK || nh == 0)
+		return rc;
+	buf_init(&list, (size_t)LIMIT_DIGEST_ITEMS * 2048);
+	for (i = 0; i < nh; i++) {
+		digest_line(&list, cfg->helpdesk.tag, &h[i]);
+		if (strcmp(h[i].kind, "assigned") == 0)
+			assigned++;
+	}
+	snprintf(count, sizeof(count), "%zu", nh);
+	v[0] = (struct template_var){ "count", count };
+	v[1] = (struct template_var){ "list", list.data };
+	v[2] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	v[3] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	template_render(pl->tpl_digest, v, 4, &text, &html);
+	subject = assigned == nh ? xasprintf("[%s] %zu new ticket%s assigned "
+	    "to you", cfg->helpdesk.tag, nh, nh == 1 ? "" : "s") :
+	    xasprintf("[%s] %zu notices for you", cfg->helpdesk.tag, nh);
+	msgid = notice_message_id(cfg->helpdesk.address);
+	memset(&n, 0, sizeof(n));
+	n.from_addr = cfg->helpdesk.address;
+	n.from_name = cfg->helpdesk.name;
+	n.to_addr = rcpt;
+	n.subject = subject;
+	n.message_id = msgid;
+	n.auto_submitted = "auto-generated";
+	n.x_loop = cfg->helpdesk.address;
+	n.text = text;
+	n.html = html;
+	n.date = now;
+	msg = notice_compose(&n, &len, err, sizeof(err));
+	if (msg == NULL) {
+		/* the held rows stay held; they are listed by ticketctl outbox */
+		log_warnx("digest to %s not queued: %s", rcpt, err);
+		rc = DB_OK;
+	} else if ((rc = db_outbox_add_as(pl->db, 0, "digest", msgid,
+	    cfg->smtp.from, rcpt, msg, len, now, "pending", NULL,
+	    &id)) == DB_OK &&
+	    (rc = db_held_coalesce(pl->db, rcpt, h[nh - 1].id, id)) == DB_OK)
+		log_info("digest of %zu held notices queued for %s", nh, rcpt);
+	free(msg);
+	free(msgid);
+	free(subject);
+	free(text);
+	free(html);
+	buf_clear(&list);
+	db_held_free(h, nh);
+	return rc;
+}
+
+int
+pipeline_coalesce(struct pipeline *pl, time_t now, time_t *next)
+{
+	char **rcpts;
+	size_t n, i;
+	int rc;
+
+	*next = 0;
+	if ((rc = db_begin(pl->db)) != DB_OK)
+		return rc;
+	rc = db_held_due(pl->db, now, pl->cfg->helpdesk.admin_digest_interval,
+	    &rcpts, &n, next);
+	for (i = 0; rc == DB_OK && i < n; i++)
+		rc = coalesce_one(pl, rcpts[i], now);
+	for (i = 0; i < n; i++)
+		free(rcpts[i]);
+	free(rcpts);
+	if (rc == DB_OK && n > 0) {
+		/* what is still held (over the cap, or new) waits an interval */
+		if (*next == 0 || now + pl->cfg->helpdesk.admin_digest_interval <
+		    *next)
+			*next = now + pl->cfg->helpdesk.admin_digest_interval;
+	}
+	if (rc != DB_OK) {
+		db_rollback(pl->db);
+		return rc;
+	}
+	return db_commit(pl->db);
 }

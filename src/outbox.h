@@ -24,11 +24,15 @@ struct outbox_stats {
 	int	failed;
 };
 
+#define OUTBOX_NO_TICKET	(-1LL)
+
 void	outbox_init(struct outbox *, struct db *, struct sink *);
 
 /*
  * Send what is due at now. all != 0: every pending notice regardless of
- * its schedule (--once, --stdin); ticket != 0: only that ticket's. Stops at
+ * its schedule (--once, --stdin); ticket != 0: only that ticket's;
+ * OUTBOX_NO_TICKET: only those about no ticket (access denied, control
+ * transcripts, reports, digests). Stops at
  * the first temporary failure (the server is likely down) and holds off
  * further attempts with capped exponential backoff. Returns DB_OK or the
  * database error that stopped it.

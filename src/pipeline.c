@@ -77,7 +77,10 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 		{ &pl->tpl_transcript, "transcript" },
 		{ &pl->tpl_refused, "refused-change" },
 		{ &pl->tpl_denied, "access-denied" },
-		{ &pl->tpl_report, "report" }
+		{ &pl->tpl_report, "report" },
+		{ &pl->tpl_unassigned, "unassigned" },
+		{ &pl->tpl_digest, "digest" },
+		{ &pl->tpl_flood, "flood" }
 	};
 	size_t i;
 
@@ -109,7 +112,11 @@ pipeline_clear(struct pipeline *pl)
 	free(pl->tpl_refused);
 	free(pl->tpl_denied);
 	free(pl->tpl_report);
-	pl->tpl_denied = pl->tpl_report = NULL;
+	free(pl->tpl_unassigned);
+	free(pl->tpl_digest);
+	free(pl->tpl_flood);
+	pl->tpl_denied = pl->tpl_report = pl->tpl_unassigned = NULL;
+	pl->tpl_digest = pl->tpl_flood = NULL;
 	pl->tpl_ack = pl->tpl_assigned = pl->tpl_comment = NULL;
 	pl->tpl_resolved = pl->tpl_rejected = pl->tpl_transcript = NULL;
 	pl->tpl_refused = NULL;
@@ -469,10 +476,10 @@ fail:
 	return rc;
 }
 
-/* Turn email's waiting access requests into tickets (inside a transaction). */
+/* Replay email's pending requests of kind into tickets (in a transaction). */
 int
-pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
-    size_t *np)
+pl_release_requests(struct pipeline *pl, const char *email, const char *kind,
+    time_t now, size_t *np)
 {
 	struct pipeline_mail pm;
 	long long *mails, keep = pl->replay_mail;
@@ -481,8 +488,7 @@ pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
 	int rc;
 
 	*np = 0;
-	if ((rc = db_user_grant(pl->db, email, now)) != DB_OK ||
-	    (rc = db_access_pending(pl->db, email, &mails, &n)) != DB_OK)
+	if ((rc = db_access_pending(pl->db, email, kind, &mails, &n)) != DB_OK)
 		return rc;
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		memset(&pm, 0, sizeof(pm));
@@ -505,16 +511,46 @@ pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
 	return rc;
 }
 
+/* Turn email's waiting access requests into tickets (inside a transaction). */
 int
-pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
+pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
+    size_t *np)
+{
+	int rc;
+
+	*np = 0;
+	if ((rc = db_user_grant(pl->db, email, now)) != DB_OK)
+		return rc;
+	return pl_release_requests(pl, email, "access", now, np);
+}
+
+/* One of the two in its own transaction. */
+static int
+replay(struct pipeline *pl, const char *email, int grant, time_t now,
+    size_t *np)
 {
 	int rc;
 
 	if ((rc = db_begin(pl->db)) != DB_OK)
 		return rc;
-	if ((rc = pl_grant_requests(pl, email, now, np)) != DB_OK) {
+	rc = grant ? pl_grant_requests(pl, email, now, np) :
+	    pl_release_requests(pl, email, "flood", now, np);
+	if (rc != DB_OK) {
 		db_rollback(pl->db);
 		return rc;
 	}
 	return db_commit(pl->db);
+}
+
+int
+pipeline_grant(struct pipeline *pl, const char *email, time_t now, size_t *np)
+{
+	return replay(pl, email, 1, now, np);
+}
+
+int
+pipeline_release(struct pipeline *pl, const char *email, time_t now,
+    size_t *np)
+{
+	return replay(pl, email, 0, now, np);
 }

@@ -41,6 +41,7 @@ struct pipeline {
 	char		*tpl_ack, *tpl_assigned, *tpl_comment, *tpl_resolved;
 	char		*tpl_rejected, *tpl_transcript, *tpl_refused;
 	char		*tpl_denied, *tpl_report;
+	char		*tpl_unassigned, *tpl_digest, *tpl_flood;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 };
 
@@ -62,10 +63,25 @@ int	pipeline_run(struct pipeline *, struct pipeline_mail *, size_t n,
 	    time_t now);
 
 /*
+ * Send held notices: every admin with notices held over the rate limit
+ * whose last digest is admin_digest_interval old (or who never had one)
+ * gets one digest naming each, queued in the outbox, in one transaction.
+ * *next gets when to call again (0: nothing held). DB_* result.
+ */
+int	pipeline_coalesce(struct pipeline *, time_t now, time_t *next);
+
+/*
  * Turn the pending access requests of email (just granted) into tickets,
  * in one transaction. *n gets how many. DB_OK or the error.
  */
 int	pipeline_grant(struct pipeline *, const char *email, time_t now,
+	    size_t *n);
+
+/*
+ * Release the mails of email held as a flood (over max_new_tickets_per_hour)
+ * into tickets, in one transaction. *n gets how many. DB_OK or the error.
+ */
+int	pipeline_release(struct pipeline *, const char *email, time_t now,
 	    size_t *n);
 
 #endif

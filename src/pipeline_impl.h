@@ -39,6 +39,7 @@ struct outgoing {
 	const char	*to_name;
 	long long	 ticket;
 	const char	*title;
+	const char	*subject;	/* the whole subject; NULL: from title */
 	int		 in_reply;	/* thread it under the mail taken in */
 	const char	*auto_submitted;
 	/* carry these images: of the ticket's first mail, or of a comment */
@@ -70,6 +71,10 @@ int	pl_store_mail(struct intake *in, const char *disposition,
 	    long long ticket, const char *note);
 /* The mail's attachments and inline parts, on a ticket or a comment. */
 int	pl_store_parts(struct intake *in, long long ticket, long long comment);
+/* Replay email's pending requests of kind ("access", "flood") into tickets
+ * (inside a transaction); *np gets how many tickets. */
+int	pl_release_requests(struct pipeline *pl, const char *email,
+	    const char *kind, time_t now, size_t *np);
 /* Turn email's waiting access requests into tickets (inside a transaction). */
 int	pl_grant_requests(struct pipeline *pl, const char *email, time_t now,
 	    size_t *np);

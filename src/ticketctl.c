@@ -7,7 +7,8 @@
  *   ticketctl -c FILE attachment ID > FILE
  *   ticketctl -c FILE outbox            notices not sent yet, and why
  *   ticketctl -c FILE user list | add EMAIL [ROLE] | role EMAIL ROLE |
- *                          grant EMAIL | revoke EMAIL
+ *                          grant EMAIL | revoke EMAIL | held |
+ *                          release EMAIL
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,9 @@ usage(int status)
 	    "       ticketctl -c FILE user add EMAIL [user|admin|root]\n"
 	    "       ticketctl -c FILE user role EMAIL user|admin|root|blocked\n"
 	    "       ticketctl -c FILE user grant EMAIL\n"
-	    "       ticketctl -c FILE user revoke EMAIL\n");
+	    "       ticketctl -c FILE user revoke EMAIL\n"
+	    "       ticketctl -c FILE user held\n"
+	    "       ticketctl -c FILE user release EMAIL\n");
 	exit(status);
 }
 
@@ -219,6 +222,18 @@ valid_role(const char *r, int blocked_ok)
 }
 
 /* ticketctl user …: the same as a root admin's control mail would do. */
+static void
+print_flood(const struct db_flood_row *r, void *arg)
+{
+	char t[32];
+
+	(void)arg;
+	when(r->received_at, t, sizeof(t));
+	printf("%lld\t%s\t%s\t", r->mail_id, r->email, t);
+	put_text(r->subject, 0);
+	putchar('\n');
+}
+
 static int
 cmd_user(const struct config *cfg, int argc, char *argv[])
 {
@@ -232,6 +247,15 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
 		db = open_db(cfg);
 		if (db_user_each(db, print_user, NULL) != DB_OK) {
+			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
+			rc = 1;
+		}
+		db_free(&db);
+		return rc;
+	}
+	if (argc == 2 && strcmp(argv[1], "held") == 0) {
+		db = open_db(cfg);
+		if (db_flood_each(db, print_flood, NULL) != DB_OK) {
 			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
 			rc = 1;
 		}
@@ -262,17 +286,27 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 		if (rc == DB_OK)
 			printf("%s is blocked: their mail is kept, never a "
 			    "ticket\n", addr);
-	} else if (strcmp(argv[1], "grant") == 0 && argc == 3) {
+	} else if ((strcmp(argv[1], "grant") == 0 ||
+	    strcmp(argv[1], "release") == 0) && argc == 3) {
 		if (pipeline_init(&pl, cfg, db, "stdin", err, sizeof(err)) == -1) {
 			fprintf(stderr, "ticketctl: templates: %s\n", err);
 			db_free(&db);
 			return 1;
 		}
-		rc = pipeline_grant(&pl, addr, time(NULL), &n);
+		if (argv[1][0] == 'g') {
+			rc = pipeline_grant(&pl, addr, time(NULL), &n);
+			if (rc == DB_OK)
+				printf("%s may use the desk; %zu waiting mail(s) "
+				    "became tickets (the daemon sends their "
+				    "notices)\n", addr, n);
+		} else {
+			rc = pipeline_release(&pl, addr, time(NULL), &n);
+			if (rc == DB_OK)
+				printf("%zu held mail(s) of %s became tickets "
+				    "(the daemon sends their notices)\n", n,
+				    addr);
+		}
 		pipeline_clear(&pl);
-		if (rc == DB_OK)
-			printf("%s may use the desk; %zu waiting mail(s) became "
-			    "tickets (the daemon sends their notices)\n", addr, n);
 	} else {
 		db_free(&db);
 		usage(EX_USAGE);

@@ -102,6 +102,7 @@ run_stdin(const struct config *cfg)
 	struct buf in;
 	char chunk[65536], err[256], *errstr = NULL;
 	ssize_t r;
+	time_t next;
 	int rc, temp = 0;
 
 	buf_init(&in, (size_t)cfg->helpdesk.max_mail_bytes);
@@ -148,13 +149,19 @@ run_stdin(const struct config *cfg)
 		goto done;
 	}
 	rc = EX_OK;
-	if (pm.ticket != 0) {
-		sink = sink_smtp_new(cfg);
-		outbox_init(&ob, db, sink);
-		if (outbox_drain(&ob, time(NULL), 1, pm.ticket, &st) != DB_OK)
-			log_warnx("outbox: %s; the daemon will send the notice "
-			    "later", db_errmsg(db));
-	}
+	if (pipeline_coalesce(&pl, time(NULL), &next) != DB_OK)
+		log_warnx("digests: %s; the daemon will send them",
+		    db_errmsg(db));
+	sink = sink_smtp_new(cfg);
+	outbox_init(&ob, db, sink);
+	/* this mail's ticket's notices, and those about no ticket (access
+	 * denied, transcripts, digests): the daemon sends the rest */
+	if (outbox_drain(&ob, time(NULL), 1, pm.ticket != 0 ? pm.ticket :
+	    OUTBOX_NO_TICKET, &st) != DB_OK ||
+	    (pm.ticket != 0 && outbox_drain(&ob, time(NULL), 1,
+	    OUTBOX_NO_TICKET, &st) != DB_OK))
+		log_warnx("outbox: %s; the daemon will send the notices "
+		    "later", db_errmsg(db));
 done:
 	pipeline_clear(&pl);
 	sink_free(&sink);
@@ -174,6 +181,7 @@ struct daemon {
 	struct pipeline	 pl;
 	int		 once;
 	int		 connected;
+	time_t		 coalesce_at;	/* next digest check; 0 = at once */
 };
 
 /*
@@ -256,7 +264,14 @@ static void
 drain_outbox(struct daemon *d, int all)
 {
 	struct outbox_stats st;
+	time_t now = time(NULL);
 
+	/* held notices of admins over the rate limit go out as digests */
+	if (now >= d->coalesce_at &&
+	    pipeline_coalesce(&d->pl, now, &d->coalesce_at) != DB_OK) {
+		log_warnx("digests: %s", db_errmsg(d->db));
+		d->coalesce_at = now + 60;
+	}
 	if (outbox_drain(&d->ob, time(NULL), all, 0, &st) != DB_OK)
 		log_warnx("outbox: %s", db_errmsg(d->db));
 	else if (st.sent + st.retry + st.failed > 0)
@@ -275,6 +290,8 @@ wait_ms(struct daemon *d)
 	    (long long)d->cfg->imap.poll_interval * 1000;
 	if (outbox_next(&d->ob, &when) == 1 && (when - now) * 1000LL < ms)
 		ms = (when - now) * 1000LL;
+	if (d->coalesce_at != 0 && (d->coalesce_at - now) * 1000LL < ms)
+		ms = (d->coalesce_at - now) * 1000LL;
 	/* still due right after a drain: the database is failing; don't spin */
 	return ms < 1000 ? 1000 : (int)ms;
 }

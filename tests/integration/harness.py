@@ -839,6 +839,15 @@ class Desk:
         finally:
             con.close()
 
+    def sql(self, sql, args=()):
+        """Change the database behind ticketd's back (test set-up)."""
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            con.execute(sql, args)
+            con.commit()
+        finally:
+            con.close()
+
     def scalar(self, sql, args=()):
         rows = self.query(sql, args)
         return list(rows[0].values())[0] if rows else None

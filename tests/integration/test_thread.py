@@ -277,7 +277,11 @@ class Automatic(DeskTest):
         for i in range(4):
             self.desk.stdin(make_mail(subject="robot %d" % i), check=0)
         self.assertEqual(self.desk.ticket_count(), 4)
-        self.assertEqual(len(self.desk.outbox()), 2)
+        # two go out; the others are kept, never sent, with the reason
+        self.assertEqual([r["status"] for r in self.desk.outbox()],
+                         ["sent", "sent", "suppressed", "suppressed"])
+        self.assertIn("max_notices_per_hour", self.desk.outbox()[3]["last_error"])
+        self.assertEqual(len(self.sink.messages()), 2)
         self.assertEqual(self.desk.scalar(
             "SELECT count(*) FROM events WHERE kind = 'notice-suppressed'"), 2)
 
