@@ -79,24 +79,31 @@ one_of(const char *v, const char *const *list)
 	return 0;
 }
 
-/* "cat" or "cat/sub", each part 1..LIMIT_CATEGORY_BYTES printable bytes. */
+/*
+ * "cat" or "cat/sub", each part 1..LIMIT_CATEGORY_BYTES bytes without
+ * control characters; cut at the slash only once it is known good (the
+ * message about a bad one shows it whole).
+ */
 static int
 split_category(char *v, struct db_ticket_filter *f)
 {
 	char *slash = strchr(v, '/'), *p;
+	size_t catlen = slash != NULL ? (size_t)(slash - v) : strlen(v);
 
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return -1;
+	if (catlen == 0 || catlen > LIMIT_CATEGORY_BYTES)
+		return -1;
+	if (slash != NULL && (slash[1] == '\0' || strchr(slash + 1, '/') !=
+	    NULL || strlen(slash + 1) > LIMIT_CATEGORY_BYTES))
+		return -1;
 	if (slash != NULL) {
 		*slash = '\0';
 		f->subcategory = slash + 1;
-		if (*f->subcategory == '\0' || strchr(f->subcategory, '/') !=
-		    NULL || strlen(f->subcategory) > LIMIT_CATEGORY_BYTES)
-			return -1;
 	}
 	f->category = v;
-	return *v == '\0' || strlen(v) > LIMIT_CATEGORY_BYTES ? -1 : 0;
+	return 0;
 }
 
 #define IN_LIST	0x01

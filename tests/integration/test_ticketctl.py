@@ -474,6 +474,13 @@ class BadArguments(DeskTest):
         r = d.ctl("ticket", "list", "--status", "closed", check=64)
         self.assertIn('--status: "closed" is not open, assigned, resolved or '
                       'rejected', r.stderr)
+        r = d.ctl("ticket", "list", "--category", "a/b/c", check=64)
+        self.assertIn('--category: "a/b/c" is not CATEGORY or '
+                      'CATEGORY/SUBCATEGORY', r.stderr)
+        r = d.ctl("ticket", "list", "--admin=bob", check=64)
+        self.assertIn('--admin: "bob" is not a mail address', r.stderr)
+        r = d.ctl("ticket", "list", "--frob", check=64)
+        self.assertIn("--frob: is not an option", r.stderr)
         r = d.ctl("ticket", "show", "abc", check=64)
         self.assertIn('"abc" is not a ticket number', r.stderr)
         # a number that is no ticket is not a usage error
