@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "db_impl.h"
+#include "file.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -224,15 +225,24 @@ db_create(const char *path, char **errstr)
 	sqlite3 *h = NULL;
 	struct stat sb;
 	char *sql;
-	int rc;
+	int fd, rc;
 
-	if (stat(path, &sb) == 0) {
+	if (lstat(path, &sb) == 0) {
 		*errstr = xasprintf("%s: a database exists already; "
 		    "ticketctl init never touches an existing one", path);
 		return -1;
 	}
-	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL);
+	/*
+	 * The file is made here, mode 0600 whatever the umask, and SQLite
+	 * opens it empty: it gives the -wal and -shm it creates beside it
+	 * the database file's mode, so they are private too.
+	 */
+	if ((fd = file_create_private(path)) == -1) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		*errstr = xasprintf("%s: %s", path, h != NULL ?
 		    sqlite3_errmsg(h) : sqlite3_errstr(rc));
@@ -257,8 +267,7 @@ db_create(const char *path, char **errstr)
 	return 0;
 fail:
 	sqlite3_close(h);
-	if (h != NULL)
-		unlink(path);
+	unlink(path);
 	return -1;
 }
 
@@ -287,6 +296,31 @@ migrate(struct db *db, int from, char **errstr)
 	return DB_OK;
 }
 
+/*
+ * A database made by an older ticketctl, or copied in, may be readable by
+ * others, and SQLite gives its -wal and -shm the same mode: a read-write
+ * open takes the group and other bits off all three.
+ */
+static void
+make_private(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char *p;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		p = xasprintf("%s%s", path, ext[i]);
+		rc = file_make_private(p);
+		if (rc == 1)
+			log_info("%s: was readable by others; now only by its "
+			    "owner", p);
+		else if (rc == -1 && errno != ENOENT)
+			log_warn("%s: cannot make it private", p);
+		free(p);
+	}
+}
+
 struct db *
 db_open(const char *path, int flags, char **errstr, int *temp)
 {
@@ -301,6 +335,8 @@ db_open(const char *path, int flags, char **errstr, int *temp)
 		t = errno != ENOENT;
 		goto fail0;
 	}
+	if (!(flags & DB_RDONLY) && (sb.st_mode & 077) != 0)
+		make_private(path);
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
 	rc = sqlite3_open_v2(path, &db->h, (flags & DB_RDONLY) ?

@@ -416,20 +416,49 @@ int	db_mail_refile(struct db *, long long mail, const char *disposition,
 
 /* --- reading for ticketctl (db_ctl.c) --- */
 
+/*
+ * Read what follows from one snapshot of the database (a deferred read
+ * transaction, fine on a read-only connection), so that a ticket and its
+ * comments, participants and history agree while ticketd writes.
+ */
+int	db_read_begin(struct db *);
+void	db_read_end(struct db *);
+
 struct db_ticket_row {
 	long long   number;
 	const char *status;
 	const char *priority;
+	const char *category;		/* NULL = none */
+	const char *subcategory;	/* NULL = none */
 	const char *requester;		/* address */
 	const char *requester_name;	/* may be NULL */
+	const char *assignee;		/* address, NULL = none */
+	const char *assignee_name;	/* may be NULL */
 	const char *subject;
 	const char *body;		/* only for db_ticket_show */
 	long long   created_at;
+	long long   updated_at;
+	long long   assigned_at;	/* 0 = never assigned */
+	long long   closed_at;		/* 0 = not closed */
 	long long   linked_to;		/* 0 = none */
+	int	    handovers;
 };
 
-/* Call fn for each ticket, newest first (at most limit; 0 = all). */
-int	db_ticket_each(struct db *, int limit,
+/* Which tickets db_ticket_each() gives; every NULL/0 member matches all. */
+struct db_ticket_filter {
+	const char *status;		/* open, assigned, resolved, rejected */
+	const char *priority;		/* high, medium, low */
+	const char *category;		/* case-insensitive */
+	const char *subcategory;	/* only with category */
+	const char *admin;		/* the assignee's address */
+	int	    unassigned;		/* only tickets without an assignee */
+	const char *requester;		/* the requester's address */
+	int	    limit;		/* the newest limit of them; 0 = all */
+};
+
+/* Call fn for each ticket that matches (filter may be NULL), newest first;
+ * body is NULL. Strings are valid during fn. */
+int	db_ticket_each(struct db *, const struct db_ticket_filter *,
 	    void (*fn)(const struct db_ticket_row *, void *), void *arg);
 /* Fill one ticket (strings valid during fn); 0 found, 1 not found, <0 err. */
 int	db_ticket_show(struct db *, long long number,
@@ -438,13 +467,37 @@ int	db_ticket_show(struct db *, long long number,
 struct db_comment_row {
 	long long   id;
 	const char *author;		/* address, may be NULL */
+	const char *author_name;	/* may be NULL */
 	const char *body;
 	const char *full_body;
 	long long   created_at;
+	int	    internal;		/* /internal: for admins only */
 };
 /* Call fn for each comment of a ticket, oldest first. */
 int	db_comment_each(struct db *, long long ticket,
 	    void (*fn)(const struct db_comment_row *, void *), void *arg);
+
+struct db_participant_row {
+	const char *email;
+	const char *name;		/* may be NULL */
+	const char *role;		/* requester, assignee, cc */
+	long long   added_at;
+};
+/* Call fn for each person on a ticket, in the order they joined it. */
+int	db_participant_each(struct db *, long long ticket,
+	    void (*fn)(const struct db_participant_row *, void *), void *arg);
+
+struct db_event_row {
+	long long   id;
+	long long   at;
+	const char *kind;		/* created, assigned, commented, … */
+	const char *actor;		/* address; NULL = ticketd itself */
+	const char *actor_name;		/* may be NULL */
+	const char *detail;		/* may be NULL */
+};
+/* Call fn for each event of a ticket, oldest first. */
+int	db_event_each(struct db *, long long ticket,
+	    void (*fn)(const struct db_event_row *, void *), void *arg);
 
 struct db_attachment_row {
 	long long   id;

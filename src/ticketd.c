@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -390,6 +391,9 @@ main(int argc, char *argv[])
 	int ch, once = 0, from_stdin = 0, check = 0, use_syslog = 0;
 	int verbose = 0, status, temp = 0;
 
+	/* every file ticketd makes (the database's -wal and -shm, anything
+	 * later) is the desk's alone, whatever umask it was started with */
+	umask(077);
 	while ((ch = getopt_long(argc, argv, "c:nsvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

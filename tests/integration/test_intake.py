@@ -110,8 +110,9 @@ class Intake(DeskTest):
 
         # ticketctl shows it
         lst = self.desk.ctl("ticket", "list").stdout
-        self.assertRegex(lst, r"(?m)^#1\s+open\s+low\s+alice@corp\.example\s+"
-                              r"Printer on 3rd floor jams\s*$")
+        # number, status, priority, category, assignee, requester, subject
+        self.assertRegex(lst, r"(?m)^#1\topen\tlow\t-\t-\talice@corp\.example\t"
+                              r"Printer on 3rd floor jams$")
         show = self.desk.ctl("ticket", "show", "1").stdout
         self.assertIn("Printer on 3rd floor jams", show)
         self.assertIn("alice@corp.example", show)

@@ -1,0 +1,56 @@
+/*
+ * ctl.h — the parts of ticketctl(8). ticketctl.c reads the options and the
+ * configuration and runs a command; ctl_ticket.c is "ticket list" and
+ * "ticket show"; ctl_util.c holds what every command uses: text from mail
+ * made safe for a terminal, times, numbers, the database.
+ */
+#ifndef TICKETD_CTL_H
+#define TICKETD_CTL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+struct config;
+struct db;
+
+/* ctl_tty_text() flag: keep newlines and tabs (a body, a comment). */
+#define CTL_TEXT_MULTILINE	0x01
+
+/*
+ * (p, len) from mail made safe for a terminal, appended to out: CR is
+ * dropped; LF and tab are kept with CTL_TEXT_MULTILINE, else each becomes
+ * '?'; each other C0 control byte, DEL, each byte that does not start a
+ * valid UTF-8 sequence, each C1 control (U+0080..U+009F) and each
+ * bidirectional control (U+202A..U+202E, U+2066..U+2069) becomes one '?'.
+ * Every other character is copied. Pure. 0, or -1 when out's max would be
+ * passed (out then holds part of it).
+ */
+int	ctl_tty_text(struct buf *out, const char *p, size_t len, int flags);
+
+/* ctl_tty_text() of a NUL-terminated string onto fp; NULL prints nothing. */
+void	ctl_put_text(FILE *fp, const char *s, int flags);
+
+/* "Name <address>", or the address alone when name is NULL or empty. */
+void	ctl_put_person(FILE *fp, const char *addr, const char *name);
+
+/* A time as "2026-11-29 19:48 UTC" in buf. */
+void	ctl_when(long long t, char *buf, size_t sz);
+
+/* A positive decimal number, with or without a leading '#': 0 or -1. */
+int	ctl_parse_number(const char *s, long long *v);
+
+/* A plain mail address, its domain lower-cased in place; NULL if not one. */
+const char *ctl_user_addr(char *s);
+
+/* Open the database read-only; on failure print why and exit 1. */
+struct db *ctl_open_db(const struct config *);
+
+/*
+ * ticketctl ticket list|show …: argv[0] is "ticket". Prints the result or
+ * a message on stderr; returns the exit status (0, 1, or EX_USAGE).
+ */
+int	ctl_ticket(const struct config *, int argc, char *argv[]);
+
+#endif
