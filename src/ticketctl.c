@@ -97,9 +97,9 @@ print_flood(const struct db_flood_row *r, void *arg)
 	char t[32];
 
 	(void)arg;
-	when(r->received_at, t, sizeof(t));
+	ctl_when(r->received_at, t, sizeof(t));
 	printf("%lld\t%s\t%s\t", r->mail_id, r->email, t);
-	put_text(r->subject, 0);
+	ctl_put_text(stdout, r->subject, 0);
 	putchar('\n');
 }
 
@@ -123,7 +123,7 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 		return rc;
 	}
 	if (argc == 2 && strcmp(argv[1], "held") == 0) {
-		db = open_db(cfg);
+		db = ctl_open_db(cfg);
 		if (db_flood_each(db, print_flood, NULL) != DB_OK) {
 			fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
 			rc = 1;
