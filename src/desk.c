@@ -396,7 +396,7 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 			ti->status = xstrdup("assigned");
 			extra[0] = (struct template_var){ "body",
 			    "See the ticket's history with ticketctl ticket show." };
-			rc = pl_tell_with(in, ti, "assigned", pl->tpl_assigned,
+			rc = pl_tell_with(in, ti, "assigned", pl->tpl_reassigned,
 			    email, 0, extra, 1, 1, 0);
 		} else
 			free(email);
@@ -958,7 +958,7 @@ pl_control(struct intake *in)
 	v[2] = (struct template_var){ "desk_name", pl->cfg->helpdesk.name };
 	memset(&o, 0, sizeof(o));
 	o.kind = "transcript";
-	o.tpl = pl->tpl_transcript;
+	o.tpl = pl->tpl_control;
 	o.to_addr = in->m.from_addr;
 	o.title = "control";
 	o.in_reply = 1;
