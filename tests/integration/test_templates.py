@@ -62,22 +62,22 @@ def drive_every_notice(desk):
     # a change too late, and alice's comment relayed to the others
     reply("It is urgent!", "alice@corp.example",
           subject="Re: [IT #1] [high] Printer jams")
-    # an internal note (to carol), then commands: a transcript, a
-    # handover to carol, a comment to alice
+    # an internal note (to carol), then commands with a greeting:
+    # a transcript, a handover to carol, a comment to alice
     reply("/internal\n\nThe fuser is worn.\n", "bob@corp.example")
-    reply("/priority high\n/assign carol\n\nCarol takes it.\n",
+    reply("Hi Alice,\n/priority high\n/assign carol\n\nCarol takes it.\n",
           "bob@corp.example")
     # a refused transcript, then resolved
     reply("/resolve\n/frobnicate\n", "carol@corp.example")
     reply("/resolve toner replaced\n\nDone.\n", "carol@corp.example")
     # control mails: applied (a rejection and the report), refused, empty
     send(make_mail(subject="control", sender="root@corp.example", name=None,
-                   body="reject 2 duplicate of #1\nreassign 3 "
-                   "carol@corp.example\nreport\n-- \nRoot\n"))
+                   body="Hi,\nreject 2 duplicate of #1\nreassign 3 "
+                   "carol@corp.example\nreport\nthanks\n-- \nRoot\n"))
     send(make_mail(subject="control", sender="root@corp.example", name=None,
                    body="reasign 1 bob@corp.example\n"))
     send(make_mail(subject="control", sender="root@corp.example", name=None,
-                   body="\n"))
+                   body="Hello\n"))
 
 
 def parts(row):
