@@ -19,7 +19,19 @@
  *   (2026-02-30 does not) and lie in 2000..2999. Whether it is in the
  *   past is for the caller, who knows the time.
  * - Every scan is linear in the input; at most LIMIT_COMMANDS + 1 entries
- *   are built, whatever the mail holds.
+ *   and LIMIT_SKIPPED_LINES + 2 skip notes are built, whatever the mail
+ *   holds.
+ * - People write control mails like any mail (greeting, commands, "thanks",
+ *   signature, quoted text): the commands are the lines from the first
+ *   command to the first sign-off, signature or quote, as debbugs' control@
+ *   server reads them. Inside that block every line still counts, so a typo
+ *   refuses the mail whole; before it, a line that looks like a mistyped
+ *   command is not taken for a greeting (near1()): a skipped first command
+ *   must never let the others apply.
+ * - A reply to a ticket is mostly text for a person, where a '/' line may
+ *   be a path or an example: only a short greeting line ("Hi Alice,")
+ *   followed by a real (or one-letter-off) command may stand before the
+ *   commands. See command.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +44,7 @@
 #include "xmalloc.h"
 
 #define TICKET_NUMBER_MAX	1000000000000LL	/* 10^12, as thread.c */
+#define NSPECS(a)		(sizeof(a) / sizeof((a)[0]))
 
 enum arg {
 	A_NONE,		/* nothing may follow */
@@ -124,6 +137,8 @@ command_list_init(struct cmd_list *l)
 {
 	l->v = NULL;
 	l->n = 0;
+	l->skip = NULL;
+	l->nskip = 0;
 }
 
 void
@@ -134,6 +149,11 @@ command_list_clear(struct cmd_list *l)
 
 	if (l == NULL)
 		return;
+	for (i = 0; i < l->nskip; i++) {
+		free(l->skip[i].line);
+		free(l->skip[i].why);
+	}
+	free(l->skip);
 	for (i = 0; i < l->n; i++) {
 		c = &l->v[i];
 		free(c->line);
@@ -591,11 +611,11 @@ command_line(struct cmd_list *l, struct pstate *ps, const char *ls,
 	p = ls;
 	if (ps->admin) {
 		specs = admin_specs;
-		nspecs = sizeof(admin_specs) / sizeof(admin_specs[0]);
+		nspecs = NSPECS(admin_specs);
 		p++;	/* the '/' */
 	} else {
 		specs = control_specs;
-		nspecs = sizeof(control_specs) / sizeof(control_specs[0]);
+		nspecs = NSPECS(control_specs);
 	}
 	w = p;
 	while (p < le && lex_sp_len(p, le) == 0)
@@ -635,27 +655,435 @@ list_ok(const struct cmd_list *l, size_t first)
 	return 0;
 }
 
+/* Append a skip note for the line [ls, le); why is taken over. */
+static void
+add_skip(struct cmd_list *l, const char *ls, const char *le, char *why,
+    int end)
+{
+	struct cmd_skip *s;
+
+	l->skip = xreallocarray(l->skip, l->nskip + 1, sizeof(*l->skip));
+	s = &l->skip[l->nskip++];
+	s->line = lex_show(ls, (size_t)(le - ls), LIMIT_QUOTED_BYTES,
+	    LEX_SHOW_TAB);
+	s->why = why;
+	s->end = end;
+}
+
+/* A byte that continues a word: ASCII letters and digits, and UTF-8. */
+static int
+is_word_byte(const char *p, const char *end)
+{
+	unsigned char c = (unsigned char)*p;
+
+	if (lex_sp_len(p, end) > 0)
+		return 0;	/* NBSP is a space, not a letter */
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/*
+ * Does [p, end) open with the words of phrase (lower case; ASCII letters
+ * compare in any case, one space stands for any run of spaces), as whole
+ * words? The position after them, or NULL.
+ */
+static const char *
+match_words(const char *p, const char *end, const char *phrase)
+{
+	const char *f;
+
+	for (f = phrase; *f != '\0'; f++) {
+		if (*f == ' ') {
+			if (lex_sp_len(p, end) == 0)
+				return NULL;
+			p = lex_skip_sp(p, end);
+			continue;
+		}
+		if (p == end || lex_lower((unsigned char)*p) != (unsigned char)*f)
+			return NULL;
+		p++;
+	}
+	if (p < end && is_word_byte(p, end))
+		return NULL;	/* "thanksgiving", "hijack" */
+	return p;
+}
+
+/*
+ * Are a and b (ASCII case-insensitively) equal or one edit apart: one
+ * letter added, dropped, changed, or two neighbours swapped?
+ */
+static int
+near1(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0;
+
+	if (an > bn + 1 || bn > an + 1)
+		return 0;
+	while (i < an && i < bn && lex_lower((unsigned char)a[i]) ==
+	    lex_lower((unsigned char)b[i]))
+		i++;
+	if (i == an && i == bn)
+		return 1;
+	if (an == bn) {
+		if (lex_ci_eq(a + i + 1, an - i - 1, b + i + 1, bn - i - 1))
+			return 1;	/* changed */
+		return i + 1 < an &&
+		    lex_lower((unsigned char)a[i]) ==
+		    lex_lower((unsigned char)b[i + 1]) &&
+		    lex_lower((unsigned char)a[i + 1]) ==
+		    lex_lower((unsigned char)b[i]) &&
+		    lex_ci_eq(a + i + 2, an - i - 2, b + i + 2, bn - i - 2);
+	}
+	if (an > bn)
+		return lex_ci_eq(a + i + 1, an - i - 1, b + i, bn - i);
+	return lex_ci_eq(a + i, an - i, b + i + 1, bn - i - 1);
+}
+
+/* Is the word [w, w + n) one edit off (or equal to) a name of specs? */
+static int
+near_spec(const struct spec *specs, size_t nspecs, const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nspecs; i++) {
+		if (near1(w, n, specs[i].name, strlen(specs[i].name)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A word that reads as a command's argument: an address or "#42", "42,". */
+static int
+is_arg_like(const char *w, size_t n)
+{
+	size_t i;
+
+	if (memchr(w, '@', n) != NULL)
+		return 1;
+	if (n > 0 && *w == '#') {
+		w++;
+		n--;
+	}
+	while (n > 0 && strchr(",.;:", w[n - 1]) != NULL)
+		n--;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (w[i] < '0' || w[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Before the first command of a control mail: does the line [ls, le)
+ * (trimmed, not blank) start the commands? A command name does; so does
+ * what looks like a mistyped one (see command.h), which then fails as an
+ * unknown command instead of passing for a greeting.
+ */
+static int
+control_start(const char *ls, const char *le)
+{
+	const char *p = ls, *w, *a;
+	size_t n, an;
+
+	if (*ls == '/')
+		return 1;
+	n = word(&p, le, &w);
+	if (lookup(control_specs, NSPECS(control_specs), w, n) != NULL)
+		return 1;
+	if (!near_spec(control_specs, NSPECS(control_specs), w, n))
+		return 0;
+	if (p == le)
+		return w[n - 1] != ',';	/* "reprot", but not "Grant," */
+	while ((an = word(&p, le, &a)) > 0) {
+		if (is_arg_like(a, an))
+			return 1;
+	}
+	return 0;
+}
+
+/* How a sign-off may go on after its words. */
+enum tail {
+	T_ALONE,	/* only trailing punctuation */
+	T_COMMA,	/* or a comma and anything: "Best, Alice" */
+	T_ANY		/* or anything: "Thank you very much!" */
+};
+
+/*
+ * Sign-offs that end a control mail's commands: debbugs' (thank, thanks,
+ * thankyou, thank you, quit, stop, kthxbye; "--" is the signature) and
+ * what people write in the languages quote.c knows.
+ */
+static const struct {
+	const char	*words;
+	enum tail	 tail;
+} signoffs[] = {
+	{ "stop", T_ALONE }, { "quit", T_ALONE }, { "kthxbye", T_ALONE },
+	{ "thank", T_ANY }, { "thanks", T_ANY }, { "thankyou", T_ANY },
+	{ "thank you", T_ANY }, { "many thanks", T_ANY }, { "thx", T_ANY },
+	{ "cheers", T_COMMA }, { "regards", T_COMMA },
+	{ "best regards", T_COMMA }, { "kind regards", T_COMMA },
+	{ "warm regards", T_COMMA }, { "warmest regards", T_COMMA },
+	{ "with best regards", T_COMMA }, { "with kind regards", T_COMMA },
+	{ "best", T_COMMA }, { "best wishes", T_COMMA },
+	{ "all the best", T_COMMA }, { "sincerely", T_COMMA },
+	{ "yours sincerely", T_COMMA }, { "yours truly", T_COMMA },
+	{ "yours", T_COMMA }, { "br", T_COMMA }, { "bye", T_COMMA },
+	{ "goodbye", T_COMMA },
+	/* de */
+	{ "danke", T_ANY }, { "vielen dank", T_ANY }, { "gru\xc3\x9f", T_COMMA },
+	{ "gr\xc3\xbc\xc3\x9f" "e", T_COMMA },
+	{ "viele gr\xc3\xbc\xc3\x9f" "e", T_COMMA },
+	{ "beste gr\xc3\xbc\xc3\x9f" "e", T_COMMA },
+	{ "freundliche gr\xc3\xbc\xc3\x9f" "e", T_COMMA },
+	{ "mit freundlichen gr\xc3\xbc\xc3\x9f" "en", T_COMMA },
+	{ "mfg", T_COMMA }, { "lg", T_COMMA }, { "vg", T_COMMA },
+	/* fr */
+	{ "merci", T_ANY }, { "cordialement", T_COMMA },
+	{ "bien cordialement", T_COMMA },
+	/* es */
+	{ "gracias", T_ANY }, { "saludos", T_COMMA }, { "un saludo", T_COMMA },
+	{ "atentamente", T_COMMA },
+	/* it */
+	{ "grazie", T_ANY }, { "saluti", T_COMMA },
+	{ "cordiali saluti", T_COMMA },
+	/* nl */
+	{ "bedankt", T_ANY }, { "dank je", T_ANY }, { "dank u", T_ANY },
+	{ "groeten", T_COMMA }, { "met vriendelijke groet", T_COMMA },
+	/* pt */
+	{ "obrigado", T_ANY }, { "obrigada", T_ANY },
+	{ "atenciosamente", T_COMMA }, { "abra\xc3\xa7os", T_COMMA },
+};
+
+/* Only spaces and closing punctuation (". , ! ; : - ~ )", "…") left? */
+static int
+only_trail(const char *p, const char *end)
+{
+	while (p < end) {
+		if (lex_sp_len(p, end) > 0)
+			p = lex_skip_sp(p, end);
+		else if (memchr(".,!;:-~)", *p, 8) != NULL)
+			p++;
+		else if (end - p >= 3 && memcmp(p, "\xe2\x80\xa6", 3) == 0)
+			p += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/* Is [ls, le) (trimmed, not blank) a sign-off line? */
+static int
+is_signoff(const char *ls, const char *le)
+{
+	const char *q;
+	size_t i;
+
+	for (i = 0; i < NSPECS(signoffs); i++) {
+		q = match_words(ls, le, signoffs[i].words);
+		if (q == NULL)
+			continue;
+		if (only_trail(q, le) || signoffs[i].tail == T_ANY)
+			return 1;
+		q = lex_skip_sp(q, le);
+		if (signoffs[i].tail == T_COMMA && q < le && *q == ',')
+			return 1;
+	}
+	return 0;
+}
+
+/* At least 5 c at the start of [ls, le); whole: and nothing else. */
+static int
+run_of(const char *ls, const char *le, char c, int whole)
+{
+	const char *p = ls;
+
+	while (p < le && *p == c)
+		p++;
+	return p - ls >= 5 && (!whole || p == le);
+}
+
+/*
+ * Does the line [ls, le) (trimmed, not blank; the next line starts at
+ * next) end a control mail's commands? Why, or NULL.
+ */
+static const char *
+end_of_commands(const char *p, size_t len, size_t next, const char *ls,
+    const char *le)
+{
+	const char *q = ls, *w, *ns, *ne;
+	size_t n;
+
+	if (*ls == '>')
+		return "quoted text";
+	if (le - ls == 2 && ls[0] == '-' && ls[1] == '-')
+		return "a signature";
+	if (run_of(ls, le, '-', 0) || run_of(ls, le, '_', 1))
+		return "a quoted mail";
+	if (is_signoff(ls, le))
+		return "a sign-off";
+	if (le[-1] != ':')
+		return NULL;
+	/* "On Mon, 1 Jun 2026, Bob wrote:" right above a quote */
+	n = word(&q, le, &w);
+	if (lookup(control_specs, NSPECS(control_specs), w, n) != NULL)
+		return NULL;
+	next = lex_skip_blank_lines(p, len, next);
+	if (next == len)
+		return NULL;
+	lex_next_line(p, len, &next, &ns, &ne);
+	lex_trim(&ns, &ne);
+	return ns < ne && *ns == '>' ? "quoted text" : NULL;
+}
+
+/*
+ * The note for the line [ls, le) that ended the commands, counting the
+ * non-blank lines after it (from pos) and the commands among them.
+ */
+static void
+add_end(struct cmd_list *l, const char *p, size_t len, size_t pos,
+    const char *ls, const char *le, const char *why)
+{
+	const char *s, *e, *q, *w;
+	size_t lines = 0, cmds = 0, n;
+	char *text;
+
+	while (pos < len) {
+		lex_next_line(p, len, &pos, &s, &e);
+		lex_trim(&s, &e);
+		if (s == e)
+			continue;
+		lines++;
+		q = s;
+		n = word(&q, e, &w);
+		if (*s != '>' && lookup(control_specs, NSPECS(control_specs),
+		    w, n) != NULL)
+			cmds++;
+	}
+	if (lines == 0)
+		text = xasprintf("end of the commands (%s)", why);
+	else if (cmds == 0)
+		text = xasprintf("end of the commands (%s); %zu more line%s "
+		    "not read", why, lines, lines == 1 ? "" : "s");
+	else
+		text = xasprintf("end of the commands (%s); %zu more line%s "
+		    "not read, %zu of them %s, not run", why, lines,
+		    lines == 1 ? "" : "s", cmds, cmds == 1 ? "a command" :
+		    "commands");
+	add_skip(l, ls, le, text, 1);
+}
+
+/* The note that counts the greeting lines past LIMIT_SKIPPED_LINES. */
+static void
+more_before(struct cmd_list *l, size_t *before)
+{
+	static const char dots[] = "...";
+
+	if (*before > LIMIT_SKIPPED_LINES)
+		add_skip(l, dots, dots + 3, xasprintf("and %zu more lines "
+		    "before the first command, ignored",
+		    *before - LIMIT_SKIPPED_LINES), 0);
+	*before = 0;
+}
+
+/* Words a greeting line opens with, before an admin's commands. */
+static const char *const greetings[] = {
+	"hi", "hello", "hey", "hiya", "howdy", "dear", "greetings",
+	"morning", "good morning", "good afternoon", "good evening",
+	"good day",
+	"hallo", "moin", "servus", "guten morgen", "guten tag", "liebe",
+	"lieber", "bonjour", "bonsoir", "salut", "hola", "buenos d\xc3\xad" "as",
+	"buenas tardes", "ciao", "buongiorno", "hoi", "goedemorgen",
+	"ol\xc3\xa1", "bom dia", "hej",
+};
+
+/*
+ * A greeting line (trimmed, not blank): opens with a greeting word, at
+ * most 5 words, no punctuation but at its end ("Hi Alice,"; not "Hi
+ * Alice, I fixed it.").
+ */
+static int
+is_greeting(const char *ls, const char *le)
+{
+	const char *e = le, *p, *w;
+	size_t i, words = 0;
+
+	if ((size_t)(le - ls) > LIMIT_QUOTED_BYTES)
+		return 0;
+	for (;;) {
+		if (e > ls && memchr(",!.:;", e[-1], 5) != NULL)
+			e--;
+		else if (e > ls && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		else if (e - ls >= 2 && (unsigned char)e[-2] == 0xc2 &&
+		    (unsigned char)e[-1] == 0xa0)
+			e -= 2;
+		else
+			break;
+	}
+	for (p = ls; p < e; p++) {
+		if (memchr(",.!?;:", *p, 6) != NULL)
+			return 0;
+	}
+	for (p = ls; word(&p, e, &w) > 0; )
+		words++;
+	if (words == 0 || words > 5)
+		return 0;
+	for (i = 0; i < NSPECS(greetings); i++) {
+		if (match_words(ls, e, greetings[i]) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* After a greeting: "/name" with an admin command's name, or one off. */
+static int
+admin_start(const char *ls, const char *le)
+{
+	const char *p = ls + 1;
+
+	if (ls == le || *ls != '/')
+		return 0;
+	while (p < le && lex_sp_len(p, le) == 0)
+		p++;
+	return p > ls + 1 && near_spec(admin_specs, NSPECS(admin_specs),
+	    ls + 1, (size_t)(p - ls - 1));
+}
+
 int
 command_parse_admin(const char *p, size_t len, struct cmd_list *list,
     size_t *rest_off)
 {
 	struct pstate ps = { 1, list->n, 0 };
-	const char *ls, *le;
-	size_t pos, start;
+	const char *ls, *le, *gs, *ge;
+	size_t pos, start, next;
 	int found = 0;
 
-	pos = skip_bom(p, len);
+	pos = lex_skip_blank_lines(p, len, skip_bom(p, len));
+	/* one greeting line, when a command follows it */
+	if (pos < len) {
+		next = pos;
+		lex_next_line(p, len, &next, &gs, &ge);
+		lex_trim(&gs, &ge);
+		if (*gs != '/' && is_greeting(gs, ge)) {
+			start = next = lex_skip_blank_lines(p, len, next);
+			if (next < len) {
+				lex_next_line(p, len, &next, &ls, &le);
+				lex_trim(&ls, &le);
+				if (admin_start(ls, le)) {
+					add_skip(list, gs, ge, xstrdup("ignored: "
+					    "a greeting before the commands"), 0);
+					pos = start;
+				}
+			}
+		}
+	}
 	while (pos < len) {
 		start = pos;
 		lex_next_line(p, len, &pos, &ls, &le);
 		lex_trim(&ls, &le);
-		if (ls == le) {
-			if (found == 0)
-				continue;
-			pos = start;
-			break;
-		}
-		if (*ls != '/') {
+		if (ls == le || *ls != '/') {
 			pos = start;
 			break;
 		}
@@ -675,8 +1103,9 @@ int
 command_parse_control(const char *p, size_t len, struct cmd_list *list)
 {
 	struct pstate ps = { 0, list->n, 0 };
-	const char *ls, *le;
-	size_t pos;
+	const char *ls, *le, *why;
+	size_t pos, before = 0;
+	int started = 0;
 
 	pos = skip_bom(p, len);
 	while (pos < len) {
@@ -684,12 +1113,25 @@ command_parse_control(const char *p, size_t len, struct cmd_list *list)
 		lex_trim(&ls, &le);
 		if (ls == le)
 			continue;
-		if (*ls == '>')
+		why = end_of_commands(p, len, pos, ls, le);
+		if (why != NULL) {
+			more_before(list, &before);
+			add_end(list, p, len, pos, ls, le, why);
 			break;
-		if (le - ls == 2 && ls[0] == '-' && ls[1] == '-')
-			break;
+		}
+		if (!started) {
+			if (!control_start(ls, le)) {
+				if (++before <= LIMIT_SKIPPED_LINES)
+					add_skip(list, ls, le, xstrdup("ignored: "
+					    "text before the first command"), 0);
+				continue;
+			}
+			more_before(list, &before);
+			started = 1;
+		}
 		command_line(list, &ps, ls, le);
 	}
+	more_before(list, &before);
 	return list_ok(list, ps.first);
 }
 

@@ -9,6 +9,9 @@
  * A mail's commands are applied whole or not at all: the parse functions
  * return -1 when any entry is CMD_ERROR or CMD_UNKNOWN, and the caller
  * answers with a transcript (each entry's line, then "ok" or its err).
+ * Lines the parse skipped on purpose (a greeting before the commands, the
+ * sign-off, signature or quote that ended them) are listed too, each with
+ * why (struct cmd_skip), so that the transcript can say so.
  */
 #ifndef TICKETD_COMMAND_H
 #define TICKETD_COMMAND_H
@@ -68,10 +71,29 @@ struct cmd {
 					 * seconds since the epoch; 0: none */
 };
 
+/*
+ * A line that was not read as a command on purpose, for the transcript.
+ * The lines before the first command come first (end 0), then the line
+ * that ended the commands (end 1), at most one per parse call.
+ */
+struct cmd_skip {
+	/* The line as written, shown like cmd.line but cut at
+	 * LIMIT_QUOTED_BYTES; "..." for the count of further greeting lines.
+	 * Never NULL. */
+	char		*line;
+	/* Why, one line: "ignored: text before the first command", "end of
+	 * the commands (a sign-off); 3 more lines not read (1 of them a
+	 * command: not run)". Never NULL. */
+	char		*why;
+	int		 end;	/* 0: before the commands; 1: their end */
+};
+
 /* The entries of one mail in the order written; owns every string. */
 struct cmd_list {
 	struct cmd	*v;
 	size_t		 n;	/* at most LIMIT_COMMANDS + 1 per parse call */
+	struct cmd_skip	*skip;	/* at most LIMIT_SKIPPED_LINES + 2 per call */
+	size_t		 nskip;
 };
 
 void	command_list_init(struct cmd_list *);
@@ -86,6 +108,20 @@ void	command_list_clear(struct cmd_list *);
  * down is text. Command names compare case-insensitively. Past
  * LIMIT_COMMANDS commands one CMD_ERROR entry is added and the rest are
  * skipped (but still end the block).
+ *
+ * A greeting may stand before the commands: one line (blank lines around
+ * it are fine) that opens with a greeting word ("Hi", "Hello", "Hey",
+ * "Dear", "Good morning", "Hallo", "Bonjour", ...; see greetings[] in
+ * command.c), has at most 5 words and no punctuation but at its end
+ * ("Hi Alice,", "Good morning all!"), and is followed by a '/' line that
+ * names an admin command or is one letter off one ("/resolve", "/reslove").
+ * It gets a cmd_skip entry and is not part of the comment. Anything else
+ * before a '/' line makes the whole reply text, as it always was: "Hi
+ * Alice, I fixed it." (a sentence, not a greeting), two lines of text,
+ * or a greeting followed by "/etc/hosts" (a path, not a command). So a
+ * reply that explains "if it happens again, write:" above "/priority high"
+ * never changes the ticket.
+ *
  * Entries are appended to *list (init it first; entries already there are
  * kept, and neither counted nor looked at). *rest_off (if not NULL) gets
  * where the comment starts: 0 when there were no commands, else the first
@@ -98,16 +134,48 @@ int	command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 
 /*
  * Parse a root admin's control mail body (p, len; no NUL needed; LF or
- * CR LF line ends): after an optional UTF-8 BOM, each non-blank line is
- * one command, until the end, a signature line ("--" or "-- ") or a ">"
- * quoted line. Every other line counts, so a reply's attribution line
- * ("On Mon, ... wrote:") would be an unknown command: pass a reply's text
- * through quote_strip() first. Words are separated by spaces, tabs or
- * NBSP; command words compare case-insensitively. Ticket numbers are "42"
- * or "#42"; an address may be written "<a@b>" or with a trailing ',' or
- * ';' and must then be a plain addr-spec (fields_is_addr); "away" takes
- * "until YYYY-MM-DD" or just the date (a real calendar date, year
- * 2000..2999). Entries and the cap as for command_parse_admin.
+ * CR LF line ends) the way people write mail:
+ *
+ * - The commands start at the first line that is a command: its first word
+ *   is a command name (any case). The lines before it are a greeting and
+ *   are skipped ("Hi,", "Please apply these:"), each with a cmd_skip entry
+ *   (the first LIMIT_SKIPPED_LINES, then one that counts the rest) —
+ *   unless one looks like a mistyped command, which then starts the
+ *   commands as an unknown one and so refuses the mail: a line starting
+ *   with '/', or whose first word is one letter off a command name
+ *   ("reasign", "reprot", "report:") and which is either that word alone
+ *   (not ending in ',') or holds an address or a ticket number
+ *   ("reasign 42 bob@corp.example"). A typo in the first command never
+ *   lets the others apply.
+ * - The commands end at the first line that is a sign-off, a signature or
+ *   quoted text, wherever it stands (also before any command); that line
+ *   and everything after it are not read, and one cmd_skip entry (end 1)
+ *   names it, counts the non-blank lines after it and how many of those
+ *   start with a command name (they are not run). The end is:
+ *   - a sign-off as debbugs' control@ server takes them (thank, thanks,
+ *     thankyou, thank you, quit, stop, kthxbye) and as people write them
+ *     (thx, many thanks, cheers, regards, best regards, kind regards, best,
+ *     best wishes, all the best, sincerely, bye, and a few in de, fr, es,
+ *     it, nl, pt: danke, merci, gracias, grazie, bedankt, obrigado, grüße,
+ *     cordialement, ...; see signoffs[] in command.c), in any case, alone
+ *     on the line with any trailing ". , ! ; : - ~ )" — or followed by a
+ *     comma and anything ("Thanks, Alice"; not for quit and stop), and
+ *     the thanks words followed by anything ("Thank you very much!");
+ *   - a signature separator, "--" or "-- ";
+ *   - quoted text: a line starting with ">", the line before it when that
+ *     ends in ':' ("On Mon, 1 Jun 2026, Bob wrote:"), a line of 5 or more
+ *     '-' ("-----Original Message-----", "---------- Forwarded message")
+ *     or of 5 or more '_' (Outlook's line above a quoted header block).
+ * - Inside the commands every non-blank line counts: a line that is not a
+ *   command (a typo, a remark) is CMD_UNKNOWN and refuses the whole mail.
+ *
+ * Words are separated by spaces, tabs or NBSP; command words compare
+ * case-insensitively. Ticket numbers are "42" or "#42"; an address may be
+ * written "<a@b>" or with a trailing ',' or ';' and must then be a plain
+ * addr-spec (fields_is_addr); "away" takes "until YYYY-MM-DD" or just the
+ * date (a real calendar date, year 2000..2999). Entries and the cap as for
+ * command_parse_admin. A mail without any command gets no entries: the
+ * caller decides (pl_control refuses it).
  * Returns 0 when every entry this call added is a valid command (also when
  * there are none), -1 when any is CMD_ERROR or CMD_UNKNOWN.
  */

@@ -531,7 +531,7 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 			ti->status = xstrdup("assigned");
 			extra[0] = (struct template_var){ "body",
 			    "See the ticket's history with ticketctl ticket show." };
-			rc = pl_tell_with(in, ti, "assigned", pl->tpl_assigned,
+			rc = pl_tell_with(in, ti, "assigned", pl->tpl_reassigned,
 			    email, 0, extra, 1, 1, 0);
 		} else
 			free(email);
@@ -590,6 +590,18 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 	}
 }
 
+/* The transcript's lines for what the parse skipped: before or at the end. */
+static void
+transcript_skips(struct buf *tr, const struct cmd_list *cl, int end)
+{
+	size_t i;
+
+	for (i = 0; i < cl->nskip; i++)
+		if (cl->skip[i].end == end)
+			buf_printf(tr, "%s — %s\n", cl->skip[i].line,
+			    cl->skip[i].why);
+}
+
 /*
  * An admin's /commands: applied whole or not at all (a savepoint), and
  * answered with a transcript, each line "ok" or why not.
@@ -609,6 +621,7 @@ commands(struct intake *in, struct db_ticket_info *ti,
 	verified = pl->cfg->helpdesk.trust == TRUST_FROM ||
 	    in->sender_verified;
 	buf_init(&tr, 64 * 1024);
+	transcript_skips(&tr, cl, 0);
 	if ((rc = db_savepoint(pl->db)) != DB_OK)
 		goto done;
 	for (i = 0; i < cl->n; i++) {
@@ -1068,8 +1081,10 @@ run_control(struct intake *in, const struct cmd *c, int *report, char *why,
 }
 
 /*
- * A root admin's control mail: every line one command, applied whole or
- * not at all, answered with a transcript (and the report when asked).
+ * A root admin's control mail: one command a line between the greeting
+ * and the sign-off (command.h), applied whole or not at all, answered
+ * with a transcript that also names the lines skipped (and the report
+ * when asked).
  */
 int
 pl_control(struct intake *in)
@@ -1094,6 +1109,7 @@ pl_control(struct intake *in)
 		goto done;
 	}
 	command_parse_control(body, strlen(body), &cl);
+	transcript_skips(&tr, &cl, 0);
 	if ((rc = db_savepoint(pl->db)) != DB_OK)
 		goto done;
 	for (i = 0; i < cl.n; i++) {
@@ -1119,6 +1135,7 @@ pl_control(struct intake *in)
 		buf_printf(&tr, "%s — %s\n", cl.v[i].line, r == 1 ? "ok" :
 		    r == -10 ? "not applied" : why);
 	}
+	transcript_skips(&tr, &cl, 1);
 	if (cl.n == 0) {
 		failed = 1;
 		buf_addstr(&tr, "(no commands found)\n");
@@ -1129,12 +1146,14 @@ pl_control(struct intake *in)
 		goto done;
 	v[0] = (struct template_var){ "transcript", tr.data };
 	v[1] = (struct template_var){ "outcome", failed ? "Nothing was "
-	    "applied: a control mail applies whole or not at all." :
-	    "All applied." };
+	    "applied: a control mail applies whole or not at all. Write one "
+	    "command a line; text before the first command is ignored, and "
+	    "a sign-off (\"thanks\"), a signature or quoted text ends the "
+	    "commands." : "All applied." };
 	v[2] = (struct template_var){ "desk_name", pl->cfg->helpdesk.name };
 	memset(&o, 0, sizeof(o));
 	o.kind = "transcript";
-	o.tpl = pl->tpl_transcript;
+	o.tpl = pl->tpl_control;
 	o.to_addr = in->m.from_addr;
 	o.title = "control";
 	o.in_reply = 1;

@@ -63,6 +63,9 @@
 /* Most bytes of offending input quoted back in an error or a bad-value
  * text (longer is cut at a UTF-8 boundary and marked with "..."). */
 #define LIMIT_QUOTED_BYTES		80
+/* Most lines before a control mail's first command that its transcript
+ * names one by one (the greeting); the rest are counted in one line. */
+#define LIMIT_SKIPPED_LINES		10
 
 /* authres.c, assign.c */
 /* Longest Authentication-Results value read (real ones are < 4 KiB);

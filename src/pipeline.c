@@ -4,6 +4,7 @@
  * costs the others. Notices are composed in notices.c, the workflow on a
  * ticket (new tickets, comments, commands, access, control) is desk.c.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "pipeline.h"
 #include "pipeline_impl.h"
 #include "rules.h"
+#include "template.h"
 #include "thread.h"
 #include "xmalloc.h"
 
@@ -66,35 +68,113 @@ seed_roles(struct pipeline *pl, time_t now)
 	}
 }
 
+/* The variables of every notice about a ticket (notices.c ticket_vars). */
+#define TICKET_VARS	"number", "subject", "requester_name", "requester", \
+	"tag", "desk_name", "desk", "assignee", "priority", "category", "status"
+
+/* What the code gives each template: notices.c and desk.c. */
+static const char *const ack_vars[] = { "number", "subject",
+	"requester_name", "requester", "tag", "desk_name", "desk",
+	"dropped_note", "linked_note", "priority", "category", "fields_note",
+	"assign_note", NULL };
+static const char *const assigned_vars[] = { "number", "subject",
+	"requester_name", "requester", "tag", "desk_name", "priority",
+	"category", "body", "attachments_note", NULL };
+static const char *const reassigned_vars[] = { TICKET_VARS, "body", NULL };
+static const char *const comment_vars[] = { TICKET_VARS, "author", "text",
+	"internal_note", NULL };
+static const char *const closed_vars[] = { TICKET_VARS, "note", "reason",
+	NULL };
+static const char *const transcript_vars[] = { TICKET_VARS, "transcript",
+	"outcome", NULL };
+static const char *const control_vars[] = { "transcript", "outcome",
+	"desk_name", NULL };
+static const char *const refused_vars[] = { TICKET_VARS, "change", "who",
+	NULL };
+static const char *const denied_vars[] = { "requester_name", "requester",
+	"domains", "root_admins", "desk_name", "desk", NULL };
+static const char *const report_vars[] = { "totals", "admins", "desk_name",
+	NULL };
+static const char *const unassigned_vars[] = { TICKET_VARS, "why", NULL };
+static const char *const digest_vars[] = { "count", "list", "tag",
+	"desk_name", NULL };
+static const char *const flood_vars[] = { "sender", "max", "desk_name", "tag",
+	NULL };
+
+#define TPL(name, field, vars) \
+	{ name, offsetof(struct pipeline, field), vars }
+
+const struct pipeline_template pipeline_templates[] = {
+	/* pl_queue_ack: a new ticket's requester */
+	TPL("ack", tpl_ack, ack_vars),
+	/* pl_queue_assigned: the admin a new ticket went to */
+	TPL("assigned", tpl_assigned, assigned_vars),
+	/* run_command /assign, control reassign: the admin it goes to now */
+	TPL("reassigned", tpl_reassigned, reassigned_vars),
+	/* relay: a comment to the ticket's other participants */
+	TPL("comment", tpl_comment, comment_vars),
+	/* run_command /resolve, /reject, control reject: the requester */
+	TPL("resolved", tpl_resolved, closed_vars),
+	TPL("rejected", tpl_rejected, closed_vars),
+	/* commands: an admin's /commands on a ticket */
+	TPL("transcript", tpl_transcript, transcript_vars),
+	/* pl_control: a root admin's control mail, about no ticket */
+	TPL("control", tpl_control, control_vars),
+	/* requester_edits: a change that came too late */
+	TPL("refused-change", tpl_refused, refused_vars),
+	/* pl_access_check: a sender who may not use the desk, no ticket */
+	TPL("access-denied", tpl_denied, denied_vars),
+	/* pl_queue_report: the control mail's "report" */
+	TPL("report", tpl_report, report_vars),
+	/* tell_roots: a new ticket nobody could take, to the root admins */
+	TPL("unassigned", tpl_unassigned, unassigned_vars),
+	/* pl_coalesce: an admin's notices held over the rate limit */
+	TPL("digest", tpl_digest, digest_vars),
+	/* flood_hold: a sender's new requests held, to the root admins */
+	TPL("flood", tpl_flood, flood_vars),
+	{ NULL, 0, NULL }
+};
+
+static char **
+tpl_slot(struct pipeline *pl, const struct pipeline_template *t)
+{
+	return (char **)(void *)((char *)pl + t->off);
+}
+
+/* Load and check every template into pl; 0, or -1 with err. */
+static int
+load_templates(struct pipeline *pl, const struct config *cfg, char *err,
+    size_t errsz)
+{
+	const struct pipeline_template *t;
+	char why[512];
+	char **slot;
+
+	for (t = pipeline_templates; t->name != NULL; t++) {
+		slot = tpl_slot(pl, t);
+		*slot = template_load(cfg->helpdesk.templates, t->name, err,
+		    errsz);
+		if (*slot == NULL)
+			return -1;
+		if (template_check(*slot, t->vars, why, sizeof(why)) == -1) {
+			snprintf(err, errsz, "%s.md: %s", t->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
     const char *source, char *err, size_t errsz)
 {
-	struct { char **tpl; const char *name; } t[] = {
-		{ &pl->tpl_ack, "ack" }, { &pl->tpl_assigned, "assigned" },
-		{ &pl->tpl_comment, "comment" }, { &pl->tpl_resolved, "resolved" },
-		{ &pl->tpl_rejected, "rejected" },
-		{ &pl->tpl_transcript, "transcript" },
-		{ &pl->tpl_refused, "refused-change" },
-		{ &pl->tpl_denied, "access-denied" },
-		{ &pl->tpl_report, "report" },
-		{ &pl->tpl_unassigned, "unassigned" },
-		{ &pl->tpl_digest, "digest" },
-		{ &pl->tpl_flood, "flood" }
-	};
-	size_t i;
-
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = cfg;
 	pl->db = db;
 	pl->source = source;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		*t[i].tpl = template_load(cfg->helpdesk.templates, t[i].name,
-		    err, errsz);
-		if (*t[i].tpl == NULL) {
-			pipeline_clear(pl);
-			return -1;
-		}
+	if (load_templates(pl, cfg, err, errsz) == -1) {
+		pipeline_clear(pl);
+		return -1;
 	}
 	seed_roles(pl, time(NULL));
 	return 0;
@@ -103,23 +183,26 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 void
 pipeline_clear(struct pipeline *pl)
 {
-	free(pl->tpl_ack);
-	free(pl->tpl_assigned);
-	free(pl->tpl_comment);
-	free(pl->tpl_resolved);
-	free(pl->tpl_rejected);
-	free(pl->tpl_transcript);
-	free(pl->tpl_refused);
-	free(pl->tpl_denied);
-	free(pl->tpl_report);
-	free(pl->tpl_unassigned);
-	free(pl->tpl_digest);
-	free(pl->tpl_flood);
-	pl->tpl_denied = pl->tpl_report = pl->tpl_unassigned = NULL;
-	pl->tpl_digest = pl->tpl_flood = NULL;
-	pl->tpl_ack = pl->tpl_assigned = pl->tpl_comment = NULL;
-	pl->tpl_resolved = pl->tpl_rejected = pl->tpl_transcript = NULL;
-	pl->tpl_refused = NULL;
+	const struct pipeline_template *t;
+	char **slot;
+
+	for (t = pipeline_templates; t->name != NULL; t++) {
+		slot = tpl_slot(pl, t);
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
+int
+pipeline_check_templates(const struct config *cfg, char *err, size_t errsz)
+{
+	struct pipeline pl;
+	int rc;
+
+	memset(&pl, 0, sizeof(pl));
+	rc = load_templates(&pl, cfg, err, errsz);
+	pipeline_clear(&pl);
+	return rc;
 }
 
 int

@@ -37,13 +37,30 @@ struct pipeline {
 	struct db	*db;
 	const char	*source;	/* "imap" or "stdin" */
 	uint32_t	 uidvalidity;
-	/* the notice templates, loaded by pipeline_init */
-	char		*tpl_ack, *tpl_assigned, *tpl_comment, *tpl_resolved;
-	char		*tpl_rejected, *tpl_transcript, *tpl_refused;
-	char		*tpl_denied, *tpl_report;
+	/* the notice templates, loaded by pipeline_init (pipeline_templates) */
+	char		*tpl_ack, *tpl_assigned, *tpl_reassigned, *tpl_comment;
+	char		*tpl_resolved, *tpl_rejected, *tpl_transcript;
+	char		*tpl_control, *tpl_refused, *tpl_denied, *tpl_report;
 	char		*tpl_unassigned, *tpl_digest, *tpl_flood;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 };
+
+/*
+ * The notice templates, one a context: templates/NAME.md, the field of
+ * struct pipeline it is loaded into (offsetof), and the variables the code
+ * gives it (NULL-terminated), the one table of them. pipeline_init()
+ * refuses a template, built in or from [helpdesk] templates, that would
+ * show a "{{" with those (template_check). A new notice, or a template
+ * used where its variables differ, gets a row of its own here, and a case
+ * in tests/integration/test_templates.py, which sends every one.
+ * Ends with a row whose name is NULL.
+ */
+struct pipeline_template {
+	const char		*name;
+	size_t			 off;
+	const char *const	*vars;
+};
+extern const struct pipeline_template pipeline_templates[];
 
 /*
  * Load the templates and seed the roles of [helpdesk] root_admins and
@@ -53,6 +70,13 @@ struct pipeline {
 int	pipeline_init(struct pipeline *, const struct config *, struct db *,
 	    const char *source, char *err, size_t errsz);
 void	pipeline_clear(struct pipeline *);
+
+/*
+ * Load and check every template as pipeline_init() does, without a
+ * database (ticketd -n). 0, or -1 with a reason in err.
+ */
+int	pipeline_check_templates(const struct config *, char *err,
+	    size_t errsz);
 
 /*
  * Take n mails in one transaction at time now. DB_OK: committed, every

@@ -1,8 +1,11 @@
 /*
- * template.h — notices are Markdown files with {{placeholders}}, rendered
- * to a text part (the Markdown as written, values as they are) and an HTML
- * part (libcmark, without CMARK_OPT_UNSAFE; every value is Markdown-escaped
- * before cmark sees it, so a value can neither inject markup nor HTML).
+ * template.h — notices are Markdown files with {{placeholders}}. Values are
+ * Markdown-escaped into the template, cmark parses the result once (without
+ * CMARK_OPT_UNSAFE), and the tree is written out twice: as HTML by cmark,
+ * and as plain text by template.c for the text/plain part (no "**", no
+ * backslashes; quotes keep "> ", lists "- "/"1. ", links read "text <url>").
+ * A value can add neither markup nor HTML, and reads in both parts exactly
+ * as written (line ends become LF; line ends at its very end go).
  * template.c is the only file that includes cmark.
  *
  * Templates are compiled into the binary from templates/NAME.md; a file of the
@@ -28,22 +31,38 @@ char	*template_load(const char *dir, const char *name, char *err, size_t errsz);
 
 /*
  * Substitute {{name}} (optional spaces inside the braces) in tpl. Unknown
- * placeholders are left as written. A placeholder alone on its line whose
- * value is empty or NULL removes the line (and a blank line after it), so
- * optional paragraphs leave no gap. md_escape: escape values for Markdown.
- * Returns a new string. Pure.
+ * placeholders are left as written (template_check() refuses a template
+ * that has any). A placeholder alone on its line whose value is empty or
+ * NULL removes the line (and a blank line after it), so optional
+ * paragraphs leave no gap. md_escape: escape values for Markdown so that
+ * cmark reads them back as written. Returns a new string. Pure.
  */
 char	*template_fill(const char *tpl, const struct template_var *vars,
 	    size_t nvars, int md_escape);
 
 /*
- * Render: *text gets the filled Markdown, *html the cmark HTML of the
- * escaped fill, wrapped in a minimal <html><body>. Both new strings.
+ * Render the template with the values Markdown-escaped: *text gets the
+ * plain text (see above: the template's markup written out as text, each
+ * value exactly as written), *html cmark's HTML wrapped in a minimal
+ * <html><body>. Both new strings.
  */
 void	template_render(const char *tpl, const struct template_var *vars,
 	    size_t nvars, char **text, char **html);
 
+/*
+ * Does tpl read right where the code gives it the variables names
+ * (NULL-terminated)? It is rendered with every one of them set, then with
+ * every one empty; 0 when neither part shows "{{" then, else -1 with err
+ * quoting what would show — an unknown placeholder ("{{nmber}}"), braces
+ * that are no placeholder, or a "{{" written "\{\{" — and listing names.
+ */
+int	template_check(const char *tpl, const char *const *names, char *err,
+	    size_t errsz);
+
 /* The compiled-in template NAME, or NULL. */
 const char *template_builtin(const char *name);
+
+/* The name of the i-th compiled-in template ("ack"), NULL past the last. */
+const char *template_builtin_name(size_t i);
 
 #endif

@@ -435,6 +435,11 @@ main(int argc, char *argv[])
 		return from_stdin ? EX_TEMPFAIL : check ? 1 : EX_CONFIG;
 	}
 	if (check) {
+		if (pipeline_check_templates(&cfg, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s: templates: %s\n", file, err);
+			config_clear(&cfg);
+			return 1;
+		}
 		printf("%s: configuration OK\n", file);
 		config_clear(&cfg);
 		return 0;

@@ -175,7 +175,8 @@ static const struct {
 	  0, "resolve\npublish a1=Toner swap", "Done.\n" },
 	{ "leading blank lines", "\n\n \n/resolve\n\ntext", 0, "resolve",
 	  "text" },
-	{ "text first", "Hello\n/resolve\n", 0, "", "Hello\n/resolve\n" },
+	{ "text first", "Please see:\n/resolve\n", 0, "",
+	  "Please see:\n/resolve\n" },
 	{ "quoted command", "> /resolve\n", 0, "", "> /resolve\n" },
 	{ "quote after", "/resolve\n> quoted\n", 0, "resolve", "> quoted\n" },
 	{ "CRLF", "/resolve\r\n/priority low\r\n\r\nThanks\r\n", 0,
@@ -404,7 +405,7 @@ static const struct {
 	{ "REPORT", "REPORT", 0, "report" },
 	{ "report now", "report now", -1,
 	  "error e=report: 'now' was not expected" },
-	{ "unknown", "hello", -1, "unknown e=unknown command 'hello'" },
+	{ "unknown", "reprot", -1, "unknown e=unknown command 'reprot'" },
 	{ "admin command in control", "/resolve", -1,
 	  "unknown e=unknown command '/resolve'" },
 	/* whole mails */
@@ -424,10 +425,10 @@ static const struct {
 	{ "BOM", "\xef\xbb\xbfreport", 0, "report" },
 	{ "empty", "", 0, "" },
 	{ "blank lines", "\n\n \r\n", 0, "" },
-	{ "greeting", "Hi,\nreport\n", -1,
-	  "unknown e=unknown command 'Hi,'\nreport" },
-	{ "double dash word", "--force\nreport", -1,
-	  "unknown e=unknown command '--force'\nreport" },
+	{ "greeting", "Hi,\nreport\n", 0, "report" },
+	{ "double dash word before", "--force\nreport", 0, "report" },
+	{ "double dash word inside", "report\n--force", -1,
+	  "report\nunknown e=unknown command '--force'" },
 	{ "invalid utf-8", "grant \xff@x.example", -1,
 	  "error e=line is not valid UTF-8" },
 	{ "control char", "grant a@x.example\x1b[0m", -1,
@@ -494,11 +495,11 @@ test_append(void)
 	char *got;
 
 	command_list_init(&l);
-	T_INTEQ(command_parse_control("hello", 5, &l), -1);
+	T_INTEQ(command_parse_control("reprot", 6, &l), -1);
 	T_INTEQ(command_parse_admin("/resolve", 8, &l, NULL), 0);
 	T_INTEQ(l.n, 2);
 	got = render(&l, 0);
-	T_STREQ(got, "unknown e=unknown command 'hello'\nresolve");
+	T_STREQ(got, "unknown e=unknown command 'reprot'\nresolve");
 	free(got);
 	command_list_clear(&l);
 	T_INTEQ(l.n, 0);
@@ -598,6 +599,396 @@ test_caps(void)
 	}
 }
 
+/* The skip notes of a list, one line each: "B line | why" or "E …". */
+static char *
+render_skips(const struct cmd_list *l)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < l->nskip; i++)
+		(void)buf_printf(&b, "%s%s %s | %s", i > 0 ? "\n" : "",
+		    l->skip[i].end ? "E" : "B", l->skip[i].line,
+		    l->skip[i].why);
+	return buf_steal(&b, NULL);
+}
+
+/* A reply whose commands follow a greeting, and replies that stay text. */
+static const struct {
+	const char	*name, *body;
+	int		 rc;
+	const char	*want, *rest, *skips;
+} greet_tab[] = {
+	{ "greeting, command, comment",
+	  "Hi Alice,\n/resolve\n\nThe toner is replaced.\n", 0, "resolve",
+	  "The toner is replaced.\n",
+	  "B Hi Alice, | ignored: a greeting before the commands" },
+	{ "greeting, blank line", "Hello,\n\n/resolve done\n", 0,
+	  "resolve a1=done", "", "B Hello, | ignored: a greeting before the "
+	  "commands" },
+	{ "good morning", "Good morning all!\n/priority high\n/internal\nx", 0,
+	  "priority p=high\ninternal", "x",
+	  "B Good morning all! | ignored: a greeting before the commands" },
+	{ "dear", "  Dear Bob  \n/assign carol\n", 0, "assign a1=carol", "",
+	  "B Dear Bob | ignored: a greeting before the commands" },
+	{ "HI upper case", "HI\n/resolve", 0, "resolve", "",
+	  "B HI | ignored: a greeting before the commands" },
+	{ "hallo", "Hallo Team,\n/resolve", 0, "resolve", "",
+	  "B Hallo Team, | ignored: a greeting before the commands" },
+	{ "BOM and CRLF", "\xef\xbb\xbfHi,\r\n\r\n/resolve\r\n\r\nThanks\r\n",
+	  0, "resolve", "Thanks\r\n",
+	  "B Hi, | ignored: a greeting before the commands" },
+	{ "NBSP greeting", "Hi\xc2\xa0" "Alice,\xc2\xa0\n/resolve", 0,
+	  "resolve", "", "B Hi\xc2\xa0" "Alice, | ignored: a greeting before "
+	  "the commands" },
+	/* a typo after a greeting is still answered */
+	{ "greeting, typo", "Hi,\n/reslove\n\ntext\n", -1,
+	  "unknown e=unknown command '/reslove'", "text\n",
+	  "B Hi, | ignored: a greeting before the commands" },
+	{ "greeting, bad argument", "Hi,\n/priority whenever\n", -1,
+	  "error e=priority: 'whenever' is not high, medium or low", "",
+	  "B Hi, | ignored: a greeting before the commands" },
+	/* text, not commands: the reply is the comment, whole */
+	{ "greeting, path", "Hi,\n/etc/hosts is broken\n", 0, "",
+	  "Hi,\n/etc/hosts is broken\n", "" },
+	{ "sentence", "Hi Alice, I fixed it.\n/resolve\n", 0, "",
+	  "Hi Alice, I fixed it.\n/resolve\n", "" },
+	{ "two lines", "Hi Alice,\nthanks for waiting.\n/resolve\n", 0, "",
+	  "Hi Alice,\nthanks for waiting.\n/resolve\n", "" },
+	{ "an example", "If it happens again, write:\n/priority high\n", 0, "",
+	  "If it happens again, write:\n/priority high\n", "" },
+	{ "greeting, text", "Hi Alice,\nIt works now.\n", 0, "",
+	  "Hi Alice,\nIt works now.\n", "" },
+	{ "greeting, quote", "Hi,\n> /resolve\n", 0, "", "Hi,\n> /resolve\n",
+	  "" },
+	{ "greeting, nothing", "Hi,\n", 0, "", "Hi,\n", "" },
+	{ "greeting, blank, nothing", "Hi,\n\n\n", 0, "", "Hi,\n\n\n", "" },
+	{ "six words", "Hi Alice and Bob and Carol,\n/resolve\n", 0, "",
+	  "Hi Alice and Bob and Carol,\n/resolve\n", "" },
+	{ "good news", "Good news:\n/resolve\n", 0, "",
+	  "Good news:\n/resolve\n", "" },
+	{ "hijack", "Hijack\n/resolve\n", 0, "", "Hijack\n/resolve\n", "" },
+	{ "two greetings", "Hi,\nHello,\n/resolve\n", 0, "",
+	  "Hi,\nHello,\n/resolve\n", "" },
+	{ "long greeting line", "Hi xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n/resolve", 0, "",
+	  "Hi xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxx\n/resolve", "" },
+};
+
+static void
+test_admin_greeting(void)
+{
+	struct cmd_list l;
+	size_t i, n, rest;
+	char *copy, *got, *sk;
+	int rc;
+
+	for (i = 0; i < sizeof(greet_tab) / sizeof(greet_tab[0]); i++) {
+		n = strlen(greet_tab[i].body);
+		copy = t_dup_n(greet_tab[i].body, n);
+		command_list_init(&l);
+		rest = 99999;
+		rc = command_parse_admin(copy, n, &l, &rest);
+		got = render(&l, 0);
+		sk = render_skips(&l);
+		if (rc != greet_tab[i].rc || strcmp(got, greet_tab[i].want) ||
+		    rest > n || strcmp(greet_tab[i].body + rest,
+		    greet_tab[i].rest) || strcmp(sk, greet_tab[i].skips) ||
+		    !entries_sane(&l)) {
+			fprintf(stderr, "# greeting \"%s\": rc %d rest %zu\n#  "
+			    "got:  %s\n#  want: %s\n#  skips: %s\n",
+			    greet_tab[i].name, rc, rest, got, greet_tab[i].want,
+			    sk);
+			t_failed_now = 1;
+		}
+		free(sk);
+		free(got);
+		free(copy);
+		command_list_clear(&l);
+	}
+}
+
+/* Control mails as people write them: greeting, commands, sign-off. */
+static const struct {
+	const char	*name, *body;
+	int		 rc;
+	const char	*want, *skips;
+} mail_tab[] = {
+	{ "greeting, commands, thanks, signature",
+	  "Hi team,\n\nreassign 1 carol@corp.example\n"
+	  "role dan@corp.example admin\n\nThanks!\n-- \nRoot Admin\n"
+	  "IT department\n", 0,
+	  "reassign #1 a1=carol@corp.example\nrole a1=dan@corp.example a2=admin",
+	  "B Hi team, | ignored: text before the first command\n"
+	  "E Thanks! | end of the commands (a sign-off); 3 more lines not read" },
+	{ "the same with a typo in the middle",
+	  "Hi team,\n\nreassign 1 carol@corp.example\n"
+	  "rol dan@corp.example admin\nreport\n\nThanks!\n-- \nRoot Admin\n", -1,
+	  "reassign #1 a1=carol@corp.example\nunknown e=unknown command 'rol'\n"
+	  "report",
+	  "B Hi team, | ignored: text before the first command\n"
+	  "E Thanks! | end of the commands (a sign-off); 2 more lines not read" },
+	{ "a remark among the commands",
+	  "report\nand please hurry\nthanks\n", -1,
+	  "report\nunknown e=unknown command 'and'",
+	  "E thanks | end of the commands (a sign-off)" },
+	{ "two greeting lines",
+	  "Hello desk,\nplease apply these:\ngrant a@x.example\n", 0,
+	  "grant a1=a@x.example",
+	  "B Hello desk, | ignored: text before the first command\n"
+	  "B please apply these: | ignored: text before the first command" },
+	/* a typo in the first command is never taken for a greeting */
+	{ "typo in the first command",
+	  "Hi,\nreasign 1 carol@corp.example\nreport\nthanks\n", -1,
+	  "unknown e=unknown command 'reasign'\nreport",
+	  "B Hi, | ignored: text before the first command\n"
+	  "E thanks | end of the commands (a sign-off)" },
+	{ "swapped letters", "grnat a@x.example\nreport", -1,
+	  "unknown e=unknown command 'grnat'\nreport", "" },
+	{ "typo alone", "reprot\nthanks", -1,
+	  "unknown e=unknown command 'reprot'",
+	  "E thanks | end of the commands (a sign-off)" },
+	{ "command with a colon", "Report:\n", -1,
+	  "unknown e=unknown command 'Report:'", "" },
+	{ "near word with a number", "Reports for #42 below\nreport\n", -1,
+	  "unknown e=unknown command 'Reports'\nreport", "" },
+	{ "admin command", "Hi,\n/resolve\n", -1,
+	  "unknown e=unknown command '/resolve'",
+	  "B Hi, | ignored: text before the first command" },
+	{ "a name like a command", "Grant,\nreport\n", 0, "report",
+	  "B Grant, | ignored: text before the first command" },
+	{ "near word without arguments", "Roles below:\nrole a@x.example user",
+	  0, "role a1=a@x.example a2=user",
+	  "B Roles below: | ignored: text before the first command" },
+	/* hostile and odd */
+	{ "only a greeting", "Hello desk,\n", 0, "",
+	  "B Hello desk, | ignored: text before the first command" },
+	{ "only a sign-off", "thanks\n", 0, "",
+	  "E thanks | end of the commands (a sign-off)" },
+	{ "a command after the sign-off",
+	  "report\nthanks\nreassign 1 a@x.example\n", 0, "report",
+	  "E thanks | end of the commands (a sign-off); 1 more line not read, "
+	  "1 of them a command, not run" },
+	{ "sign-off before the commands", "Thanks!\nreport\ngrant a@x.example\n",
+	  0, "", "E Thanks! | end of the commands (a sign-off); 2 more lines "
+	  "not read, 2 of them commands, not run" },
+	{ "CRLF, BOM, NBSP",
+	  "\xef\xbb\xbfHi\xc2\xa0team,\r\ngrant\xc2\xa0" "a@x.example\r\n"
+	  "Thanks\xc2\xa0!\xc2\xa0\r\n-- \r\nRoot\r\n", 0,
+	  "grant a1=a@x.example",
+	  "B Hi\xc2\xa0team, | ignored: text before the first command\n"
+	  "E Thanks\xc2\xa0! | end of the commands (a sign-off); 2 more lines "
+	  "not read" },
+	{ "signature", "report\n--\nRoot\nreport\n", 0, "report",
+	  "E -- | end of the commands (a signature); 2 more lines not read, "
+	  "1 of them a command, not run" },
+	{ "quote", "report\n\n> reassign 1 a@x.example\n> thanks\n", 0,
+	  "report", "E > reassign 1 a@x.example | end of the commands (quoted "
+	  "text); 1 more line not read" },
+	{ "attribution", "report\n\nOn Mon, 1 Jun 2026 at 10:00, Bob "
+	  "<b@x.example> wrote:\n\n> reassign 1 a@x.example\n", 0, "report",
+	  "E On Mon, 1 Jun 2026 at 10:00, Bob <b@x.example> wrote: | end of "
+	  "the commands (quoted text); 1 more line not read" },
+	{ "a line ending in a colon is no attribution without a quote",
+	  "report\nnote:\n", -1, "report\nunknown e=unknown command 'note:'",
+	  "" },
+	{ "quote first", "> old text\n\nreport\n", 0, "",
+	  "E > old text | end of the commands (quoted text); 1 more line not "
+	  "read, 1 of them a command, not run" },
+	{ "outlook original message",
+	  "report\n-----Original Message-----\nFrom: IT\nreport\n", 0, "report",
+	  "E -----Original Message----- | end of the commands (a quoted mail); "
+	  "2 more lines not read, 1 of them a command, not run" },
+	{ "outlook underscores",
+	  "report\n________________________________\nFrom: IT desk\n", 0,
+	  "report", "E ________________________________ | end of the commands "
+	  "(a quoted mail); 1 more line not read" },
+	{ "forward line", "report\n---------- Forwarded message ---------\n",
+	  0, "report", "E ---------- Forwarded message --------- | end of the "
+	  "commands (a quoted mail)" },
+	{ "underscores in a word", "report\n_____x\n", -1,
+	  "report\nunknown e=unknown command '_____x'", "" },
+};
+
+/* Sign-offs as people write them: each ends the commands. */
+static const char *const signoff_yes[] = {
+	"thanks", "Thanks", "THANKS!!", "thank you", "Thank You.",
+	"thank  you", "thank\tyou", "thankyou", "thank", "Thanks, Alice",
+	"Thank you very much!", "Thanks a lot", "thanks in advance",
+	"Many thanks,", "thx", "Regards,", "Best regards", "best  regards,",
+	"Kind regards,", "Warm regards", "Cheers!", "Cheers, Bob", "Best,",
+	"best", "Best wishes,", "All the best", "Sincerely,", "Bye!", "BR,",
+	"quit", "stop", "Stop.", "QUIT", "kthxbye", "Thanks \xe2\x80\xa6",
+	"Thanks :-)", "Danke!", "Danke sch\xc3\xb6n", "Viele Gr\xc3\xbc\xc3\x9f" "e",
+	"Mit freundlichen Gr\xc3\xbc\xc3\x9f" "en", "MfG", "Merci beaucoup",
+	"Cordialement,", "Saludos", "Gracias!", "Grazie mille",
+	"Cordiali saluti", "Met vriendelijke groet,", "Bedankt!",
+	"Obrigado!", "Atenciosamente,",
+};
+
+/* Lines that start like one and are not: inside the commands, refused. */
+static const char *const signoff_no[] = {
+	"Thanksgiving", "Stop the queue", "quit, please", "Best practice",
+	"Cheers Bob", "Regards Bob", "bestest", "thankful", "stopped",
+	"Regardless", "byebye",
+};
+
+static void
+test_control_mails(void)
+{
+	struct cmd_list l;
+	size_t i, n;
+	char *copy, *got, *sk, *body;
+	int rc;
+
+	for (i = 0; i < sizeof(mail_tab) / sizeof(mail_tab[0]); i++) {
+		n = strlen(mail_tab[i].body);
+		copy = t_dup_n(mail_tab[i].body, n);
+		command_list_init(&l);
+		rc = command_parse_control(copy, n, &l);
+		got = render(&l, 0);
+		sk = render_skips(&l);
+		if (rc != mail_tab[i].rc || strcmp(got, mail_tab[i].want) ||
+		    strcmp(sk, mail_tab[i].skips) || !entries_sane(&l)) {
+			fprintf(stderr, "# mail \"%s\": rc %d\n#  got:  %s\n"
+			    "#  want: %s\n#  skips: %s\n#  want:  %s\n",
+			    mail_tab[i].name, rc, got, mail_tab[i].want, sk,
+			    mail_tab[i].skips);
+			t_failed_now = 1;
+		}
+		free(sk);
+		free(got);
+		free(copy);
+		command_list_clear(&l);
+	}
+	for (i = 0; i < sizeof(signoff_yes) / sizeof(signoff_yes[0]); i++) {
+		body = xasprintf("report\n%s\nreassign 1 a@x.example\n",
+		    signoff_yes[i]);
+		n = strlen(body);
+		copy = t_dup_n(body, n);
+		command_list_init(&l);
+		rc = command_parse_control(copy, n, &l);
+		if (rc != 0 || l.n != 1 || l.nskip != 1 || !l.skip[0].end) {
+			fprintf(stderr, "# sign-off \"%s\" not taken\n",
+			    signoff_yes[i]);
+			t_failed_now = 1;
+		}
+		command_list_clear(&l);
+		free(copy);
+		free(body);
+	}
+	for (i = 0; i < sizeof(signoff_no) / sizeof(signoff_no[0]); i++) {
+		body = xasprintf("report\n%s\n", signoff_no[i]);
+		n = strlen(body);
+		copy = t_dup_n(body, n);
+		command_list_init(&l);
+		rc = command_parse_control(copy, n, &l);
+		if (rc != -1 || l.n != 2 || l.nskip != 0) {
+			fprintf(stderr, "# \"%s\" taken for a sign-off\n",
+			    signoff_no[i]);
+			t_failed_now = 1;
+		}
+		command_list_clear(&l);
+		free(copy);
+		free(body);
+	}
+}
+
+/* Hostile mails: many and long lines around the commands stay bounded. */
+static void
+test_control_hostile(void)
+{
+	const size_t big = 1024 * 1024;
+	struct cmd_list l;
+	size_t len, i;
+	char *s;
+
+	/* 10,000 greeting lines: LIMIT_SKIPPED_LINES notes and a count */
+	command_list_init(&l);
+	s = repeat("Hello there\r\n", 10000, "report\r\nthanks\r\n", &len);
+	T_INTEQ(command_parse_control(s, len, &l), 0);
+	T_INTEQ(l.n, 1);
+	T_INTEQ(l.nskip, LIMIT_SKIPPED_LINES + 2);
+	T_STREQ(l.skip[LIMIT_SKIPPED_LINES].line, "...");
+	T_STREQ(l.skip[LIMIT_SKIPPED_LINES].why,
+	    "and 9990 more lines before the first command, ignored");
+	T_CHECK(l.skip[LIMIT_SKIPPED_LINES + 1].end);
+	free(s);
+	command_list_clear(&l);
+	/* only greeting lines */
+	s = repeat("Hello there\n", 10000, "", &len);
+	T_INTEQ(command_parse_control(s, len, &l), 0);
+	T_INTEQ(l.n, 0);
+	T_INTEQ(l.nskip, LIMIT_SKIPPED_LINES + 1);
+	free(s);
+	command_list_clear(&l);
+	/* 10,000 commands after the sign-off: counted, none run (the
+	 * sign-off is written over the first one's "reassign") */
+	s = repeat("reassign 1 a@x.example\n", 10000, "", &len);
+	memcpy(s, "thanks!\n", 8);
+	T_INTEQ(command_parse_control(s, len, &l), 0);
+	T_INTEQ(l.n, 0);
+	T_INTEQ(l.nskip, 1);
+	T_STREQ(l.skip[0].why, "end of the commands (a sign-off); 10000 more "
+	    "lines not read, 9999 of them commands, not run");
+	free(s);
+	command_list_clear(&l);
+	/* 10,000 sign-offs */
+	s = repeat("thanks\n", 10000, "", &len);
+	T_INTEQ(command_parse_control(s, len, &l), 0);
+	T_INTEQ(l.nskip, 1);
+	free(s);
+	command_list_clear(&l);
+	/* a 1 MB greeting line is shown cut */
+	s = xmalloc(big + 8);
+	memset(s, 'x', big);
+	memcpy(s, "Hello ", 6);
+	memcpy(s + big, "\nreport\n", 8);
+	T_INTEQ(command_parse_control(s, big + 8, &l), 0);
+	T_INTEQ(l.n, 1);
+	T_INTEQ(l.nskip, 1);
+	T_INTEQ(strlen(l.skip[0].line), LIMIT_QUOTED_BYTES + 3);
+	command_list_clear(&l);
+	/* a 1 MB word (too long to be one letter off a command), and a 1 MB
+	 * sign-off line */
+	memset(s, 'r', big);
+	T_INTEQ(command_parse_control(s, big + 8, &l), 0);
+	T_INTEQ(l.n, 1);
+	command_list_clear(&l);
+	memcpy(s, "thanks ", 7);
+	T_INTEQ(command_parse_control(s, big + 8, &l), 0);
+	T_INTEQ(l.n, 0);
+	T_INTEQ(l.nskip, 1);
+	T_CHECK(strlen(l.skip[0].line) <= LIMIT_QUOTED_BYTES + 3);
+	command_list_clear(&l);
+	/* a 1 MB greeting in a reply: not a greeting, so all text */
+	memcpy(s, "Hi ", 3);
+	memcpy(s + big, "\n/resol\n", 8);
+	T_INTEQ(command_parse_admin(s, big + 8, &l, &len), 0);
+	T_INTEQ(l.n, 0);
+	T_INTEQ(len, 0);
+	command_list_clear(&l);
+	/* every byte value after a greeting stays sane */
+	for (i = 0; i < 256; i++) {
+		s[0] = 'H';
+		s[1] = 'i';
+		s[2] = '\n';
+		s[3] = '/';
+		s[4] = (char)i;
+		(void)command_parse_admin(s, 5, &l, &len);
+		T_CHECK(entries_sane(&l));
+		command_list_clear(&l);
+		memcpy(s, "thanks", 6);
+		s[6] = (char)i;
+		(void)command_parse_control(s, 7, &l);
+		T_CHECK(entries_sane(&l));
+		command_list_clear(&l);
+	}
+	free(s);
+}
+
 static void
 test_long_lines(void)
 {
@@ -695,6 +1086,9 @@ main(void)
 {
 	T_RUN(test_admin_table);
 	T_RUN(test_control_table);
+	T_RUN(test_admin_greeting);
+	T_RUN(test_control_mails);
+	T_RUN(test_control_hostile);
 	T_RUN(test_lines);
 	T_RUN(test_append);
 	T_RUN(test_kind_names);

@@ -1,4 +1,8 @@
-/* test_template.c — placeholder substitution, Markdown escaping, loading. */
+/*
+ * test_template.c — placeholder substitution, Markdown escaping, the
+ * plain-text part, values exact in both parts, every template in every
+ * context the code uses (pipeline_templates), template_check, loading.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +12,7 @@
 #include <unistd.h>
 
 #include "limits.h"
+#include "pipeline.h"
 #include "template.h"
 #include "t.h"
 
@@ -132,18 +137,403 @@ test_huge(void)
 	free(tpl);
 }
 
+/* The value as the parts show it: LF line ends, none at the very end. */
+static char *
+norm(const char *v)
+{
+	size_t n = strlen(v), i, j;
+	char *s = malloc(n + 1);
+
+	T_CHECK(s != NULL);
+	if (s == NULL)
+		abort();
+	for (i = j = 0; i < n; i++) {
+		if (v[i] == '\r' && v[i + 1] == '\n')
+			continue;
+		s[j++] = v[i] == '\r' ? '\n' : v[i];
+	}
+	while (j > 0 && s[j - 1] == '\n')
+		j--;
+	s[j] = '\0';
+	return s;
+}
+
+/*
+ * The text a reader sees in the HTML part: the body without tags, the
+ * entities cmark writes decoded. New string.
+ */
+static char *
+html_text(const char *html)
+{
+	static const struct { const char *ent, *ch; } ents[] = {
+		{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" },
+		{ "&quot;", "\"" }, { "&#39;", "'" },
+	};
+	const char *p = strstr(html, "<body>");
+	size_t n = strlen(html), j = 0, k;
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		abort();
+	p = p != NULL ? p + 6 : html;
+	while (*p != '\0') {
+		if (*p == '<') {
+			while (*p != '\0' && *p != '>')
+				p++;
+			if (*p == '>')
+				p++;
+			continue;
+		}
+		if (*p == '&') {
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
+				if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
+					break;
+			if (k < sizeof(ents) / sizeof(ents[0])) {
+				s[j++] = ents[k].ch[0];
+				p += strlen(ents[k].ent);
+				continue;
+			}
+		}
+		s[j++] = *p++;
+	}
+	s[j] = '\0';
+	return s;
+}
+
+/* The template's markup becomes readable text, the values stay as written. */
+static void
+test_plain(void)
+{
+	static const struct { const char *tpl, *want; } tab[] = {
+		{ "Ticket **#1** is *yours* and __this__ _too_.\n",
+		  "Ticket #1 is yours and this too.\n" },
+		{ "Please quote **[IT #1]** when you write.\n",
+		  "Please quote [IT #1] when you write.\n" },
+		{ "Run `ticketctl show`.\n", "Run ticketctl show.\n" },
+		{ "a\nb\n\n\nc\n", "a\nb\n\nc\n" },
+		{ "line  \nbreak\\\nhere\n", "line\nbreak\nhere\n" },
+		{ "> quoted\n> two\n\nafter\n", "> quoted\n> two\n\nafter\n" },
+		{ "> a\n>\n> b\n", "> a\n>\n> b\n" },
+		{ "> > deep\n", "> > deep\n" },
+		{ "- one\n- two\n", "- one\n- two\n" },
+		{ "* one\n\n* two\n", "- one\n\n- two\n" },
+		{ "3. three\n4. four\n", "3. three\n4. four\n" },
+		{ "1) a\n2) b\n", "1) a\n2) b\n" },
+		{ "- one\n  more\n- two\n", "- one\n  more\n- two\n" },
+		{ "- a\n  - b\n  - c\n- d\n", "- a\n  - b\n  - c\n- d\n" },
+		{ "- > q\n", "- > q\n" },
+		{ "10. ten\n    more\n", "10. ten\n    more\n" },
+		{ "See [the page](https://x.example/p).\n",
+		  "See the page <https://x.example/p>.\n" },
+		{ "<https://x.example/>\n", "https://x.example/\n" },
+		{ "<it@corp.example>\n", "it@corp.example\n" },
+		{ "[**bold** link](https://x.example/)\n",
+		  "bold link <https://x.example/>\n" },
+		{ "[x](javascript:alert(1))\n", "x\n" },
+		{ "![logo](https://x.example/l.png)\n",
+		  "logo <https://x.example/l.png>\n" },
+		{ "# Heading\n\ntext\n", "Heading\n\ntext\n" },
+		{ "Setext\n===\n", "Setext\n" },
+		{ "a\n\n---\n\nb\n", "a\n\n----------\n\nb\n" },
+		{ "```\ncode *x*\n  kept\n```\n", "code *x*\n  kept\n" },
+		{ "    indented\n", "indented\n" },
+		{ "<div>raw</div>\n\ntext <b>x</b>\n", "text x\n" },
+		{ "\\*not emphasis\\*\n", "*not emphasis*\n" },
+		{ "&amp; &copy;\n", "& \xc2\xa9\n" },
+		{ "", "" },
+		{ "\n\n", "" },
+		{ "— desk\n", "— desk\n" },
+	};
+	size_t i;
+	char *text, *html;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		template_render(tab[i].tpl, NULL, 0, &text, &html);
+		if (strcmp(text, tab[i].want) != 0) {
+			fprintf(stderr, "# plain of \"%s\"\n#  got:  \"%s\"\n"
+			    "#  want: \"%s\"\n", tab[i].tpl, text, tab[i].want);
+			t_failed_now = 1;
+		}
+		free(text);
+		free(html);
+	}
+}
+
+/*
+ * Values arrive exactly as written, in both parts and wherever a template
+ * puts them; multi-line ones in a paragraph.
+ */
+static void
+test_exact(void)
+{
+	static const char *const values[] = {
+		"a*b*c", "**not bold**", "_x_", "[x](y)", "![i](u)",
+		"<http://x.example/>", "\\", "\\\\", "trailing\\", "\\*",
+		"# not a heading", "## also not", "1. not a list", "1) nor this",
+		"- no item", "+ no item", "* no item", "> not a quote", ">",
+		">> x", "`code`", "``", "~~~", "```", "---", "***", "___", "===",
+		"<b>bold</b>", "<script>x</script>", "<!-- c -->", "&amp;",
+		"&copy;", "&#123;&#123;", "a & b", "\"quoted\" 'too'",
+		"  two leading spaces", "trailing spaces  ", "\ttab", "tab\t",
+		"a\tb", "    four spaces", "{{number}}", "{{", "}}",
+		"50% off! (really?)", "a|b|c", "[IT #1]", "#1", "# ",
+		"na\xc3\xafve \xe2\x9c\x93 \xf0\x9f\x99\x82", "\xc2\xa0nbsp",
+		"mailto:a@b.example", "a@b.example", "http://x.example/?a=1&b=2",
+		"", "x",
+	};
+	static const char *const multi[] = {
+		"line one\nline two", "line one\r\n# heading\r\nmore",
+		"a\n\nb", "a\n\n\n\nb", "a\n  \nb", "a\n> quote", "a\n1. list",
+		"a\n- item", "a\n    code", "a\n```\nx\n```", "a\n---",
+		"a\n===", "ends with newline\n", "ends with CRLF\r\n\r\n",
+		"\nstarts with newline", "cr\ronly", "a\\\nb", "a  \nb",
+		"reassign 1 a@x.example — ok\nrole b@x.example admin — ok\n",
+	};
+	static const char *const ctx[] = {
+		"{{v}}\n", "Text {{v}} text.\n", "> {{v}}\n", "- {{v}}\n",
+		"**{{v}}**\n", "Ticket **#{{v}}** is\n", "# {{v}}\n",
+		"1. first\n2. {{v}}\n", "a\n\n{{v}}\n\nb\n",
+	};
+	struct template_var v[1];
+	size_t i, j;
+	char *text, *html, *want, *seen;
+	const char *p;
+
+	v[0].name = "v";
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		v[0].value = values[i];
+		want = norm(values[i]);
+		for (j = 0; j < sizeof(ctx) / sizeof(ctx[0]); j++) {
+			template_render(ctx[j], v, 1, &text, &html);
+			seen = html_text(html);
+			if (strstr(text, want) == NULL ||
+			    strstr(seen, want) == NULL) {
+				fprintf(stderr, "# value \"%s\" in \"%s\"\n#  "
+				    "text: \"%s\"\n#  html: \"%s\"\n",
+				    values[i], ctx[j], text, html);
+				t_failed_now = 1;
+			}
+			free(seen);
+			free(text);
+			free(html);
+		}
+		free(want);
+	}
+	for (i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+		v[0].value = multi[i];
+		want = norm(multi[i]);
+		template_render("Before.\n\n{{v}}\n\nAfter.\n", v, 1, &text,
+		    &html);
+		seen = html_text(html);
+		if (strstr(text, want) == NULL || strstr(seen, want) == NULL ||
+		    strstr(text, "After.") == NULL ||
+		    strstr(html, "<p>After.</p>") == NULL) {
+			fprintf(stderr, "# value \"%s\"\n#  text: \"%s\"\n#  "
+			    "html: \"%s\"\n", multi[i], text, html);
+			t_failed_now = 1;
+		}
+		free(seen);
+		free(text);
+		free(html);
+		/* in a quote every line of it keeps the quote's ">" */
+		template_render("> {{v}}\n", v, 1, &text, &html);
+		for (p = text; *p == '>'; p = strchr(p, '\n') + 1)
+			;
+		if (*p != '\0' || strstr(html, "<blockquote>") == NULL) {
+			fprintf(stderr, "# quoted \"%s\": \"%s\"\n", multi[i],
+			    text);
+			t_failed_now = 1;
+		}
+		free(text);
+		free(html);
+		free(want);
+	}
+}
+
+/*
+ * Every template in every context the code uses it in (one table:
+ * pipeline_templates in pipeline.c) reads right: no "{{", no Markdown in
+ * the text part, whatever the values.
+ */
+static void
+test_contexts(void)
+{
+	static const char *const samples[] = {
+		NULL, "", "x", "**#1** a*b* [l](u) `c` <b> {x} \\",
+		"line\n# two\n> three\n",
+	};
+	const struct pipeline_template *t;
+	struct template_var v[64];
+	const char *tpl, *name;
+	char err[512], *text, *html;
+	size_t n, i, k;
+
+	for (t = pipeline_templates; t->name != NULL; t++) {
+		tpl = template_builtin(t->name);
+		if (tpl == NULL) {
+			fprintf(stderr, "# no templates/%s.md\n", t->name);
+			t_failed_now = 1;
+			continue;
+		}
+		err[0] = '\0';
+		if (template_check(tpl, t->vars, err, sizeof(err)) != 0) {
+			fprintf(stderr, "# %s.md: %s\n", t->name, err);
+			t_failed_now = 1;
+		}
+		for (k = 0; k < sizeof(samples) / sizeof(samples[0]); k++) {
+			for (n = 0; t->vars[n] != NULL && n < 64; n++) {
+				v[n].name = t->vars[n];
+				v[n].value = samples[k];
+			}
+			template_render(tpl, v, n, &text, &html);
+			if (strstr(text, "{{") != NULL ||
+			    strstr(html, "{{") != NULL ||
+			    (k < 3 && (strstr(text, "**") != NULL ||
+			    strchr(text, '\\') != NULL ||
+			    strchr(text, '`') != NULL))) {
+				fprintf(stderr, "# %s.md with \"%s\":\n%s\n",
+				    t->name, samples[k] ? samples[k] : "NULL",
+				    text);
+				t_failed_now = 1;
+			}
+			free(text);
+			free(html);
+		}
+	}
+	/* every compiled-in template is in the table */
+	for (i = 0; (name = template_builtin_name(i)) != NULL; i++) {
+		for (t = pipeline_templates; t->name != NULL; t++)
+			if (strcmp(t->name, name) == 0)
+				break;
+		if (t->name == NULL) {
+			fprintf(stderr, "# templates/%s.md is not in "
+			    "pipeline_templates\n", name);
+			t_failed_now = 1;
+		}
+	}
+	/* and every row of it has one (checked above): as many of each */
+	for (n = 0; pipeline_templates[n].name != NULL; n++)
+		;
+	T_INTEQ(i, n);
+	T_CHECK(template_builtin_name(i + 5) == NULL);
+}
+
+static void
+test_check(void)
+{
+	static const char *const names[] = { "number", "desk_name", NULL };
+	static const char *const none[] = { NULL };
+	static const struct { const char *tpl; int rc; } tab[] = {
+		{ "Ticket #{{number}}, {{ desk_name }}.\n", 0 },
+		{ "{{number}}\n\n{{desk_name}}\n", 0 },
+		{ "no placeholders\n", 0 },
+		{ "{{{number}}}\n", 0 },	/* "{x}" */
+		{ "{ {number} }\n", 0 },
+		{ "Ticket #{{nmber}}\n", -1 },
+		{ "Ticket #{{subject}}\n", -1 },
+		{ "{{}}\n", -1 },
+		{ "{{ }}\n", -1 },
+		{ "{{na me}}\n", -1 },
+		{ "a {{ b\n", -1 },
+		{ "\\{\\{number}}\n", -1 },
+		{ "&#123;&#123;\n", -1 },
+		{ "`{{`\n", -1 },
+		{ "[{{x}}](http://x.example/)\n", -1 },
+	};
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		err[0] = '\0';
+		if (template_check(tab[i].tpl, names, err, sizeof(err)) !=
+		    tab[i].rc || (tab[i].rc == -1 && err[0] == '\0')) {
+			fprintf(stderr, "# check \"%s\": %s\n", tab[i].tpl, err);
+			t_failed_now = 1;
+		}
+	}
+	T_INTEQ(template_check("#{{nmber}} x\n", names, err, sizeof(err)), -1);
+	T_STREQ(err, "\"{{nmber}}\" would show in the notice: its placeholders "
+	    "are number, desk_name");
+	T_INTEQ(template_check("{{number}}", none, err, sizeof(err)), -1);
+	T_STREQ(err, "\"{{number}}\" would show in the notice: its "
+	    "placeholders are (none)");
+	T_INTEQ(template_check("plain", none, err, sizeof(err)), 0);
+}
+
+/* Templates nested deep and values huge stay fast and bounded. */
+static void
+test_hostile(void)
+{
+	static const char *const units[] = { ">", "> ", "- ", "1. ", "*",
+	    "[", "  - ", "> - 1. " };
+	const size_t big = LIMIT_TEMPLATE_BYTES;
+	struct template_var v[1];
+	char *tpl, *text, *html, *val;
+	clock_t t0;
+	size_t i, j, ul;
+
+	tpl = malloc(big + 8);
+	T_CHECK(tpl != NULL);
+	if (tpl == NULL)
+		return;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		ul = strlen(units[i]);
+		for (j = 0; j + ul <= big; j += ul)
+			memcpy(tpl + j, units[i], ul);
+		memcpy(tpl + j, "x\n", 3);
+		t0 = clock();
+		template_render(tpl, NULL, 0, &text, &html);
+		T_CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+		T_CHECK(strstr(text, "x") != NULL);
+		/* the prefix of a line is bounded however deep the nesting */
+		T_CHECK(strlen(text) < 40 * big);
+		free(text);
+		free(html);
+	}
+	free(tpl);
+	/* a 1 MB value of markup */
+	val = malloc(1024 * 1024 + 1);
+	T_CHECK(val != NULL);
+	if (val == NULL)
+		return;
+	for (i = 0; i < 1024 * 1024; i++)
+		val[i] = "*_[]()<>#\\`\n  -"[i % 16];
+	val[1024 * 1024] = '\0';
+	v[0].name = "v";
+	v[0].value = val;
+	t0 = clock();
+	template_render("> {{v}}\n", v, 1, &text, &html);
+	T_CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	T_CHECK(strstr(html, "<em>") == NULL && strstr(html, "<a ") == NULL);
+	free(text);
+	free(html);
+	/* a 1 MB run of spaces inside a value: linear */
+	memset(val, ' ', 1024 * 1024);
+	val[0] = 'a';
+	val[1024 * 1024 - 1] = 'b';
+	t0 = clock();
+	template_render("{{v}}\n", v, 1, &text, &html);
+	T_CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	T_INTEQ(strlen(text), 1024 * 1024 + 1);
+	free(text);
+	free(html);
+	free(val);
+}
+
 static void
 check_escaped(const char *value)
 {
 	const struct template_var v[] = { { "v", value } };
-	char *md, *text, *html;
+	char *md, *text, *html, *want;
 
 	md = template_fill("{{v}}", v, 1, 1);
 	/* The escaped fill has no unescaped punctuation at all. */
 	T_CHECK(md != NULL);
 	template_render("Subject: {{v}}\n\nEnd.\n", v, 1, &text, &html);
-	/* The text part carries the value as it is. */
-	T_CHECK(strstr(text, value) != NULL);
+	/* The text part carries the value as it is (LF line ends). */
+	want = norm(value);
+	T_CHECK(strstr(text, want) != NULL);
+	free(want);
 	if (strstr(html, "<script") || strstr(html, "<a ") ||
 	    strstr(html, "<em>") || strstr(html, "<strong>") ||
 	    strstr(html, "<h1") || strstr(html, "<h2") ||
@@ -229,7 +619,7 @@ test_render(void)
 	template_render("Hello **{{who}}**,\n\n> {{subject}}\n", v, 2, &text,
 	    &html);
 	T_STREQ(text,
-	    "Hello **Bob**,\n\n> Printer <b>broken</b>\n# on 3rd floor\n");
+	    "Hello Bob,\n\n> Printer <b>broken</b>\n> # on 3rd floor\n");
 	T_CHECK(strncmp(html, head, strlen(head)) == 0);
 	T_CHECK(strlen(html) > 15 &&
 	    strcmp(html + strlen(html) - 15, "</body></html>\n") == 0);
@@ -377,6 +767,11 @@ main(void)
 	T_RUN(test_huge);
 	T_RUN(test_escaping);
 	T_RUN(test_render);
+	T_RUN(test_plain);
+	T_RUN(test_exact);
+	T_RUN(test_contexts);
+	T_RUN(test_check);
+	T_RUN(test_hostile);
 	T_RUN(test_builtin);
 	T_RUN(test_load);
 	return T_END();

@@ -1,0 +1,237 @@
+"""No notice ever shows a template placeholder, and the text part has no
+Markdown (issue 7, point 3). Every kind of notice is made through
+`ticketd --stdin`, in every context the code writes it in, and every
+message in the outbox is read back, both parts decoded.
+
+The contexts come from the one table in the code (pipeline_templates in
+src/pipeline.c, printed by the tplvars test tool): the second test gives
+the desk override templates that print every variable of that table, so a
+variable the table promises but the code does not pass shows as "{{", and
+a template that no mail here produces fails the test. A new notice needs a
+row in that table and a mail in drive_every_notice() below."""
+
+import email.message
+import email.utils
+import os
+import re
+import subprocess
+
+from harness import REPO, DeskTest, make_mail, parse_mail, tool_path
+
+CATS = {"hardware": "laptop, printer, monitor", "network": "vpn, wifi"}
+
+
+def attachment_mail(subject, body, size):
+    m = email.message.EmailMessage()
+    m["From"] = "Alice Example <alice@corp.example>"
+    m["To"] = "it@corp.example"
+    m["Cc"] = "Carol <carol@corp.example>"
+    m["Subject"] = subject
+    m["Date"] = email.utils.formatdate()
+    m["Message-ID"] = email.utils.make_msgid(domain="client.corp.example")
+    m.set_content(body)
+    m.add_attachment(b"x" * size, maintype="application",
+                     subtype="octet-stream", filename="dump.bin")
+    return m.as_bytes()
+
+
+def drive_every_notice(desk):
+    """Mails that make every notice, in every context: returns nothing,
+    the notices are in desk.outbox()."""
+    def send(raw):
+        desk.stdin(raw, check=0)
+
+    def reply(body, who, subject="Re: [IT #1] Printer jams"):
+        send(make_mail(subject=subject, body=body, sender=who, name=None))
+
+    # 1: an ack with every note (a category and a priority that do not
+    # exist, an attachment too large), assigned to bob with attachments;
+    # carol (Cc) is on the ticket
+    send(attachment_mail("[@bob] Printer jams",
+                         "Category: bogus/thing\nPriority: extreme\n\n"
+                         "The printer *jams* on [every] page.\n", 4096))
+    # 2: a colleague not on #1 writes with its tag: linked to #1
+    send(make_mail(subject="Re: [IT #1] Printer jams", body="me too",
+                   sender="mallory@corp.example", name="Mallory"))
+    # 3: an ack without any note, and its assignment without attachments
+    send(make_mail(subject="Mouse broken", sender="erin@corp.example",
+                   name="Erin"))
+    # access denied
+    send(make_mail(subject="Let me in", sender="dave@partner.example",
+                   name="Dave"))
+    # a change too late, and alice's comment relayed to the others
+    reply("It is urgent!", "alice@corp.example",
+          subject="Re: [IT #1] [high] Printer jams")
+    # an internal note (to carol), then commands with a greeting:
+    # a transcript, a handover to carol, a comment to alice
+    reply("/internal\n\nThe fuser is worn.\n", "bob@corp.example")
+    reply("Hi Alice,\n/priority high\n/assign carol\n\nCarol takes it.\n",
+          "bob@corp.example")
+    # a refused transcript, then resolved
+    reply("/resolve\n/frobnicate\n", "carol@corp.example")
+    reply("/resolve toner replaced\n\nDone.\n", "carol@corp.example")
+    # control mails: applied (a rejection and the report), refused, empty
+    send(make_mail(subject="control", sender="root@corp.example", name=None,
+                   body="Hi,\nreject 2 duplicate of #1\nreassign 3 "
+                   "carol@corp.example\nreport\nthanks\n-- \nRoot\n"))
+    send(make_mail(subject="control", sender="root@corp.example", name=None,
+                   body="reasign 1 bob@corp.example\n"))
+    send(make_mail(subject="control", sender="root@corp.example", name=None,
+                   body="Hello\n"))
+    # a flood: zed's fourth new ticket within the hour is held (the root
+    # admins are told)
+    for i in range(4):
+        send(make_mail(subject="Zed %d" % i, sender="zed@corp.example",
+                       name="Zed"))
+    # bob over the notice rate limit: his next assignment waits for a digest
+    keep = desk.conf["helpdesk"]["max_notices_per_hour"]
+    desk.conf["helpdesk"]["max_notices_per_hour"] = "1"
+    desk.write_conf()
+    send(make_mail(subject="[@bob] Keyboard", sender="yan@corp.example",
+                   name="Yan"))
+    desk.conf["helpdesk"]["max_notices_per_hour"] = keep
+    desk.write_conf()
+    # every admin away: a new ticket goes to the root admins' queue
+    send(make_mail(subject="control", sender="root@corp.example", name=None,
+                   body="away bob@corp.example\naway carol@corp.example\n"))
+    send(make_mail(subject="Screen dark", sender="ula@corp.example",
+                   name="Ula"))
+
+
+def parts(row):
+    """The text/plain and text/html parts of an outbox row, decoded."""
+    m = parse_mail(row["message"])
+    return (m.get_body(("plain",)).get_content(),
+            m.get_body(("html",)).get_content())
+
+
+def table():
+    """pipeline_templates: {name: [variables]} from the tplvars tool."""
+    out = subprocess.run([tool_path("tplvars")], capture_output=True,
+                         check=True).stdout.decode()
+    rows = [line.split() for line in out.splitlines() if line.strip()]
+    return {r[0]: r[1:] for r in rows}
+
+
+class BuiltinTemplates(DeskTest):
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example, carol@corp.example",
+                         "assign": "auto", "max_notices_per_hour": "1000",
+                         "max_new_tickets_per_hour": "3",
+                         "max_attachment_bytes": "1024"},
+            "categories": CATS})
+
+    def test_every_notice_reads_right(self):
+        drive_every_notice(self.desk)
+        rows = self.desk.outbox()
+        kinds = {r["kind"] for r in rows}
+        self.assertEqual(kinds, {"ack", "assigned", "comment", "resolved",
+                                 "rejected", "transcript", "refused-change",
+                                 "access-denied", "report", "flood",
+                                 "digest", "unassigned"})
+        for r in rows:
+            text, html = parts(r)
+            where = "%s to %s:\n%s" % (r["kind"], r["rcpt_to"], text)
+            self.assertNotIn("{{", text, where)
+            self.assertNotIn("{{", html, where)
+            self.assertNotIn("}}", text, where)
+            # no Markdown in the text part; the template's own emphasis
+            # is gone, the values are as written
+            self.assertNotIn("**", text, where)
+            self.assertNotIn("\\", text, where)
+            self.assertIn("— IT help desk", text, where)
+        ack = [parts(r)[0] for r in rows if r["kind"] == "ack"][0]
+        self.assertIn("opened ticket #1:", ack)
+        self.assertIn("Please quote [IT #1] whenever", ack)
+        self.assertIn("There is no category", ack)
+        self.assertIn("There is no priority", ack)
+        self.assertIn("dump.bin", ack)
+        assigned = [parts(r)[0] for r in rows if r["kind"] == "assigned"]
+        self.assertIn("The printer *jams* on [every] page.", assigned[0])
+        self.assertIn("<alice@corp.example>", assigned[0])
+        control = [parts(r)[0] for r in rows if r["kind"] == "transcript"
+                   and r["rcpt_to"] == "root@corp.example"]
+        self.assertEqual(len(control), 4)
+        for t in control:
+            self.assertTrue(t.startswith("Your control mail:"), t)
+            self.assertNotIn("ticket #", t)
+
+
+class EveryVariable(DeskTest):
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.tpl = table()
+        self.dir = os.path.join(self.tmp, "templates")
+        os.mkdir(self.dir)
+        for name, names in self.tpl.items():
+            with open(os.path.join(self.dir, name + ".md"), "w") as f:
+                f.write("TEMPLATE %s\n\n" % name)
+                for v in names:
+                    f.write("%s=[{{%s}}]\n\n" % (v, v))
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": "root@corp.example",
+                         "admins": "bob@corp.example, carol@corp.example",
+                         "assign": "auto", "max_notices_per_hour": "1000",
+                         "max_new_tickets_per_hour": "3",
+                         "max_attachment_bytes": "1024",
+                         "templates": self.dir},
+            "categories": CATS})
+
+    def test_the_table_is_every_template(self):
+        files = {f[:-3] for f in os.listdir(os.path.join(REPO, "templates"))
+                 if f.endswith(".md")}
+        self.assertEqual(set(self.tpl), files)
+
+    def test_the_code_gives_every_variable_of_the_table(self):
+        drive_every_notice(self.desk)
+        seen = set()
+        for r in self.desk.outbox():
+            text, html = parts(r)
+            m = re.match(r"TEMPLATE (\S+)", text)
+            self.assertIsNotNone(m, text)
+            seen.add(m.group(1))
+            self.assertNotIn("{{", text, text)
+            self.assertNotIn("{{", html, text)
+            for v in self.tpl[m.group(1)]:
+                self.assertIn("%s=[" % v, text)
+        self.assertEqual(seen, set(self.tpl),
+                         "templates no mail here produced")
+
+
+class BrokenOverride(DeskTest):
+    """An override that would show "{{" is refused at start, before any
+    mail is taken in (and ticketd -n says so)."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.dir = os.path.join(self.tmp, "templates")
+        os.mkdir(self.dir)
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"templates": self.dir}})
+
+    def test_unknown_placeholder_refused(self):
+        for name, text, shown in (
+                ("ack", "Ticket {{nmber}}\n", "{{nmber}}"),
+                ("control", "Ticket #{{number}}\n", "{{number}}"),
+                ("report", "\\{\\{literal}}\n", "{{literal}}")):
+            path = os.path.join(self.dir, name + ".md")
+            with open(path, "w") as f:
+                f.write(text)
+            r = self.desk.run("ticketd", ["-n"], check=1)
+            self.assertIn("%s.md" % name, r.stderr)
+            self.assertIn(shown, r.stderr)
+            # pipe mode: the MTA keeps the mail and tries again later
+            self.desk.stdin(make_mail(), check=75)
+            self.assertEqual(self.desk.ticket_count(), 0)
+            os.unlink(path)
+        self.desk.run("ticketd", ["-n"], check=0)
+        self.desk.stdin(make_mail(), check=0)
+        self.assertEqual(self.desk.ticket_count(), 1)
