@@ -47,6 +47,16 @@ const char *ctl_user_addr(char *s);
 /* Open the database read-only; on failure print why and exit 1. */
 struct db *ctl_open_db(const struct config *);
 
+/* "2026-12-01" or "2026-12-01T08:00:00Z" (UTC) → epoch seconds; 0 or -1. */
+int	ctl_parse_date(const char *s, long long *t);
+
+/*
+ * ticketctl export --format xes|csv|json [--since DATE]: argv[0] is
+ * "export". Writes the event log to standard output; returns the exit
+ * status (0, 1, or EX_USAGE).
+ */
+int	ctl_export(const struct config *, int argc, char *argv[]);
+
 /*
  * ticketctl ticket list|show …: argv[0] is "ticket". Prints the result or
  * a message on stderr; returns the exit status (0, 1, or EX_USAGE).

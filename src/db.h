@@ -495,6 +495,28 @@ struct db_event_row {
 	const char *actor_name;		/* may be NULL */
 	const char *detail;		/* may be NULL */
 };
+/* One event of the event log, with its ticket's fields (exports). */
+struct db_export_row {
+	long long   ticket;
+	const char *subject;
+	const char *priority;
+	const char *category;		/* may be NULL */
+	const char *subcategory;	/* may be NULL */
+	const char *status;
+	long long   created_at;
+	long long   event_id;
+	long long   at;
+	const char *kind;
+	const char *actor;		/* NULL: the desk itself */
+	const char *detail;		/* may be NULL */
+};
+/*
+ * Call fn for every event of every ticket created at or after since, by
+ * ticket, then time. fn returns non-zero to stop (the result is then
+ * DB_PERM).
+ */
+int	db_export_each(struct db *, long long since,
+	    int (*fn)(const struct db_export_row *, void *), void *arg);
 /* Call fn for each event of a ticket, oldest first. */
 int	db_event_each(struct db *, long long ticket,
 	    void (*fn)(const struct db_event_row *, void *), void *arg);

@@ -302,3 +302,41 @@ db_attachment_data(struct db *db, long long id, char **data, size_t *len)
 	rc = done(st, rc);
 	return rc == DB_OK ? 1 : rc;
 }
+
+int
+db_export_each(struct db *db, long long since,
+    int (*fn)(const struct db_export_row *, void *), void *arg)
+{
+	struct db_export_row r;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT t.number, t.subject, t.priority, "
+	    "t.category, t.subcategory, t.status, t.created_at, e.id, e.at, "
+	    "e.kind, p.email, e.detail FROM tickets t JOIN events e ON "
+	    "e.ticket_number = t.number LEFT JOIN people p ON p.id = "
+	    "e.actor_id WHERE t.created_at >= ?1 ORDER BY t.number, e.at, e.id",
+	    -1, &st, NULL) != SQLITE_OK)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, since);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.ticket = sqlite3_column_int64(st, 0);
+		r.subject = col(st, 1);
+		r.priority = col(st, 2);
+		r.category = col(st, 3);
+		r.subcategory = col(st, 4);
+		r.status = col(st, 5);
+		r.created_at = sqlite3_column_int64(st, 6);
+		r.event_id = sqlite3_column_int64(st, 7);
+		r.at = sqlite3_column_int64(st, 8);
+		r.kind = col(st, 9);
+		r.actor = col(st, 10);
+		r.detail = col(st, 11);
+		stop = fn(&r, arg) != 0;
+	}
+	if (stop) {
+		sqlite3_finalize(st);
+		return DB_PERM;
+	}
+	return done(st, rc);
+}

@@ -43,6 +43,8 @@ usage(int status)
 	    "       ticketctl -c FILE user role EMAIL user|admin|root|blocked\n"
 	    "       ticketctl -c FILE user grant EMAIL\n"
 	    "       ticketctl -c FILE user revoke EMAIL\n"
+	    "       ticketctl -c FILE export --format xes|csv|json "
+	    "[--since DATE]\n"
 	    "       ticketctl -c FILE user held\n"
 	    "       ticketctl -c FILE user release EMAIL\n");
 	exit(status);
@@ -231,6 +233,8 @@ main(int argc, char *argv[])
 			    cfg.helpdesk.database, DB_SCHEMA_VERSION);
 	} else if (strcmp(argv[0], "ticket") == 0) {
 		rc = ctl_ticket(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "export") == 0) {
+		rc = ctl_export(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
 		char *data;
 		size_t len;
