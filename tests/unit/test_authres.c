@@ -61,10 +61,11 @@ static const struct {
 	{ "gmail: unfolded",
 	  { "mx.google.com; " GMAIL_DKIM "; " GMAIL_SPF "; " GMAIL_DMARC },
 	  "mx.google.com", "corp.example", 1, "dmarc=pass from mx.google.com" },
-	{ "gmail: dmarc fail, aligned dkim pass still counts",
+	{ "gmail: dmarc fail wins over an aligned dkim pass",
 	  { "mx.google.com; " GMAIL_DKIM "; " GMAIL_SPF "; dmarc=fail "
 	    "(p=NONE sp=NONE dis=NONE) header.from=corp.example" },
-	  "mx.google.com", "corp.example", 1, "dkim=pass for corp.example" },
+	  "mx.google.com", "corp.example", 0,
+	  "dmarc=fail from mx.google.com (it wins over any pass)" },
 	{ "gmail: only spf",
 	  { "mx.google.com; " GMAIL_SPF "; dmarc=none (p=NONE sp=NONE "
 	    "dis=NONE) header.from=corp.example" },
@@ -114,8 +115,14 @@ static const struct {
 	    "bob@corp.example smtp.helo=mail.corp.example; x-aligned-from="
 	    "pass (Address match); x-me-sender=none; x-ptr=pass "
 	    "smtp.helo=mail.corp.example policy.ptr=mail.corp.example" },
-	  "mx.messagingengine.com", "corp.example", 1,
-	  "dkim=pass for corp.example" },
+	  "mx.messagingengine.com", "corp.example", 0,
+	  "dmarc=none from mx.messagingengine.com (it wins" },
+	{ "fastmail A-R, dmarc pass",
+	  { "mx.messagingengine.com; arc=none (no signatures found); "
+	    "dkim=pass (2048-bit rsa key sha256) header.d=corp.example "
+	    "header.i=@corp.example header.b=Xyz12345; dmarc=pass "
+	    "policy.published-domain-policy=reject header.from=corp.example" },
+	  "mx.messagingengine.com", "corp.example", 1, "dmarc=pass" },
 	{ "opendkim + opendmarc, folded with tabs",
 	  { MX ";\r\n\tdkim=pass (2048-bit key; unprotected) header.d="
 	    "corp.example header.i=@corp.example header.a=rsa-sha256 "
@@ -144,10 +151,27 @@ static const struct {
 	  { MX "; dmarc=fail header.from=corp.example",
 	    "mx.evil.example; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 0, "dmarc=fail from " MX },
-	{ "a copy claiming our id below ours counts (the MTA must strip it)",
+	{ "a forged pass below our fail: the fail wins",
 	  { MX "; dmarc=fail header.from=corp.example",
 	    MX "; dmarc=pass header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=fail from " MX " (it wins" },
+	{ "a forged pass above our none: the none wins",
+	  { MX "; dmarc=pass header.from=corp.example",
+	    MX "; dkim=pass header.d=corp.example",
+	    MX "; dmarc=none header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=none from " MX " (it wins" },
+	{ "our dmarc fail for another From domain is no veto",
+	  { MX "; dmarc=fail header.from=other.example",
+	    MX "; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 1, "dmarc=pass from " MX },
+	{ "dmarc temperror vetoes",
+	  { MX "; dkim=pass header.d=corp.example",
+	    MX "; dmarc=temperror header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=temperror" },
+	{ "dkim fail next to a dmarc pass (by SPF) is no veto",
+	  { MX "; dkim=fail header.d=corp.example",
+	    MX "; dmarc=pass header.from=corp.example" },
+	  MX, "corp.example", 1, "dmarc=pass" },
 	{ "authserv-id compared case-insensitively",
 	  { "MX.Corp.Example; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 1, "dmarc=pass" },
