@@ -796,7 +796,9 @@ one_mailbox(const char *v, char **addr)
 			continue;
 		}
 		if (closed) {
-			why = "text after the <address>";
+			why = ch == '<' ? "more than one <address>" :
+			    ch == ',' || ch == ';' ? "more than one address" :
+			    "text after the <address>";
 			break;
 		}
 		if (ch == '"') {
