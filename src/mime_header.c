@@ -88,6 +88,8 @@ narrow_charset(const char *cs, size_t n)
  * escaped and the zero byte a "_". Words in UTF-16/32 are left alone (a
  * zero byte there is half a character). NULL when nothing changed.
  */
+#define WSP(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+
 static char *
 nul_free_words(const char *raw)
 {
@@ -98,18 +100,23 @@ nul_free_words(const char *raw)
 	int changed = 0;
 
 	buf_init(&b, strlen(raw) * 3 + 16);
+	/* one pass: an encoded word holds no white space, so no scan goes
+	 * past the next space and the whole is linear */
 	while ((w = strstr(p, "=?")) != NULL) {
-		q1 = strchr(w + 2, '?');
-		if (q1 == NULL || q1[1] == '\0' || q1[2] != '?')
-			break;
-		text = q1 + 3;
-		if ((end = strstr(text, "?=")) == NULL)
-			break;
-		for (t = w + 2; t < end && *t != ' ' && *t != '\t'; t++)
+		for (q1 = w + 2; *q1 != '\0' && *q1 != '?' && !WSP(*q1); q1++)
 			;
-		if (t < end || !narrow_charset(w + 2, (size_t)(q1 - w - 2))) {
-			buf_add(&b, p, (size_t)(w + 2 - p));
-			p = w + 2;
+		if (*q1 != '?' || q1[1] == '\0' || WSP(q1[1]) || q1[2] != '?') {
+			buf_add(&b, p, (size_t)(q1 - p));
+			p = q1;
+			continue;
+		}
+		text = q1 + 3;
+		for (end = text; *end != '\0' && !WSP(*end) &&
+		    !(end[0] == '?' && end[1] == '='); end++)
+			;
+		if (*end != '?' || !narrow_charset(w + 2, (size_t)(q1 - w - 2))) {
+			buf_add(&b, p, (size_t)(end - p));
+			p = end;
 			continue;
 		}
 		buf_add(&b, p, (size_t)(text - p));

@@ -2473,6 +2473,35 @@ test_xloops(void)
 	mail_clear(&m);
 }
 
+/* Encoded-word look-alikes in a 1 MB subject: one linear pass. */
+static void
+test_nul_words_linear(void)
+{
+	static const char *const pats[] = { "=?a?q?x ", "=?", "=?u?q?=00",
+	    "=?utf-8?b?QQBC?=" };
+	struct mail m;
+	size_t i, k, n, sz = 1024 * 1024;
+	char *raw;
+	clock_t t0;
+
+	for (k = 0; k < sizeof(pats) / sizeof(pats[0]); k++) {
+		raw = xmalloc(sz + 64);
+		n = (size_t)snprintf(raw, 64, "From: a@b.example\r\nSubject: ");
+		for (i = 0; n + strlen(pats[k]) < sz; i++) {
+			memcpy(raw + n, pats[k], strlen(pats[k]));
+			n += strlen(pats[k]);
+		}
+		memcpy(raw + n, "\r\n\r\nb\r\n", 7);
+		n += 7;
+		t0 = clock();
+		T_INTEQ(parse_n(raw, n, &m), 0);
+		T_CHECK(m.subject != NULL);
+		T_CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+		mail_clear(&m);
+		free(raw);
+	}
+}
+
 /* A NUL from any decoder is a character to drop (issue 8). */
 static void
 test_nul_decoders(void)
@@ -2576,6 +2605,7 @@ main(void)
 	T_RUN(test_authres_places);
 	T_RUN(test_xloops);
 	T_RUN(test_nul_decoders);
+	T_RUN(test_nul_words_linear);
 	T_RUN(test_shared_corpus);
 	T_RUN(test_exact_copy);
 	T_RUN(test_prefixes);
