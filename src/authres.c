@@ -76,6 +76,8 @@ struct verdict {
 	int		 verified;
 	enum rank	 rank;
 	char		 msg[MSG_MAX];
+	int		 veto;		/* a dmarc result other than pass for From */
+	char		 vmsg[MSG_MAX];
 };
 
 static int
@@ -379,6 +381,20 @@ judge(const struct res *r, const char *id, const char *from,
 		    isdmarc ? "dmarc" : "dkim",
 		    vis(vm, sizeof(vm), r->result.p, r->result.len), id);
 		note(v, R_FAIL, msg);
+		/*
+		 * The MTA's DMARC verdict on From's domain, other than pass,
+		 * wins over any pass (Microsoft's "bestguesspass" is no
+		 * verdict: no policy was published).
+		 */
+		if (isdmarc && !v->veto && !ci_eqz(r->result.p, r->result.len,
+		    "bestguesspass") && (r->hfrom.p == NULL ||
+		    (value_domain(&r->hfrom, dom, sizeof(dom)) != -1 &&
+		    ci_eqz(dom, strlen(dom), from)))) {
+			v->veto = 1;
+			if (snprintf(v->vmsg, sizeof(v->vmsg), "%.400s (it "
+			    "wins over any pass)", msg) < 0)
+				v->vmsg[0] = '\0';
+		}
 	} else if (pass && ci_eqz(r->method.p, r->method.len, "spf")) {
 		snprintf(msg, sizeof(msg), "only spf=pass from %s, which is "
 		    "not aligned with From", id);
@@ -599,34 +615,52 @@ put_why(char *why, size_t whysz, const char *msg)
 		snprintf(why, whysz, "%s", msg);
 }
 
-int
-authres_verified(const char *const *values, size_t n,
+/* Does the value start with our authserv-id as a bare token? */
+static int
+is_ours(const char *p, size_t len, const char *authserv)
+{
+	size_t i = 0, start;
+
+	while (i < len && is_wsp((unsigned char)p[i]))
+		i++;
+	start = i;
+	while (i < len && is_token((unsigned char)p[i]))
+		i++;
+	return ci_eqz(p + start, i - start, authserv);
+}
+
+/*
+ * The verdict over the fields (values[] when f is NULL: every one in the
+ * MTA's block). See authres.h for the rule.
+ */
+static int
+verify(const char *const *values, const struct authres_field *f, size_t n,
     const char *authserv_id, const char *from_domain, char *why,
     size_t whysz)
 {
 	struct verdict best, v;
 	char from[DOM_MAX], id[VIS_MAX + 4], msg[MSG_MAX];
-	const char *f, *at;
-	size_t i, len, nlook, nforeign = 0;
-	int first = 1;
+	const char *fd, *at, *val;
+	size_t i, len, nlook, nforeign = 0, nout = 0, r0 = 0;
+	int first = 1, verified = 0, zone = 0;
 
 	if (authserv_id == NULL || authserv_id[0] == '\0') {
 		put_why(why, whysz, "no authserv_id configured");
 		return 0;
 	}
 	vis(id, sizeof(id), authserv_id, strlen(authserv_id));
-	f = from_domain != NULL ? from_domain : "";
-	at = strrchr(f, '@');
+	fd = from_domain != NULL ? from_domain : "";
+	at = strrchr(fd, '@');
 	if (at != NULL)
-		f = at + 1;
-	len = strlen(f);
-	if (len > 0 && f[len - 1] == '.')
+		fd = at + 1;
+	len = strlen(fd);
+	if (len > 0 && fd[len - 1] == '.')
 		len--;
 	if (len == 0 || len >= sizeof(from)) {
 		put_why(why, whysz, "no usable From domain");
 		return 0;
 	}
-	memcpy(from, f, len);
+	memcpy(from, fd, len);
 	from[len] = '\0';
 	vis(msg, sizeof(msg), from, len);
 	if (strcmp(msg, from) != 0) {
@@ -636,14 +670,30 @@ authres_verified(const char *const *values, size_t n,
 
 	memset(&best, 0, sizeof(best));
 	nlook = n > LIMIT_AUTHRES_HEADERS ? LIMIT_AUTHRES_HEADERS : n;
-	for (i = 0; values != NULL && i < nlook; i++) {
+	for (i = 0; i < nlook; i++) {
 		enum field fl;
 
-		if (values[i] == NULL)
+		val = f != NULL ? f[i].value : values != NULL ? values[i] : NULL;
+		if (val == NULL)
 			continue;
-		len = strnlen(values[i], (size_t)LIMIT_AUTHRES_BYTES + 1);
+		len = strnlen(val, (size_t)LIMIT_AUTHRES_BYTES + 1);
+		if (!is_ours(val, len, authserv_id)) {
+			nforeign++;
+			continue;
+		}
+		if (f != NULL) {
+			/* the MTA's block: see authres.h */
+			if (f[i].top && !zone) {
+				zone = 1;
+				r0 = f[i].received;
+			}
+			if (!f[i].top || f[i].received != r0) {
+				nout++;
+				continue;
+			}
+		}
 		memset(&v, 0, sizeof(v));
-		fl = read_field(values[i], len, len > LIMIT_AUTHRES_BYTES,
+		fl = read_field(val, len, len > LIMIT_AUTHRES_BYTES,
 		    authserv_id, id, from, &v);
 		if (fl == F_FOREIGN) {
 			nforeign++;
@@ -651,17 +701,30 @@ authres_verified(const char *const *values, size_t n,
 		}
 		if (fl == F_MALFORMED)
 			v.rank = R_MALFORMED;
-		else if (v.verified) {
-			put_why(why, whysz, v.msg);
-			return 1;
+		else if (v.veto) {
+			/* the MTA said no for From's domain: that wins */
+			put_why(why, whysz, v.vmsg);
+			return 0;
+		} else if (v.verified && !verified) {
+			verified = 1;
+			best = v;
+			continue;
 		}
-		if (first || v.rank > best.rank)
+		if (!verified && (first || v.rank > best.rank))
 			best = v;
 		first = 0;
+	}
+	if (verified) {
+		put_why(why, whysz, best.msg);
+		return 1;
 	}
 	if (first) {
 		len = (size_t)snprintf(msg, sizeof(msg),
 		    "no Authentication-Results from %s", id);
+		if (nout > 0 && len < sizeof(msg))
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+			    " in the receiving server's block at the top of the "
+			    "header (%zu further down ignored)", nout);
 		if (nforeign > 0 && len < sizeof(msg))
 			snprintf(msg + len, sizeof(msg) - len, " (%zu with "
 			    "another authserv-id ignored)", nforeign);
@@ -674,4 +737,22 @@ authres_verified(const char *const *values, size_t n,
 	}
 	put_why(why, whysz, best.msg);
 	return 0;
+}
+
+int
+authres_verified(const char *const *values, size_t n,
+    const char *authserv_id, const char *from_domain, char *why,
+    size_t whysz)
+{
+	return verify(values, NULL, n, authserv_id, from_domain, why, whysz);
+}
+
+int
+authres_verified_at(const struct authres_field *fields, size_t n,
+    const char *authserv_id, const char *from_domain, char *why,
+    size_t whysz)
+{
+	if (fields == NULL)
+		n = 0;
+	return verify(NULL, fields, n, authserv_id, from_domain, why, whysz);
 }

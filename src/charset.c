@@ -78,7 +78,10 @@ add(struct buf *b, const char *p, size_t n, int *flags)
 	return -1;
 }
 
-/* UTF-8 in, UTF-8 out, bad bytes replaced; NUL bytes replaced too. */
+/*
+ * UTF-8 in, UTF-8 out, bad bytes replaced; NUL (U+0000) is a character to
+ * drop, never the end of the text (issue 8).
+ */
 static void
 utf8_clean(struct buf *b, const char *p, size_t len, int *flags)
 {
@@ -96,7 +99,7 @@ utf8_clean(struct buf *b, const char *p, size_t len, int *flags)
 			return;
 		run = 0;
 		*flags |= CHARSET_BAD;
-		if (add(b, replacement, 3, flags) == -1)
+		if (s[i] != 0 && add(b, replacement, 3, flags) == -1)
 			return;
 		i++;
 	}
@@ -124,8 +127,8 @@ cp1252(struct buf *b, const char *p, size_t len, int *flags)
 		if (cp >= 0x80 && cp < 0xa0)
 			cp = cp1252_high[cp - 0x80];
 		if (cp == 0) {
-			*flags |= CHARSET_BAD;
-			cp = 0xfffd;
+			*flags |= CHARSET_BAD;	/* NUL: dropped */
+			continue;
 		}
 		if (cp < 0x80) {
 			u[0] = (char)cp;

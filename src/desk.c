@@ -618,8 +618,8 @@ commands(struct intake *in, struct db_ticket_info *ti,
 	int rc = DB_OK, r, failed = 0, is_root, verified;
 
 	is_root = db_person_is_root(pl->db, in->sender) == 1;
-	verified = pl->cfg->helpdesk.trust == TRUST_FROM ||
-	    in->sender_verified;
+	/* take() decides, for either trust setting (issue 8) */
+	verified = in->sender_verified;
 	buf_init(&tr, 64 * 1024);
 	transcript_skips(&tr, cl, 0);
 	if ((rc = db_savepoint(pl->db)) != DB_OK)

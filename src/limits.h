@@ -76,4 +76,15 @@
 /* Authentication-Results fields looked at per mail, from the top. */
 #define LIMIT_AUTHRES_HEADERS		50
 
+/* mime_header.c, rules.c */
+/* Header fields kept in order for the rules tables (list mail, robots);
+ * the raw mail keeps the rest. */
+#define LIMIT_HEADER_FIELDS		500
+/* Longest header value kept there (one-lined, cut at a UTF-8 boundary). */
+#define LIMIT_FIELD_BYTES		998
+/* X-Loop fields kept per mail (each is checked against the desk). */
+#define LIMIT_XLOOP_HEADERS		20
+/* The list's own addresses kept per mail (List-Post, Sender, …). */
+#define LIMIT_LIST_ADDRS		8
+
 #endif

@@ -31,10 +31,21 @@ mail_clear(struct mail *m)
 	free(m->reply_to);
 	free(m->return_path);
 	free(m->x_loop);
+	for (i = 0; i < m->nx_loops; i++)
+		free(m->x_loops[i]);
+	free(m->x_loops);
+	for (i = 0; i < m->nfields; i++) {
+		free(m->fields[i].name);
+		free(m->fields[i].value);
+	}
+	free(m->fields);
+	for (i = 0; i < m->nlist_addrs; i++)
+		free(m->list_addrs[i]);
+	free(m->list_addrs);
 	free(m->auto_submitted);
 	free(m->precedence);
 	for (i = 0; i < m->nauthres; i++)
-		free(m->authres[i]);
+		free(m->authres[i].value);
 	free(m->authres);
 	free(m->subject);
 	free(m->body);

@@ -20,7 +20,14 @@
 #define MAIL_F_PARTIAL		0x80	/* message/partial fragment: not readable alone */
 #define MAIL_F_DROPPED_PARTS	0x100	/* a part was over max_attachment_bytes */
 #define MAIL_F_REPORT_DSN	0x200	/* the report is a delivery status notification */
-#define MAIL_F_MULTI_FROM	0x400	/* more than one From field or mailbox: never authenticated */
+#define MAIL_F_MULTI_FROM	0x400	/* From is not exactly one mailbox (two From
+					 * fields, a group, two addresses, words
+					 * around one): never an admin's identity;
+					 * from_why says which */
+#define MAIL_F_FROM_FALLBACK	0x800	/* no usable From: from_addr is Sender's or
+					 * Reply-To's; never an admin's identity */
+#define MAIL_F_LIST		0x1000	/* list mail (set by the pipeline from
+					 * rules_list_mail(); list_why says why) */
 
 /* One attachment or inline part (an image in the text, a file). */
 struct mail_part {
@@ -39,6 +46,23 @@ struct mail_part {
 #define PART_F_TNEF		0x10	/* unpacked from an Outlook winmail.dat */
 #define PART_F_REFERENCED	0x20	/* the HTML text refers to it (cid: or name) */
 
+/* One header field as written, in order (for the rules tables). */
+struct mail_field {
+	char	*name;		/* as written, e.g. "List-Id" */
+	char	*value;		/* one line, at most LIMIT_FIELD_BYTES */
+};
+
+/*
+ * An Authentication-Results field and where it stood in the header (see
+ * authres.h for why the place matters).
+ */
+struct mail_authres {
+	char	*value;		/* the field body, at most LIMIT_AUTHRES_BYTES + 1 */
+	int	 top;		/* 1: only trace fields (Received, Return-Path,
+				 * Delivered-To, other A-R, filter fields) above it */
+	size_t	 received;	/* Received fields above it */
+};
+
 /* An address from To, Cc or Delivered-To/X-Original-To. */
 struct mail_addr {
 	char	*addr;		/* as clean_addr() keeps it: domain lower-cased */
@@ -55,10 +79,20 @@ struct mail {
 	char	*reply_to;	/* address only */
 	char	*return_path;	/* "" for <>; NULL when absent */
 	char	*x_loop;	/* first X-Loop header, as written */
+	char   **x_loops;	/* every X-Loop header (first LIMIT_XLOOP_HEADERS) */
+	size_t	 nx_loops;
+	const char *from_why;	/* static: why MAIL_F_MULTI_FROM, or NULL */
 	char	*auto_submitted;	/* RFC 3834 Auto-Submitted value */
 	char	*precedence;	/* Precedence or X-Precedence value */
-	char   **authres;	/* Authentication-Results values, top first */
+	struct mail_authres *authres;	/* Authentication-Results, top first */
 	size_t	 nauthres;
+	struct mail_field *fields;	/* every header field, in order (the first
+					 * LIMIT_HEADER_FIELDS) */
+	size_t	 nfields;
+	/* list mail: filled by the pipeline from rules.c, not by mime_parse() */
+	const char *list_why;	/* static: the header that said so, or NULL */
+	char   **list_addrs;	/* the list's own addresses (List-Post, Sender…) */
+	size_t	 nlist_addrs;
 	char	*subject;	/* decoded UTF-8, one line, ≤ LIMIT_SUBJECT_BYTES */
 	char	*body;		/* UTF-8 text of the mail, ≤ LIMIT_BODY_BYTES */
 	struct mail_part *parts;	/* attachments and inline parts, nparts */

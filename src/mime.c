@@ -544,6 +544,7 @@ mime_parse(const char *raw, size_t len, const struct mime_opts *opts,
 		if (mime->mm_type == MAILMIME_MESSAGE) {
 			mime_headers(m, mime->mm_data.mm_message.mm_fields);
 			mime_check_from(m, raw + off, plen);
+			mime_raw_header(m, raw + off, plen);
 			top = mime->mm_data.mm_message.mm_msg_mime;
 		} else
 			m->flags |= MAIL_F_NOHEADERS;

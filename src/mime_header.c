@@ -57,15 +57,121 @@ mime_one_line(char *s, size_t max)
 	return s;
 }
 
+/* p[0..n) starts with pfx, case-insensitive. */
+static int
+ci_starts(const char *p, size_t n, const char *pfx)
+{
+	size_t k = strlen(pfx);
+
+	return n >= k && strncasecmp(p, pfx, k) == 0;
+}
+
+/* Does a NUL byte in this charset mean U+0000 (not a half of UTF-16)? */
+static int
+narrow_charset(const char *cs, size_t n)
+{
+	static const char *const wide[] = { "utf-16", "utf16", "utf-32",
+	    "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4", NULL };
+	size_t i;
+
+	for (i = 0; wide[i] != NULL; i++)
+		if (ci_starts(cs, n, wide[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * libetpan's encoded-word decoder hands back a C string, so a NUL in a
+ * word (=00 in a Q word, a zero byte in a B word) would end the text
+ * there. Such words are rewritten first: in a Q word "=00" becomes "_" (a
+ * space); a B word holding a zero byte becomes a Q word with every byte
+ * escaped and the zero byte a "_". Words in UTF-16/32 are left alone (a
+ * zero byte there is half a character). NULL when nothing changed.
+ */
+#define WSP(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+
+static char *
+nul_free_words(const char *raw)
+{
+	struct buf b;
+	const char *p = raw, *w, *q1, *text, *end, *t;
+	char *dec;
+	size_t declen, idx, i;
+	int changed = 0;
+
+	buf_init(&b, strlen(raw) * 3 + 16);
+	/* one pass: an encoded word holds no white space, so no scan goes
+	 * past the next space and the whole is linear */
+	while ((w = strstr(p, "=?")) != NULL) {
+		for (q1 = w + 2; *q1 != '\0' && *q1 != '?' && !WSP(*q1); q1++)
+			;
+		if (*q1 != '?' || q1[1] == '\0' || WSP(q1[1]) || q1[2] != '?') {
+			buf_add(&b, p, (size_t)(q1 - p));
+			p = q1;
+			continue;
+		}
+		text = q1 + 3;
+		for (end = text; *end != '\0' && !WSP(*end) &&
+		    !(end[0] == '?' && end[1] == '='); end++)
+			;
+		if (*end != '?' || !narrow_charset(w + 2, (size_t)(q1 - w - 2))) {
+			buf_add(&b, p, (size_t)(end - p));
+			p = end;
+			continue;
+		}
+		buf_add(&b, p, (size_t)(text - p));
+		if (q1[1] == 'q' || q1[1] == 'Q') {
+			for (t = text; t < end; t++) {
+				if (end - t >= 3 && t[0] == '=' &&
+				    t[1] == '0' && t[2] == '0') {
+					buf_addch(&b, '_');
+					t += 2;
+					changed = 1;
+				} else
+					buf_addch(&b, *t);
+			}
+		} else if ((q1[1] == 'b' || q1[1] == 'B') &&
+		    (idx = 0, mailmime_base64_body_parse(text,
+		    (size_t)(end - text), &idx, &dec, &declen)) ==
+		    MAILIMF_NO_ERROR) {
+			if (memchr(dec, '\0', declen) != NULL) {
+				/* "=?cs?B?" becomes "=?cs?Q?" */
+				b.len -= 2;
+				buf_addstr(&b, "Q?");
+				for (i = 0; i < declen; i++)
+					if (dec[i] == '\0')
+						buf_addch(&b, '_');
+					else
+						buf_printf(&b, "=%02X",
+						    (unsigned char)dec[i]);
+				changed = 1;
+			} else
+				buf_add(&b, text, (size_t)(end - text));
+			mmap_string_unref(dec);
+		} else
+			buf_add(&b, text, (size_t)(end - text));
+		buf_addstr(&b, "?=");
+		p = end + 2;
+	}
+	buf_addstr(&b, p);
+	if (!changed) {
+		buf_clear(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
 /* RFC 2047 decoding to UTF-8; raw 8-bit text read as UTF-8 or cp1252. */
 char *
 mime_decode_phrase(const char *raw, size_t max)
 {
-	char *dec = NULL, *s;
+	char *dec = NULL, *s, *fixed;
 	size_t idx = 0;
 
 	if (raw == NULL)
 		return NULL;
+	if ((fixed = nul_free_words(raw)) != NULL)
+		raw = fixed;
 	/* 8-bit header text: UTF-8 when valid (RFC 6532), else windows-1252 */
 	if (mailmime_encoded_phrase_parse(charset_utf8_valid(raw, strlen(raw)) ?
 	    "utf-8" : "windows-1252", raw, strlen(raw), &idx, "utf-8", &dec) ==
@@ -76,6 +182,7 @@ mime_decode_phrase(const char *raw, size_t max)
 		free(dec);
 		s = charset_to_utf8(NULL, raw, strlen(raw), LIMIT_BODY_BYTES, NULL);
 	}
+	free(fixed);
 	return mime_one_line(s, max);
 }
 
@@ -309,6 +416,7 @@ mime_check_from(struct mail *m, const char *raw, size_t len)
 		if (a != NULL) {
 			free(m->from_addr);
 			m->from_addr = a;
+			m->flags &= ~MAIL_F_FROM_FALLBACK;
 			free(m->from_name);
 			m->from_name = NULL;
 			lt = strrchr(v, '<');
@@ -535,23 +643,10 @@ mime_headers(struct mail *m, const struct mailimf_fields *fields)
 				break;
 			if (strcasecmp(of->fld_name, "From") == 0)
 				bad_from = of->fld_value;
-			else if (strcasecmp(of->fld_name, "X-Loop") == 0 &&
-			    m->x_loop == NULL)
-				m->x_loop = mime_one_line(
-				    xstrdup(of->fld_value), LIMIT_ADDR_BYTES);
 			else if (strcasecmp(of->fld_name, "Return-Path") == 0 &&
 			    m->return_path == NULL)
 				m->return_path = return_path(of->fld_value);
-			else if (strcasecmp(of->fld_name,
-			    "Authentication-Results") == 0 &&
-			    m->nauthres < LIMIT_AUTHRES_HEADERS) {
-				if (m->authres == NULL)
-					m->authres = xcalloc(LIMIT_AUTHRES_HEADERS,
-					    sizeof(char *));
-				m->authres[m->nauthres++] = xstrndup(of->fld_value,
-				    strnlen(of->fld_value,
-				    LIMIT_AUTHRES_BYTES + 1));
-			} else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
+			else if (strcasecmp(of->fld_name, "Auto-Submitted") == 0 &&
 			    m->auto_submitted == NULL)
 				m->auto_submitted = mime_one_line(xstrdup(of->fld_value),
 				    LIMIT_NAME_BYTES);
@@ -585,12 +680,19 @@ mime_headers(struct mail *m, const struct mailimf_fields *fields)
 	}
 	if (m->from_addr == NULL && bad_from != NULL)
 		m->from_addr = salvage_addr(bad_from);
-	if (m->from_addr == NULL)
+	/* identity is From, and only From (VIOLATIONS.md): flag the others */
+	if (m->from_addr == NULL) {
 		take_mailbox(m, sender);
+		if (m->from_addr != NULL)
+			m->flags |= MAIL_F_FROM_FALLBACK;
+	}
 	if (reply != NULL) {
 		m->reply_to = mime_clean_addr(reply->mb_addr_spec);
-		if (m->from_addr == NULL)
+		if (m->from_addr == NULL) {
 			take_mailbox(m, reply);
+			if (m->from_addr != NULL)
+				m->flags |= MAIL_F_FROM_FALLBACK;
+		}
 	}
 }
 
@@ -610,4 +712,292 @@ mime_fields_subject(const struct mailimf_fields *fields)
 			    f->fld_data.fld_subject->sbj_value, 200);
 	}
 	return NULL;
+}
+
+/* ---- the header block as written: order, trace fields, From ---- */
+
+/*
+ * Fields a receiving MTA, its filters or the delivery agent put at the top
+ * of a mail (authres.h): while only these stand above an
+ * Authentication-Results field, it is in the MTA's block.
+ */
+static int
+trace_field(const char *name, size_t n)
+{
+	static const char *const exact[] = { "Received", "Return-Path",
+	    "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-From",
+	    "X-Envelope-To", "Authentication-Results", NULL };
+	static const char *const prefix[] = { "ARC-", "X-Spam", "X-Virus",
+	    "X-Amavis", "X-Rspamd", "X-Spamd", "X-Greylist", NULL };
+	size_t i;
+
+	for (i = 0; exact[i] != NULL; i++)
+		if (n == strlen(exact[i]) && strncasecmp(name, exact[i], n) == 0)
+			return 1;
+	for (i = 0; prefix[i] != NULL; i++)
+		if (ci_starts(name, n, prefix[i]))
+			return 1;
+	return 0;
+}
+
+/* Skip a comment at v[*i] == '('; -1 when it never ends. */
+static int
+skip_comment(const char *v, size_t *i)
+{
+	size_t depth = 0;
+
+	do {
+		switch (v[*i]) {
+		case '\0':
+			return -1;
+		case '(':
+			depth++;
+			break;
+		case ')':
+			depth--;
+			break;
+		case '\\':
+			if (v[*i + 1] != '\0')
+				(*i)++;
+			break;
+		default:
+			break;
+		}
+		(*i)++;
+	} while (depth > 0);
+	return 0;
+}
+
+/*
+ * Is the From value v exactly one mailbox: an addr-spec alone, or a
+ * display name of words (no "@" outside quotes) and one <addr-spec>,
+ * comments anywhere? Our own reading, so that the rule does not depend on
+ * which forms libetpan parses (issue 8). Returns NULL and the address in
+ * *addr (caller frees), or a static reason.
+ */
+static const char *
+one_mailbox(const char *v, char **addr)
+{
+	struct buf clean;	/* v without comments */
+	size_t i, lt = 0, gt = 0, nangle = 0, words = 0, at_out = 0;
+	int word = 0, in_angle = 0, closed = 0;
+	const char *why = NULL;
+	char *c, *spec;
+
+	*addr = NULL;
+	buf_init(&clean, strlen(v) + 1);
+	for (i = 0; v[i] != '\0' && why == NULL; ) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '(') {
+			if (skip_comment(v, &i) == -1)
+				why = "an unterminated comment";
+			word = 0;
+			buf_addch(&clean, ' ');
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+			word = 0;
+			buf_addch(&clean, ' ');
+			i++;
+			continue;
+		}
+		if (closed) {
+			why = ch == '<' ? "more than one <address>" :
+			    ch == ',' || ch == ';' ? "more than one address" :
+			    "text after the <address>";
+			break;
+		}
+		if (ch == '"') {
+			buf_addch(&clean, '"');
+			for (i++; v[i] != '\0' && v[i] != '"'; i++) {
+				if (v[i] == '\\' && v[i + 1] != '\0')
+					buf_addch(&clean, v[i++]);
+				buf_addch(&clean, v[i]);
+			}
+			if (v[i] == '\0') {
+				why = "an unterminated quoted string";
+				break;
+			}
+			buf_addch(&clean, '"');
+			i++;
+			if (!in_angle && !word) {
+				words++;
+				word = 1;
+			}
+			continue;
+		}
+		if (ch == '<') {
+			if (in_angle || nangle > 0) {
+				why = "more than one <address>";
+				break;
+			}
+			nangle++;
+			in_angle = 1;
+			word = 0;
+			lt = clean.len;
+		} else if (ch == '>') {
+			if (!in_angle) {
+				why = "a stray \">\"";
+				break;
+			}
+			in_angle = 0;
+			closed = 1;
+			gt = clean.len;
+		} else if (ch == ',' || ch == ';') {
+			why = in_angle ? "a source route" :
+			    "more than one address";
+			break;
+		} else if (ch == ':') {
+			why = in_angle ? "a source route" : "a group";
+			break;
+		} else if (!in_angle) {
+			if (ch == '@')
+				at_out++;
+			if (!word) {
+				words++;
+				word = 1;
+			}
+		}
+		buf_addch(&clean, (char)ch);
+		i++;
+	}
+	if (why == NULL && in_angle)
+		why = "an unclosed <address>";
+	buf_addch(&clean, '\0');
+	c = clean.data;
+	if (why == NULL && nangle == 1) {
+		if (at_out > 0)
+			why = "an address outside the <address>";
+		else {
+			spec = xstrndup(c + lt + 1, gt - lt - 1);
+			*addr = mime_clean_addr(spec);
+			free(spec);
+		}
+	} else if (why == NULL) {
+		if (words == 0)
+			why = "no address";
+		else if (at_out > 1)
+			why = "more than one address";
+		else if (words > 1)
+			why = "words around the address";
+		else
+			*addr = mime_clean_addr(c);
+	}
+	if (why == NULL && *addr == NULL)
+		why = "no plain address";
+	buf_clear(&clean);
+	return why;
+}
+
+/* Keep one field of the walk: name n bytes, unfolded value in v. */
+static void
+keep_field(struct mail *m, const char *name, size_t n, const char *v,
+    int top, size_t received)
+{
+	struct mail_field *f;
+	struct mail_authres *a;
+
+	if (n == 22 && strncasecmp(name, "Authentication-Results", n) == 0 &&
+	    m->nauthres < LIMIT_AUTHRES_HEADERS) {
+		if (m->authres == NULL)
+			m->authres = xcalloc(LIMIT_AUTHRES_HEADERS,
+			    sizeof(*m->authres));
+		a = &m->authres[m->nauthres++];
+		a->value = xstrndup(v, strnlen(v, LIMIT_AUTHRES_BYTES + 1));
+		a->top = top;
+		a->received = received;
+	}
+	if (n == 6 && strncasecmp(name, "X-Loop", n) == 0 &&
+	    m->nx_loops < LIMIT_XLOOP_HEADERS) {
+		if (m->x_loops == NULL)
+			m->x_loops = xcalloc(LIMIT_XLOOP_HEADERS, sizeof(char *));
+		m->x_loops[m->nx_loops++] = mime_one_line(xstrndup(v,
+		    strnlen(v, LIMIT_FIELD_BYTES * 4)), LIMIT_ADDR_BYTES);
+		if (m->x_loop == NULL)
+			m->x_loop = xstrdup(m->x_loops[0]);
+	}
+	if (m->nfields < LIMIT_HEADER_FIELDS) {
+		if (m->fields == NULL)
+			m->fields = xcalloc(LIMIT_HEADER_FIELDS, sizeof(*m->fields));
+		f = &m->fields[m->nfields++];
+		f->name = xstrndup(name, n);
+		f->value = mime_one_line(xstrndup(v, strnlen(v,
+		    LIMIT_FIELD_BYTES * 4)), LIMIT_FIELD_BYTES);
+	}
+}
+
+/*
+ * Walk the raw header block p[0..len) once, in order: every field into
+ * m->fields, each Authentication-Results with its place (authres.h), every
+ * X-Loop, and the From rule (MAIL_F_MULTI_FROM unless there is exactly one
+ * From field holding exactly one mailbox, the one m->from_addr names).
+ * Lines that are no field end the MTA's block and are otherwise skipped.
+ */
+void
+mime_raw_header(struct mail *m, const char *p, size_t len)
+{
+	struct buf v;
+	size_t i = 0, j, n, received = 0, nfrom = 0;
+	const char *name, *why = NULL;
+	char *from = NULL, *addr;
+	int top = 1;
+
+	buf_init(&v, LIMIT_AUTHRES_BYTES + 2);
+	while (i < len && p[i] != '\n' && !(p[i] == '\r' && i + 1 < len &&
+	    p[i + 1] == '\n')) {
+		/* the name: printable, up to ":" (white space before it ok) */
+		name = p + i;
+		for (j = i; j < len && p[j] > 0x20 && p[j] < 0x7f && p[j] != ':';
+		    j++)
+			;
+		n = j - i;
+		while (j < len && (p[j] == ' ' || p[j] == '\t'))
+			j++;
+		if (n == 0 || j >= len || p[j] != ':') {
+			top = 0;	/* no field: skip the line */
+			while (i < len && p[i] != '\n')
+				i++;
+			i++;
+			continue;
+		}
+		buf_reset(&v);
+		for (j++; j < len; j++) {
+			if (p[j] == '\r')
+				continue;
+			if (p[j] == '\n') {
+				if (j + 1 < len && (p[j + 1] == ' ' ||
+				    p[j + 1] == '\t'))
+					continue;	/* folded */
+				break;
+			}
+			if (v.len <= LIMIT_AUTHRES_BYTES)
+				buf_addch(&v, p[j] == '\0' ? ' ' : p[j]);
+		}
+		i = j + 1;
+		buf_addch(&v, '\0');
+		keep_field(m, name, n, v.data, top, received);
+		if (n == 4 && strncasecmp(name, "From", 4) == 0 &&
+		    nfrom++ == 0)
+			from = xstrdup(v.data);
+		if (n == 8 && strncasecmp(name, "Received", 8) == 0)
+			received++;
+		if (!trace_field(name, n))
+			top = 0;
+	}
+	buf_clear(&v);
+	if (nfrom > 1)
+		why = "more than one From field";
+	else if (from != NULL) {
+		why = one_mailbox(from, &addr);
+		if (why == NULL && (m->from_addr == NULL ||
+		    strcasecmp(addr, m->from_addr) != 0))
+			why = "the From line reads two ways";
+		free(addr);
+	}
+	free(from);
+	if (why != NULL) {
+		m->flags |= MAIL_F_MULTI_FROM;
+		m->from_why = why;
+	}
 }

@@ -36,6 +36,12 @@ struct walk {
 
 /* The header fields into *m; MAIL_F_NOHEADERS when there are none. */
 void	mime_headers(struct mail *m, const struct mailimf_fields *fields);
+/*
+ * One pass over the raw header block: every field in order, the places of
+ * the Authentication-Results fields, every X-Loop, and the From rule
+ * (MAIL_F_MULTI_FROM, from_why). After mime_headers and mime_check_from.
+ */
+void	mime_raw_header(struct mail *m, const char *p, size_t len);
 /* Salvage From from the raw header block when libetpan misread it. */
 void	mime_check_from(struct mail *m, const char *raw, size_t len);
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "limits.h"
 #include "log.h"
 #include "mail.h"
 #include "mime.h"
@@ -363,6 +364,51 @@ automatic(struct intake *in, const char *why)
 	return rc;
 }
 
+/*
+ * May the mail's commands be obeyed (DESIGN: trust)? Identity is From and
+ * only From, one mailbox of it (issue 8): a mail whose From is unclear or
+ * missing is never an admin's command, under either trust setting. Then
+ * trust = from believes From; trust = authentication-results asks the
+ * receiving server's own Authentication-Results (authres.h).
+ */
+static void
+trust(struct intake *in)
+{
+	const struct config *cfg = in->pl->cfg;
+	struct authres_field f[LIMIT_AUTHRES_HEADERS];
+	const struct mail *m = &in->m;
+	const char *dom;
+	size_t i;
+
+	in->sender_verified = 0;
+	if (m->flags & MAIL_F_FROM_FALLBACK) {
+		in->auth_why = "the mail has no usable From address (it was "
+		    "taken from Sender: or Reply-To:, which vouch for nobody)";
+		return;
+	}
+	if (m->flags & MAIL_F_MULTI_FROM) {
+		snprintf(in->auth_buf, sizeof(in->auth_buf), "the From line is "
+		    "not exactly one mailbox (%s)", m->from_why != NULL ?
+		    m->from_why : "more than one address");
+		in->auth_why = in->auth_buf;
+		return;
+	}
+	if (cfg->helpdesk.trust == TRUST_FROM) {
+		in->sender_verified = 1;
+		return;
+	}
+	for (i = 0; i < m->nauthres && i < LIMIT_AUTHRES_HEADERS; i++) {
+		f[i].value = m->authres[i].value;
+		f[i].top = m->authres[i].top;
+		f[i].received = m->authres[i].received;
+	}
+	dom = strrchr(m->from_addr, '@');
+	in->sender_verified = authres_verified_at(f, i,
+	    cfg->helpdesk.authserv_id, dom != NULL ? dom + 1 : "",
+	    in->auth_buf, sizeof(in->auth_buf)) == 1;
+	in->auth_why = in->auth_buf;
+}
+
 /* One mail inside the batch's transaction. DB_* result. */
 static int
 take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
@@ -421,21 +467,26 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		    in.vis);
 		goto done;
 	}
-
-	/* admin commands need a sender we can believe (DESIGN: trust) */
-	if (pl->cfg->helpdesk.trust == TRUST_FROM)
-		in.sender_verified = 1;
-	else if (in.m.flags & MAIL_F_MULTI_FROM) {
-		in.auth_why = "the mail has more than one From address";
-	} else {
-		const char *dom = strrchr(in.m.from_addr, '@');
-
-		in.sender_verified = authres_verified(
-		    (const char *const *)in.m.authres, in.m.nauthres,
-		    pl->cfg->helpdesk.authserv_id, dom != NULL ? dom + 1 : "",
-		    in.auth_buf, sizeof(in.auth_buf)) == 1;
-		in.auth_why = in.auth_buf;
+	/*
+	 * List mail is never answered (RFC 3834): it is a ticket only when a
+	 * person wrote it to the desk, and then a quiet one; robots' mail
+	 * the same (issue 7).
+	 */
+	if (rules_list_mail(&in.m, &why)) {
+		in.m.flags |= MAIL_F_LIST;
+		in.m.list_why = why;
+		rules_list_addrs(&in.m);
+		if (!rules_to_desk(&in.m, pl->cfg->helpdesk.address)) {
+			rc = automatic(&in, why);
+			goto done;
+		}
+		in.quiet = 1;
+		in.quiet_why = why;
+	} else if (rules_noreply_addr(in.m.from_addr, &why)) {
+		in.quiet = 1;
+		in.quiet_why = why;
 	}
+	trust(&in);
 	if ((rc = db_person_get(pl->db, in.m.from_addr, in.m.from_name, now,
 	    &in.sender)) != DB_OK ||
 	    (rc = db_person_set_bouncing(pl->db, in.m.from_addr, 0)) != DB_OK)
@@ -464,7 +515,9 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 		ok = 1;
 	} else {
 		ok = db_participant_is(pl->db, ticket, in.sender);
-		if (ok == 0)
+		/* an unclear or borrowed From is nobody's admin identity */
+		if (ok == 0 && !(in.m.flags & (MAIL_F_MULTI_FROM |
+		    MAIL_F_FROM_FALLBACK)))
 			ok = db_person_is_admin(pl->db, in.sender);
 		if (ok < 0) {
 			rc = ok;

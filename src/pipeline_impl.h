@@ -27,6 +27,10 @@ struct intake {
 	long long		 mail_id;	/* mails.id once stored */
 	int			 sender_verified;	/* trust: commands obeyed */
 	const char		*auth_why;	/* why not, for the transcript */
+	int			 quiet;		/* list mail or a robot sender: no
+						 * ack, no access-denied, nothing
+						 * sent to list_addrs or From */
+	const char		*quiet_why;	/* static: the rule that said so */
 	char			 auth_buf[256];
 	char			 vis[128];	/* the Message-ID, for logs */
 };

@@ -608,6 +608,10 @@ KNOWN = {
     "mikel-mail/html-only-bad_date_header.eml":
         "Precedence: junk is never a ticket (issue 3, point 5); INDEX wants "
         "a ticket without a reply",
+    "php-mime-mail-parser/multipart-alt-m0015.eml":
+        "a newsletter with List-Unsubscribe, not addressed to the desk: "
+        "list mail is stored as ignored, never answered (issue 7, point 1; "
+        "RFC 3834 section 2)",
     "mikel-mail/malformed-encoded-word-bad_encoded_subject.eml":
         "no sender address at all: stored as failed, nobody to answer",
     "php-mime-mail-parser/malformed-encoded-word-issue116.eml":

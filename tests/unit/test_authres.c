@@ -61,10 +61,11 @@ static const struct {
 	{ "gmail: unfolded",
 	  { "mx.google.com; " GMAIL_DKIM "; " GMAIL_SPF "; " GMAIL_DMARC },
 	  "mx.google.com", "corp.example", 1, "dmarc=pass from mx.google.com" },
-	{ "gmail: dmarc fail, aligned dkim pass still counts",
+	{ "gmail: dmarc fail wins over an aligned dkim pass",
 	  { "mx.google.com; " GMAIL_DKIM "; " GMAIL_SPF "; dmarc=fail "
 	    "(p=NONE sp=NONE dis=NONE) header.from=corp.example" },
-	  "mx.google.com", "corp.example", 1, "dkim=pass for corp.example" },
+	  "mx.google.com", "corp.example", 0,
+	  "dmarc=fail from mx.google.com (it wins over any pass)" },
 	{ "gmail: only spf",
 	  { "mx.google.com; " GMAIL_SPF "; dmarc=none (p=NONE sp=NONE "
 	    "dis=NONE) header.from=corp.example" },
@@ -114,8 +115,14 @@ static const struct {
 	    "bob@corp.example smtp.helo=mail.corp.example; x-aligned-from="
 	    "pass (Address match); x-me-sender=none; x-ptr=pass "
 	    "smtp.helo=mail.corp.example policy.ptr=mail.corp.example" },
-	  "mx.messagingengine.com", "corp.example", 1,
-	  "dkim=pass for corp.example" },
+	  "mx.messagingengine.com", "corp.example", 0,
+	  "dmarc=none from mx.messagingengine.com (it wins" },
+	{ "fastmail A-R, dmarc pass",
+	  { "mx.messagingengine.com; arc=none (no signatures found); "
+	    "dkim=pass (2048-bit rsa key sha256) header.d=corp.example "
+	    "header.i=@corp.example header.b=Xyz12345; dmarc=pass "
+	    "policy.published-domain-policy=reject header.from=corp.example" },
+	  "mx.messagingengine.com", "corp.example", 1, "dmarc=pass" },
 	{ "opendkim + opendmarc, folded with tabs",
 	  { MX ";\r\n\tdkim=pass (2048-bit key; unprotected) header.d="
 	    "corp.example header.i=@corp.example header.a=rsa-sha256 "
@@ -144,10 +151,27 @@ static const struct {
 	  { MX "; dmarc=fail header.from=corp.example",
 	    "mx.evil.example; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 0, "dmarc=fail from " MX },
-	{ "a copy claiming our id below ours counts (the MTA must strip it)",
+	{ "a forged pass below our fail: the fail wins",
 	  { MX "; dmarc=fail header.from=corp.example",
 	    MX "; dmarc=pass header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=fail from " MX " (it wins" },
+	{ "a forged pass above our none: the none wins",
+	  { MX "; dmarc=pass header.from=corp.example",
+	    MX "; dkim=pass header.d=corp.example",
+	    MX "; dmarc=none header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=none from " MX " (it wins" },
+	{ "our dmarc fail for another From domain is no veto",
+	  { MX "; dmarc=fail header.from=other.example",
+	    MX "; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 1, "dmarc=pass from " MX },
+	{ "dmarc temperror vetoes",
+	  { MX "; dkim=pass header.d=corp.example",
+	    MX "; dmarc=temperror header.from=corp.example" },
+	  MX, "corp.example", 0, "dmarc=temperror" },
+	{ "dkim fail next to a dmarc pass (by SPF) is no veto",
+	  { MX "; dkim=fail header.d=corp.example",
+	    MX "; dmarc=pass header.from=corp.example" },
+	  MX, "corp.example", 1, "dmarc=pass" },
 	{ "authserv-id compared case-insensitively",
 	  { "MX.Corp.Example; dmarc=pass header.from=corp.example" },
 	  MX, "corp.example", 1, "dmarc=pass" },
@@ -633,11 +657,123 @@ test_binary(void)
 	T_INTEQ(passes, 0);
 }
 
+/*
+ * Where the fields stand (authres.h): the real placements of each MTA
+ * family are believed; forged fields below the MTA's block, below a
+ * Received under our first field, or next to our fail are not.
+ */
+#define NP 6
+static const struct {
+	const char	*name;
+	struct authres_field f[NP];	/* value NULL ends */
+	int		 want;
+	const char	*why;
+} places[] = {
+	/* real placements (see the comments in authres.h) */
+	{ "postfix + upstream opendkim/opendmarc: below the MX Received, "
+	  "under Dovecot LMTP's",
+	  { { MX "; dmarc=pass header.from=corp.example", 1, 2 },
+	    { MX "; dkim=pass header.d=corp.example", 1, 2 } },
+	  1, "dmarc=pass" },
+	{ "postfix + debian opendkim: above the MX Received",
+	  { { MX "; dkim=pass header.d=corp.example", 1, 1 } },
+	  1, "dkim=pass" },
+	{ "rspamd milter (order 1): below the MX Received",
+	  { { MX "; dkim=pass header.d=corp.example header.s=dkim; spf=pass "
+	      "smtp.mailfrom=bob@corp.example; dmarc=pass (policy=reject) "
+	      "header.from=corp.example", 1, 1 } },
+	  1, "dmarc=pass" },
+	{ "exim :at_start: at the very top, no delivery agent",
+	  { { MX "; spf=pass smtp.mailfrom=corp.example; dkim=pass "
+	      "header.d=corp.example; dmarc=pass header.from=corp.example",
+	      1, 0 } },
+	  1, "dmarc=pass" },
+	{ "amavis re-injection: our fields under three Received",
+	  { { MX "; dmarc=pass header.from=corp.example", 1, 3 } },
+	  1, "dmarc=pass" },
+	{ "the sender's own Received lines below ours do not matter",
+	  { { MX "; dmarc=pass header.from=corp.example", 1, 1 },
+	    { "mx.google.com; dmarc=pass header.from=corp.example", 1, 2 } },
+	  1, "dmarc=pass" },
+	/* forged below the real one */
+	{ "forged pass below a Received under our fail (ours above the MX "
+	  "Received)",
+	  { { MX "; dmarc=fail header.from=corp.example", 1, 1 },
+	    { MX "; dmarc=pass header.from=corp.example", 1, 2 } },
+	  0, "dmarc=fail" },
+	{ "forged pass below a Received under our none",
+	  { { MX "; dkim=none", 1, 1 },
+	    { MX "; dmarc=pass header.from=corp.example", 1, 2 } },
+	  0, "dkim=none from " MX },
+	{ "forged pass right below our fail: the fail wins",
+	  { { MX "; dmarc=fail header.from=corp.example", 1, 1 },
+	    { MX "; dmarc=pass header.from=corp.example", 1, 1 } },
+	  0, "dmarc=fail from " MX " (it wins" },
+	/* forged above a Received the sender wrote */
+	{ "forged pass above the sender's fake Received, below ours",
+	  { { MX "; dkim=pass header.d=esp.example", 1, 1 },
+	    { MX "; dmarc=pass header.from=corp.example", 1, 2 } },
+	  0, "not aligned" },
+	{ "forged pass in the message, below From",
+	  { { MX "; dmarc=pass header.from=corp.example", 0, 1 } },
+	  0, "no Authentication-Results from " MX " in the receiving "
+	  "server's block at the top of the header (1 further down ignored)" },
+	{ "forged pass below From, under our real none",
+	  { { MX "; dmarc=none header.from=corp.example", 1, 1 },
+	    { MX "; dmarc=pass header.from=corp.example", 0, 1 } },
+	  0, "dmarc=none" },
+	{ "our first field outside the block does not fix the place",
+	  { { MX "; dmarc=pass header.from=corp.example", 0, 0 },
+	    { MX "; dmarc=fail header.from=corp.example", 1, 1 } },
+	  0, "dmarc=fail" },
+	/* two of ours that disagree */
+	{ "two of ours disagree: fail wins whatever the order",
+	  { { MX "; dmarc=pass header.from=corp.example", 1, 1 },
+	    { MX "; dmarc=fail header.from=corp.example", 1, 1 } },
+	  0, "dmarc=fail" },
+	{ "two of ours: a dkim pass and a dmarc none",
+	  { { MX "; dkim=pass header.d=corp.example", 1, 1 },
+	    { MX "; dmarc=none header.from=corp.example", 1, 1 } },
+	  0, "dmarc=none" },
+	{ "foreign fields do not fix the place",
+	  { { "mx.other.example; dmarc=pass", 1, 0 },
+	    { MX "; dmarc=pass header.from=corp.example", 1, 1 } },
+	  1, "dmarc=pass" },
+	{ "NULL values are skipped",
+	  { { NULL, 1, 0 } },
+	  0, "no Authentication-Results" },
+};
+
+static void
+test_places(void)
+{
+	char why[256];
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		for (n = 1; n < NP && places[i].f[n].value != NULL; n++)
+			;
+		why[0] = '\0';
+		rc = authres_verified_at(places[i].f, n, MX, "corp.example", why,
+		    sizeof(why));
+		if (rc != places[i].want || strstr(why, places[i].why) == NULL) {
+			fprintf(stderr, "# case \"%s\": got %d \"%s\", want %d "
+			    "\"%s\"\n", places[i].name, rc, why, places[i].want,
+			    places[i].why);
+			t_failed_now = 1;
+		}
+	}
+	T_INTEQ(authres_verified_at(NULL, 3, MX, "corp.example", why,
+	    sizeof(why)), 0);
+}
+
 int
 main(void)
 {
 	T_RUN(test_table);
 	T_RUN(test_args);
+	T_RUN(test_places);
 	T_RUN(test_why_hostile);
 	T_RUN(test_huge_value);
 	T_RUN(test_many_results);

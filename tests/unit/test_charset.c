@@ -491,7 +491,11 @@ test_max(void)
 	free(in);
 }
 
-/* NUL bytes never reach the output (it is a C string). */
+/*
+ * A NUL (U+0000) is a character to drop, never the end of the text
+ * (issue 8): whatever decoder or charset it came through, the text after
+ * it is kept. The flag still says something was odd.
+ */
 static void
 test_nul(void)
 {
@@ -499,23 +503,32 @@ test_nul(void)
 	int f;
 
 	s = conv("utf-8", S("a\0b"), 100, &f);
-	T_STREQ(s, "a" FFFD "b");
+	T_STREQ(s, "ab");
 	T_CHECK(f & CHARSET_BAD);
 	free(s);
 	s = conv(NULL, S("a\0b"), 100, &f);
-	T_STREQ(s, "a" FFFD "b");
+	T_STREQ(s, "ab");
+	T_CHECK(f & CHARSET_BAD);
 	free(s);
 	s = conv(NULL, S("\xe9\0b"), 100, &f);
-	T_STREQ(s, "\xc3\xa9" FFFD "b");
+	T_STREQ(s, "\xc3\xa9" "b");
 	free(s);
 	s = conv("iso-8859-1", S("a\0\xe9"), 100, &f);
-	T_STREQ(s, "a" FFFD "\xc3\xa9");
+	T_STREQ(s, "a" "\xc3\xa9");
 	free(s);
 	s = conv("utf-16le", S("a\0\0\0b\0"), 100, &f);
-	T_STREQ(s, "a" FFFD "b");
+	T_STREQ(s, "ab");
 	free(s);
 	s = conv("shift_jis", S("\0\0\0"), 100, &f);
-	T_STREQ(s, FFFD FFFD FFFD);
+	T_STREQ(s, "");
+	free(s);
+	/* a bad byte next to a NUL is still replaced */
+	s = conv("utf-8", S("a\0\xff" "b"), 100, &f);
+	T_STREQ(s, "a" FFFD "b");
+	free(s);
+	/* only NULs, many: nothing, and no overrun */
+	s = conv(NULL, S("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0x"), 100, &f);
+	T_STREQ(s, "x");
 	free(s);
 }
 

@@ -1457,7 +1457,7 @@ test_filenames(void)
 		{ "Content-Disposition: attachment; filename*=UTF-8''a%01b%1B%5B31mc.txt",
 		  "ab[31mc.txt" },
 		{ "Content-Disposition: attachment; filename*=UTF-8''a%0D%0Ab%C2%85c%00d.txt",
-		  "abc\xef\xbf\xbd" "d.txt" },	/* a NUL reads as U+FFFD */
+		  "abcd.txt" },	/* a NUL is dropped (issue 8) */
 		{ "Content-Disposition: attachment; filename=\"=?utf-8?q?a=01b=1Bc.txt?=\"",
 		  "a b c.txt" },	/* RFC 2047: controls read as spaces */
 		{ "Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe",
@@ -2286,6 +2286,273 @@ test_prefixes(void)
 	}
 }
 
+/* ---- issue 8: From, Authentication-Results places, X-Loop, NUL ---- */
+
+/* One From line as written: exactly one mailbox, or why not. */
+static void
+test_from_forms(void)
+{
+	static const struct {
+		const char *from;	/* the From line(s), "\n" separated */
+		const char *why;	/* NULL: one mailbox */
+		const char *addr;	/* from_addr (salvage may still find one) */
+	} tab[] = {
+		{ "From: alice@corp.example", NULL, "alice@corp.example" },
+		{ "From: <alice@corp.example>", NULL, "alice@corp.example" },
+		{ "From: Alice <alice@corp.example>", NULL, "alice@corp.example" },
+		{ "From: \"Doe, Alice\" <alice@corp.example>", NULL,
+		  "alice@corp.example" },
+		{ "From: alice@corp.example (Alice)", NULL, "alice@corp.example" },
+		{ "From: (x) Alice (y) <alice@corp.example> (work)", NULL,
+		  "alice@corp.example" },
+		{ "From: A. B. Smith <alice@corp.example>", NULL,
+		  "alice@corp.example" },
+		{ "From: =?utf-8?q?Al=C3=AFce?= <alice@corp.example>", NULL,
+		  "alice@corp.example" },
+		{ "From: Alice\n <alice@corp.example>", NULL, "alice@corp.example" },
+		/* never one person */
+		{ "From: grp: root@corp.example, bob@corp.example;", "a group",
+		  NULL },
+		{ "From: grp:;", "a group", NULL },
+		{ "From: root@corp.example bob@corp.example",
+		  "more than one address", NULL },
+		{ "From: root@corp.example, bob@corp.example",
+		  "more than one address", NULL },
+		{ "From: <root@corp.example> <bob@corp.example>",
+		  "more than one <address>", NULL },
+		{ "From: Root <root@corp.example>, Bob <bob@corp.example>",
+		  "more than one address", NULL },
+		{ "From: Jan Kowalski root@corp.example",
+		  "words around the address", NULL },
+		{ "From: root@corp.example Jan", "words around the address", NULL },
+		{ "From: <root@corp.example> Jan", "text after the <address>",
+		  NULL },
+		{ "From: jang.abcdef@xyz.it <jang@xyz.it>",
+		  "an address outside the <address>", "jang@xyz.it" },
+		{ "From: Doe, John <john@corp.example>", "more than one address",
+		  NULL },
+		{ "From: <@relay.example:root@corp.example>", "a source route",
+		  NULL },
+		{ "From: Root <root@corp.example", "an unclosed <address>", NULL },
+		{ "From: \"Root <root@corp.example>", "an unterminated quoted",
+		  NULL },
+		{ "From: root@corp.example (oops", "an unterminated comment",
+		  NULL },
+		{ "From: root@corp.example\nFrom: bob@corp.example",
+		  "more than one From field", NULL },
+		{ "From: \"a b\"@corp.example", "no plain address", NULL },
+	};
+	struct mail m;
+	char mail[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		snprintf(mail, sizeof(mail), "%s\nTo: it@corp.example\n"
+		    "Subject: x\n\nbody\n", tab[i].from);
+		parse(mail, &m);
+		if (tab[i].why == NULL) {
+			if (m.flags & MAIL_F_MULTI_FROM) {
+				fprintf(stderr, "# %s: %s\n", tab[i].from,
+				    m.from_why);
+				t_failed_now = 1;
+			}
+		} else if (!(m.flags & MAIL_F_MULTI_FROM) || m.from_why == NULL ||
+		    strstr(m.from_why, tab[i].why) == NULL) {
+			fprintf(stderr, "# %s: want \"%s\", got \"%s\"\n",
+			    tab[i].from, tab[i].why, m.from_why != NULL ?
+			    m.from_why : "(none)");
+			t_failed_now = 1;
+		}
+		if (tab[i].addr != NULL)
+			T_STREQ(m.from_addr, tab[i].addr);
+		T_CHECK(!(m.flags & MAIL_F_FROM_FALLBACK));
+		mail_clear(&m);
+	}
+}
+
+/* Identity is From: one taken from Sender:/Reply-To: is flagged. */
+static void
+test_from_fallback(void)
+{
+	struct mail m;
+
+	parse("Sender: root@corp.example\nTo: it@corp.example\nSubject: x\n"
+	    "\nbody\n", &m);
+	T_STREQ(m.from_addr, "root@corp.example");
+	T_CHECK(m.flags & MAIL_F_FROM_FALLBACK);
+	mail_clear(&m);
+	parse("From: grp:;\nReply-To: root@corp.example\nSubject: x\n\nb\n",
+	    &m);
+	T_STREQ(m.from_addr, "root@corp.example");
+	T_CHECK(m.flags & MAIL_F_FROM_FALLBACK);
+	T_CHECK(m.flags & MAIL_F_MULTI_FROM);
+	mail_clear(&m);
+	parse("From: \nSender: root@corp.example\nSubject: x\n\nb\n", &m);
+	T_CHECK(m.flags & MAIL_F_FROM_FALLBACK);
+	mail_clear(&m);
+	/* a From with an address: no fallback, whatever Sender says */
+	parse("From: bob@corp.example\nSender: root@corp.example\n"
+	    "Subject: x\n\nb\n", &m);
+	T_STREQ(m.from_addr, "bob@corp.example");
+	T_CHECK(!(m.flags & (MAIL_F_FROM_FALLBACK | MAIL_F_MULTI_FROM)));
+	mail_clear(&m);
+}
+
+/* Where each Authentication-Results field stood, from the raw header. */
+static void
+test_authres_places(void)
+{
+	struct mail m;
+
+	parse("Return-Path: <bob@corp.example>\n"
+	    "Delivered-To: it@corp.example\n"
+	    "Received: from mx.corp.example by imap.corp.example with LMTP\n"
+	    "Authentication-Results: mx.corp.example; dmarc=fail\n"
+	    "Received: from out.example by mx.corp.example (Postfix)\n"
+	    "Authentication-Results: mx.corp.example;\n"
+	    "\tdmarc=pass header.from=corp.example\n"
+	    "Received: from fake by fake\n"
+	    "X-Spam-Status: No\n"
+	    "Authentication-Results: mx.corp.example; dkim=pass\n"
+	    "From: root@corp.example\n"
+	    "Authentication-Results: mx.corp.example; dmarc=pass\n"
+	    "Subject: x\n\nbody\n", &m);
+	T_INTEQ(m.nauthres, 4);
+	if (m.nauthres == 4) {
+		T_STREQ(m.authres[0].value, " mx.corp.example; dmarc=fail");
+		T_INTEQ(m.authres[0].top, 1);
+		T_INTEQ(m.authres[0].received, 1);
+		T_INTEQ(m.authres[1].top, 1);
+		T_INTEQ(m.authres[1].received, 2);
+		T_CHECK(strstr(m.authres[1].value, "\tdmarc=pass") != NULL);
+		T_INTEQ(m.authres[2].top, 1);
+		T_INTEQ(m.authres[2].received, 3);
+		T_INTEQ(m.authres[3].top, 0);
+	}
+	/* every field is kept in order, one-lined */
+	T_CHECK(m.nfields == 12);
+	if (m.nfields == 12) {
+		T_STREQ(m.fields[0].name, "Return-Path");
+		T_STREQ(m.fields[5].value, "mx.corp.example; dmarc=pass "
+		    "header.from=corp.example");
+		T_STREQ(m.fields[11].name, "Subject");
+	}
+	mail_clear(&m);
+	/* a line that is no field ends the block */
+	parse("Received: a\nnot a field\nAuthentication-Results: mx; "
+	    "dmarc=pass\nFrom: a@b.example\n\nb\n", &m);
+	T_INTEQ(m.nauthres, 1);
+	if (m.nauthres == 1)
+		T_INTEQ(m.authres[0].top, 0);
+	mail_clear(&m);
+}
+
+/* Every X-Loop field is kept, not only the first. */
+static void
+test_xloops(void)
+{
+	struct mail m;
+	char big[4096];
+	size_t i, n;
+
+	parse("From: a@b.example\nX-Loop: list@lists.example\n"
+	    "X-Loop: <it+42@corp.example>\nSubject: x\n\nb\n", &m);
+	T_INTEQ(m.nx_loops, 2);
+	T_STREQ(m.x_loop, "list@lists.example");
+	if (m.nx_loops == 2)
+		T_STREQ(m.x_loops[1], "<it+42@corp.example>");
+	mail_clear(&m);
+	/* capped */
+	n = (size_t)snprintf(big, sizeof(big), "From: a@b.example\n");
+	for (i = 0; i < LIMIT_XLOOP_HEADERS + 5; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+		    "X-Loop: l%zu@x.example\n", i);
+	snprintf(big + n, sizeof(big) - n, "\nb\n");
+	parse(big, &m);
+	T_INTEQ(m.nx_loops, LIMIT_XLOOP_HEADERS);
+	mail_clear(&m);
+}
+
+/* Encoded-word look-alikes in a 64 KB subject: one linear pass. */
+static void
+test_nul_words_linear(void)
+{
+	static const char *const pats[] = { "=?a?q?x ", "=?", "=?u?q?=00",
+	    "=?utf-8?b?QQBC?=" };
+	struct mail m;
+	size_t i, k, n, sz = 64 * 1024;
+	char *raw;
+	clock_t t0;
+
+	for (k = 0; k < sizeof(pats) / sizeof(pats[0]); k++) {
+		raw = xmalloc(sz + 64);
+		n = (size_t)snprintf(raw, 64, "From: a@b.example\r\nSubject: ");
+		for (i = 0; n + strlen(pats[k]) < sz; i++) {
+			memcpy(raw + n, pats[k], strlen(pats[k]));
+			n += strlen(pats[k]);
+		}
+		memcpy(raw + n, "\r\n\r\nb\r\n", 7);
+		n += 7;
+		t0 = clock();
+		T_INTEQ(parse_n(raw, n, &m), 0);
+		T_CHECK(m.subject != NULL);
+		T_CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+		mail_clear(&m);
+		free(raw);
+	}
+}
+
+/* A NUL from any decoder is a character to drop (issue 8). */
+static void
+test_nul_decoders(void)
+{
+	struct mail m;
+
+	/* RFC 2047 Q and B (QQBC is "A\0B") */
+	parse("From: a@b.example\nSubject: =?utf-8?q?A=00B?=\n\nb\n", &m);
+	T_CHECK(m.subject != NULL && (strcmp(m.subject, "A B") == 0 ||
+	    strcmp(m.subject, "AB") == 0));
+	mail_clear(&m);
+	parse("From: a@b.example\nSubject: =?utf-8?b?QQBC?= tail\n\nb\n", &m);
+	T_CHECK(m.subject != NULL && (strcmp(m.subject, "A B tail") == 0 ||
+	    strcmp(m.subject, "AB tail") == 0));
+	mail_clear(&m);
+	parse("From: a@b.example\nSubject: =?iso-8859-1?Q?x=00=E9?= "
+	    "=?us-ascii?B?AEEA?=\n\nb\n", &m);
+	T_CHECK(m.subject != NULL && strstr(m.subject, "\xc3\xa9") != NULL &&
+	    strchr(m.subject, 'A') != NULL);
+	mail_clear(&m);
+	/* in a display name */
+	parse("From: =?utf-8?q?Ro=00ot?= <a@b.example>\nSubject: x\n\nb\n", &m);
+	T_CHECK(m.from_name != NULL && strstr(m.from_name, "Ro") != NULL &&
+	    strstr(m.from_name, "ot") != NULL);
+	mail_clear(&m);
+	/* quoted-printable and base64 text parts */
+	parse("From: a@b.example\nSubject: x\nContent-Type: text/plain; "
+	    "charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+	    "A=00B and more\n", &m);
+	T_CHECK(m.body != NULL && strstr(m.body, "AB and more") != NULL);
+	mail_clear(&m);
+	parse("From: a@b.example\nSubject: x\nContent-Type: text/plain\n"
+	    "Content-Transfer-Encoding: base64\n\nQQBCIGFuZCBtb3Jl\n", &m);
+	T_CHECK(m.body != NULL && strstr(m.body, "AB and more") != NULL);
+	mail_clear(&m);
+	parse("From: a@b.example\nSubject: x\nContent-Type: text/html\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n<p>A=00B more</p>\n",
+	    &m);
+	T_CHECK(m.body != NULL && strstr(m.body, "AB more") != NULL);
+	mail_clear(&m);
+	/* RFC 2231 parameter */
+	parse("From: a@b.example\nSubject: x\nContent-Type: multipart/mixed; "
+	    "boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\n"
+	    "Content-Type: application/octet-stream\nContent-Disposition: "
+	    "attachment; filename*=utf-8''A%00B.bin\n\nxyz\n--b--\n", &m);
+	T_INTEQ(m.nparts, 1);
+	if (m.nparts == 1)
+		T_STREQ(m.parts[0].filename, "AB.bin");
+	mail_clear(&m);
+}
+
 int
 main(void)
 {
@@ -2333,6 +2600,12 @@ main(void)
 	T_RUN(test_deep_big);
 	T_RUN(test_preamble);
 	T_RUN(test_tnef_mail);
+	T_RUN(test_from_forms);
+	T_RUN(test_from_fallback);
+	T_RUN(test_authres_places);
+	T_RUN(test_xloops);
+	T_RUN(test_nul_decoders);
+	T_RUN(test_nul_words_linear);
 	T_RUN(test_shared_corpus);
 	T_RUN(test_exact_copy);
 	T_RUN(test_prefixes);

@@ -125,6 +125,30 @@ test_continuations(void)
 	check("numeric order", f, N(f), "abcdefghijk", 0);
 }
 
+/* %00 is a character to drop, never the end of the name (issue 8). */
+static void
+test_nul(void)
+{
+	struct rfc2231_param p[3];
+	char *s;
+	int fl;
+
+	p[0].name = "filename*";
+	p[0].value = "utf-8''A%00B.txt";
+	s = rfc2231_param(p, 1, "filename", 1024, &fl);
+	T_STREQ(s, "AB.txt");
+	free(s);
+	p[0].name = "filename*0*";
+	p[0].value = "iso-8859-1''%00a%E9";
+	p[1].name = "filename*1";
+	p[1].value = "b";
+	p[2].name = "filename*2*";
+	p[2].value = "%00%00c";
+	s = rfc2231_param(p, 3, "filename", 1024, &fl);
+	T_STREQ(s, "a\xc3\xa9" "bc");
+	free(s);
+}
+
 static void
 test_hostile(void)
 {
@@ -226,6 +250,7 @@ main(void)
 {
 	T_RUN(test_single);
 	T_RUN(test_continuations);
+	T_RUN(test_nul);
 	T_RUN(test_hostile);
 	return T_END();
 }
