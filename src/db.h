@@ -192,6 +192,11 @@ struct db_rcpt {
 	int	no_reply;	/* a list's or a robot's address */
 };
 int	db_rcpt_info(struct db *, const char *email, struct db_rcpt *);
+/*
+ * Mark email a list's or robot's address (on: created when unknown; never
+ * an admin's or root admin's), or a person again (on = 0: they wrote).
+ */
+int	db_person_no_reply(struct db *, const char *email, int on, time_t now);
 
 /* Held notices (status held) of one recipient, for a digest. */
 struct db_held {

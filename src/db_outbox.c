@@ -159,3 +159,27 @@ db_notice_kind_count(struct db *db, const char *kind, time_t since,
 	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
 	    db_rc(rc);
 }
+
+int
+db_person_no_reply(struct db *db, const char *email, int on, time_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (on) {
+		if ((rc = db_prepare(db, "INSERT OR IGNORE INTO people (email, "
+		    "created_at) VALUES (?1, ?2)", &st)) != DB_OK)
+			return rc;
+		sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+		if ((rc = db_finish(db, st)) != DB_OK)
+			return rc;
+	}
+	if ((rc = db_prepare(db, "UPDATE people SET no_reply = ?2 WHERE email = "
+	    "?1 AND no_reply != ?2 AND (?2 = 0 OR role NOT IN ('admin', "
+	    "'root'))", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, on != 0);
+	return db_finish(db, st);
+}

@@ -955,6 +955,11 @@ pl_access_check(struct intake *in)
 	    log_vis(vis, sizeof(vis), in->m.from_addr), in->vis);
 	if (a.denied_at != 0 && in->now - a.denied_at < 24 * HOUR)
 		goto done;
+	if (in->quiet) {
+		log_info("no access-denied notice to %s: %s", vis,
+		    in->quiet_why);
+		goto done;
+	}
 	if ((rc = denied_allowed(in)) != 1)
 		goto done;
 	v[0] = (struct template_var){ "requester_name",

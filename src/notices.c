@@ -30,9 +30,13 @@
  * DB_* result.
  */
 static int
-notice_gate(struct pipeline *pl, const char *rcpt, long long ticket,
-    time_t now, const char **status, char *why, size_t whysz)
+notice_gate(struct intake *in, const struct outgoing *o, const char **status,
+    char *why, size_t whysz)
 {
+	struct pipeline *pl = in->pl;
+	const char *rcpt = o->to_addr, *robot;
+	long long ticket = o->ticket;
+	time_t now = in->now;
 	struct db_rcpt r;
 	char vis[128];
 	int rc, count = 0;
@@ -42,10 +46,18 @@ notice_gate(struct pipeline *pl, const char *rcpt, long long ticket,
 	if ((rc = db_rcpt_info(pl->db, rcpt, &r)) != DB_OK)
 		return rc;
 	log_vis(vis, sizeof(vis), rcpt);
-	if (r.no_reply) {
+	if (in->quiet && in->m.from_addr != NULL &&
+	    strcasecmp(rcpt, in->m.from_addr) == 0) {
+		/* RFC 3834: list mail and robots' mail get no answer */
+		*status = "suppressed";
+		snprintf(why, whysz, "never answered: %s", in->quiet_why);
+	} else if (r.no_reply) {
 		*status = "suppressed";
 		snprintf(why, whysz, "a mailing list's or robot's address: "
 		    "never answered");
+	} else if (rules_noreply_addr(rcpt, &robot)) {
+		*status = "suppressed";
+		snprintf(why, whysz, "never answered: %s", robot);
 	} else if (r.bouncing) {
 		*status = "suppressed";
 		snprintf(why, whysz, "the address bounces: no notices until it "
@@ -113,8 +125,7 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	const char *status;
 	char why[256];
 
-	if ((rc = notice_gate(pl, o->to_addr, o->ticket, in->now, &status, why,
-	    sizeof(why))) != DB_OK)
+	if ((rc = notice_gate(in, o, &status, why, sizeof(why))) != DB_OK)
 		return rc;
 	/* a notice that never goes out is kept for the record, without images */
 	if (o->images && *status != 's' && (rc = db_images(pl->db, o->ticket, o->image_comment,

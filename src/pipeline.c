@@ -418,6 +418,7 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	enum rules_verdict v;
 	const char *why, *how = NULL;
 	long long ticket = 0;
+	size_t i;
 	int prc, rc, known, trusted, ok;
 
 	memset(&in, 0, sizeof(in));
@@ -490,6 +491,18 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	if ((rc = db_person_get(pl->db, in.m.from_addr, in.m.from_name, now,
 	    &in.sender)) != DB_OK ||
 	    (rc = db_person_set_bouncing(pl->db, in.m.from_addr, 0)) != DB_OK)
+		goto done;
+	/*
+	 * A list's own addresses get no notice, whatever they are on; an
+	 * address that writes as a person is one again (as with bouncing: a
+	 * forged List-Post cannot silence anyone for longer than that).
+	 */
+	for (i = 0; i < in.m.nlist_addrs; i++)
+		if ((rc = db_person_no_reply(pl->db, in.m.list_addrs[i], 1,
+		    now)) != DB_OK)
+			goto done;
+	if (!in.quiet && (rc = db_person_no_reply(pl->db, in.m.from_addr, 0,
+	    now)) != DB_OK)
 		goto done;
 	if (pl->replay_mail == 0) {
 		rc = pl_access_check(&in);

@@ -163,8 +163,9 @@ system_sender(const char *addr, size_t local)
 
 /*
  * Mail written by a program, never to be answered (RFC 3834): auto-replies,
- * bounces and delivery reports, bulk mail and Precedence: list (other list
- * mail is rules_list_mail(): it may still be a ticket). Issue-level detail
+ * bounces and delivery reports, bulk and junk mail. List mail (Precedence:
+ * list among its signs) is rules_list_mail(): written by a person, it may
+ * still be a ticket when addressed to the desk, and is never answered. Issue-level detail
  * (vacation subjects, recording bounces of our notices) comes with the
  * classifier; this is the guard against mail loops.
  */
@@ -187,8 +188,8 @@ is_automatic(const struct mail *m, const char **why)
 		return 1;
 	}
 	if (m->precedence != NULL && (word_is(m->precedence, "bulk") ||
-	    word_is(m->precedence, "junk") || word_is(m->precedence, "list"))) {
-		*why = "Precedence: bulk, junk or list";
+	    word_is(m->precedence, "junk"))) {
+		*why = "Precedence: bulk or junk";
 		return 1;
 	}
 	if (m->return_path != NULL && m->return_path[0] == '\0') {

@@ -199,8 +199,17 @@ class Automatic(DeskTest):
     def test_precedence_bulk_and_list(self):
         self.assertIgnored(make_mail(headers=["Precedence: bulk"]),
                            "Precedence")
-        self.assertIgnored(make_mail(headers=["X-Precedence: list"]),
-                           "Precedence")
+        # list mail is never answered, and a ticket only when a person
+        # wrote it to the desk (issue 7): this one is, the next is not
+        self.desk.stdin(make_mail(headers=["X-Precedence: list"]), check=0)
+        self.assertEqual(self.desk.ticket_count(), 1)
+        self.assertEqual([r["status"] for r in self.desk.outbox()],
+                         ["suppressed"])
+        self.assertIn("never answered", self.desk.outbox()[0]["last_error"])
+        self.desk.stdin(make_mail(headers=["Precedence: list"],
+                                  to="users@lists.corp.example"), check=0)
+        self.assertEqual(self.desk.ticket_count(), 1)
+        self.assertEqual(self.desk.mails()[-1]["disposition"], "ignored")
 
     def test_x_autoreply_headers(self):
         self.assertIgnored(make_mail(headers=["X-Autoreply: yes"]),
