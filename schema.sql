@@ -54,9 +54,20 @@ CREATE TABLE tickets (
 	handovers	INTEGER NOT NULL DEFAULT 0,
 	-- v2: /publish: offered to the knowledge base, under this title
 	published	INTEGER NOT NULL DEFAULT 0,
-	kb_title	TEXT
+	kb_title	TEXT,
+	-- v4: the SLA clock. due_at: when it must be resolved by (NULL: not
+	-- computed yet, 0: its priority has no target); warn_at: when the
+	-- assignee is warned; warned_at, breached_at: when that happened
+	-- (once each); sla_reason: the admin's /reason for a breach
+	due_at		INTEGER,
+	warn_at		INTEGER,
+	warned_at	INTEGER,
+	breached_at	INTEGER,
+	sla_reason	TEXT
 );
 CREATE INDEX tickets_status ON tickets(status);
+CREATE INDEX tickets_due ON tickets(due_at)
+	WHERE status IN ('open', 'assigned') AND breached_at IS NULL;
 CREATE INDEX tickets_requester ON tickets(requester_id);
 
 -- Every mail taken in, with its raw bytes. message_id is the mail's
@@ -202,3 +213,10 @@ CREATE TABLE access_requests (
 			CHECK (kind IN ('access', 'flood'))
 );
 CREATE INDEX access_requests_person ON access_requests(person_id);
+
+-- v4: small facts the daemon keeps between runs ("digest_day": the local
+-- day the last daily digest went out).
+CREATE TABLE desk_state (
+	name		TEXT PRIMARY KEY,
+	value		TEXT
+) WITHOUT ROWID;

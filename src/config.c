@@ -30,11 +30,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ini.h>
 
 #include "config.h"
+
+#ifndef TZDIR
+#define TZDIR	"/usr/share/zoneinfo"
+#endif
 #include "limits.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -105,6 +110,10 @@ static int	check_name(const char *, char *, size_t);
 static int	check_tag(const char *, char *, size_t);
 static int	check_listen(const char *, char *, size_t);
 static int	check_http_url(const char *, char *, size_t);
+static int	check_hours(const char *, char *, size_t);
+static int	check_timezone(const char *, char *, size_t);
+static int	check_percent(const char *, char *, size_t);
+static int	check_clock_time(const char *, char *, size_t);
 
 static const char *const trust_names[] = {
 	"authentication-results", "from", NULL	/* enum config_trust */
@@ -205,7 +214,13 @@ static const struct config_entry config_table[] = {
 	{ SEC_SLA, "low", CT_DURATION, 0, SLA_MAX_SECS, "3d", OFF(sla.low),
 	    0, NULL, NULL },
 	{ SEC_SLA, "business_hours", CT_STRING, 0, 0, NULL,
-	    OFF(sla.business_hours), 0, NULL, NULL },
+	    OFF(sla.business_hours), 0, NULL, check_hours },
+	{ SEC_SLA, "timezone", CT_STRING, 0, 0, NULL, OFF(sla.timezone),
+	    0, NULL, check_timezone },
+	{ SEC_SLA, "warn_at", CT_STRING, 0, 0, "80%", OFF(sla.warn_at),
+	    0, NULL, check_percent },
+	{ SEC_SLA, "digest_at", CT_STRING, 0, 0, "off", OFF(sla.digest_at),
+	    0, NULL, check_clock_time },
 
 	{ SEC_WEB, "listen", CT_STRING, 0, 0, "127.0.0.1:8025",
 	    OFF(web.listen), 0, NULL, check_listen },
@@ -766,6 +781,122 @@ check_http_url(const char *v, char *msg, size_t msgsz)
 		    "url", vis);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+check_hours(const char *v, char *msg, size_t msgsz)
+{
+	struct sla_hours h;
+
+	return sla_hours_parse(v, strlen(v), &h, msg, msgsz);
+}
+
+/* An IANA zone name that the system's tzdata has: "Europe/Berlin". */
+static int
+check_timezone(const char *v, char *msg, size_t msgsz)
+{
+	char path[512], vis[128];
+	struct stat sb;
+	const char *p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '/' || *p == '_' ||
+		    *p == '-' || *p == '+'))
+			break;
+	if (*v == '\0' || *v == '/' || *p != '\0' || strstr(v, "..") !=
+	    NULL || strlen(v) > 64) {
+		log_vis(vis, sizeof(vis), v);
+		snprintf(msg, msgsz, "\"%s\" is not a time zone name (an "
+		    "IANA name such as Europe/Berlin or UTC)", vis);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", TZDIR, v);
+	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(msg, msgsz, "no time zone \"%s\" in %s (is tzdata "
+		    "installed?)", v, TZDIR);
+		return -1;
+	}
+	return 0;
+}
+
+/* "80%", "80" or "off" (0). */
+static int
+check_percent(const char *v, char *msg, size_t msgsz)
+{
+	char vis[64];
+
+	if (config_parse_percent(v, NULL) == -1) {
+		log_vis(vis, sizeof(vis), v);
+		snprintf(msg, msgsz, "\"%s\" is not a share of the target "
+		    "(1%% to 99%%, or off)", vis);
+		return -1;
+	}
+	return 0;
+}
+
+/* "HH:MM" (local time in [sla] timezone) or "off". */
+static int
+check_clock_time(const char *v, char *msg, size_t msgsz)
+{
+	char vis[64];
+
+	if (config_parse_clock(v, NULL) == -1) {
+		log_vis(vis, sizeof(vis), v);
+		snprintf(msg, msgsz, "\"%s\" is not a time of day (HH:MM, "
+		    "e.g. 08:30) or off", vis);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_parse_percent(const char *v, int *pct)
+{
+	size_t n = strlen(v);
+	int x = 0;
+
+	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
+		if (pct != NULL)
+			*pct = 0;
+		return 0;
+	}
+	if (n > 0 && v[n - 1] == '%')
+		n--;
+	if (n == 0 || n > 2)
+		return -1;
+	if (v[0] < '0' || v[0] > '9' || (n == 2 && (v[1] < '0' ||
+	    v[1] > '9')))
+		return -1;
+	x = n == 2 ? (v[0] - '0') * 10 + (v[1] - '0') : v[0] - '0';
+	if (x < 1)
+		return -1;
+	if (pct != NULL)
+		*pct = x;
+	return 0;
+}
+
+int
+config_parse_clock(const char *v, int *minute)
+{
+	int hh, mm;
+
+	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
+		if (minute != NULL)
+			*minute = -1;
+		return 0;
+	}
+	if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' ||
+	    v[1] < '0' || v[1] > '9' || v[3] < '0' || v[3] > '5' ||
+	    v[4] < '0' || v[4] > '9')
+		return -1;
+	hh = (v[0] - '0') * 10 + (v[1] - '0');
+	mm = (v[3] - '0') * 10 + (v[4] - '0');
+	if (hh > 23)
+		return -1;
+	if (minute != NULL)
+		*minute = hh * 60 + mm;
 	return 0;
 }
 
@@ -1425,6 +1556,19 @@ check_all(struct ctx *c)
 	if (cfg->smtp.from == NULL && cfg->helpdesk.address != NULL)
 		cfg->smtp.from = xstrdup(cfg->helpdesk.address);
 
+	/* the SLA clock's derived settings (each checked when it was set) */
+	if (cfg->sla.business_hours != NULL &&
+	    is_valid(c, SEC_SLA, "business_hours"))
+		cfg->sla.has_hours = sla_hours_parse(cfg->sla.business_hours,
+		    strlen(cfg->sla.business_hours), &cfg->sla.hours, NULL,
+		    0) == 0;
+	if (cfg->sla.warn_at == NULL || !is_valid(c, SEC_SLA, "warn_at") ||
+	    config_parse_percent(cfg->sla.warn_at, &cfg->sla.warn_pct) == -1)
+		cfg->sla.warn_pct = 0;
+	if (cfg->sla.digest_at == NULL || !is_valid(c, SEC_SLA, "digest_at") ||
+	    config_parse_clock(cfg->sla.digest_at, &cfg->sla.digest_min) == -1)
+		cfg->sla.digest_min = -1;
+
 	if (cfg->web.secret_file == NULL &&
 	    line_of(c, SEC_WEB, "secret_file") == 0 &&
 	    cfg->helpdesk.database != NULL) {
@@ -1526,4 +1670,13 @@ config_clear(struct config *cfg)
 	free(cfg->categories);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+void
+config_apply_timezone(const struct config *cfg)
+{
+	if (cfg->sla.timezone != NULL) {
+		setenv("TZ", cfg->sla.timezone, 1);
+		tzset();
+	}
 }

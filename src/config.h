@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "sla.h"
+
 enum config_trust {
 	TRUST_AUTHRES = 0,	/* trust = authentication-results */
 	TRUST_FROM		/* trust = from (labs, tests) */
@@ -80,7 +82,14 @@ struct config {
 
 	struct {
 		long long high, medium, low;	/* resolution targets in seconds; 0 = none */
-		char	*business_hours;	/* as written; interpreted by the SLA issue */
+		char	*business_hours;	/* as written; NULL: the clock always runs */
+		struct sla_hours hours;		/* business_hours parsed */
+		int	 has_hours;		/* hours is in force */
+		char	*timezone;	/* IANA name; NULL: the system's (TZ) */
+		char	*warn_at;	/* as written: "80%" or "off" */
+		int	 warn_pct;	/* 1..99; 0 = no warning */
+		char	*digest_at;	/* as written: "08:00" or "off" */
+		int	 digest_min;	/* minute of the local day; -1 = off */
 	} sla;
 
 	struct {
@@ -109,5 +118,17 @@ void	config_clear(struct config *);
 int	config_parse_duration(const char *, long long *secs);
 /* Parse "10M", "512k", "1G", "12345" (bytes). 0 or -1. */
 int	config_parse_size(const char *, long long *bytes);
+
+/*
+ * Make [sla] timezone the process's zone (TZ), for the SLA clock's
+ * business hours and the times in notices. Call it once, before any
+ * thread starts. Nothing happens when the key is not set.
+ */
+void	config_apply_timezone(const struct config *);
+
+/* "80%", "80" (1..99) or "off" (0) into *pct (may be NULL): 0 or -1. */
+int	config_parse_percent(const char *, int *pct);
+/* "HH:MM" (minutes after midnight) or "off" (-1) into *minute: 0 or -1. */
+int	config_parse_clock(const char *, int *minute);
 
 #endif

@@ -113,6 +113,16 @@ static const char *const migrations[] = {
 	"    WHERE status = 'pending';"
 	"CREATE INDEX outbox_rcpt ON outbox(rcpt_to, created_at);"
 	"CREATE INDEX outbox_held ON outbox(rcpt_to) WHERE status = 'held'",
+	/* 3 → 4: the SLA clock (due times are filled in by the daemon) */
+	"ALTER TABLE tickets ADD COLUMN due_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN warn_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN warned_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN breached_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN sla_reason TEXT;"
+	"CREATE INDEX tickets_due ON tickets(due_at)"
+	"    WHERE status IN ('open', 'assigned') AND breached_at IS NULL;"
+	"CREATE TABLE desk_state (name TEXT PRIMARY KEY, value TEXT)"
+	"    WITHOUT ROWID",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

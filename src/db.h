@@ -18,7 +18,7 @@
 #define DB_PERM		(-2)
 
 /* The schema version this binary writes; schema.sql is that version. */
-#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION	4
 
 struct db;
 
@@ -218,6 +218,35 @@ int	db_held_due(struct db *, time_t not_after, long long interval,
 int	db_held_list(struct db *, const char *rcpt, size_t max,
 	    struct db_held **rows, size_t *n);
 void	db_held_free(struct db_held *, size_t);
+/* ---- the SLA clock (db_sla.c) ---- */
+
+/* Set a ticket's due and warning times (0: none); when reset, forget an
+ * earlier warning and breach (the priority changed). */
+int	db_sla_set(struct db *, long long ticket, long long due, long long warn,
+	    int reset);
+enum db_sla_what {
+	DB_SLA_COMPUTE,		/* open, due time never computed */
+	DB_SLA_WARN,		/* warn_at passed, not warned yet */
+	DB_SLA_BREACH		/* due_at passed, not breached yet */
+};
+struct db_sla_due {
+	long long	 ticket;
+	enum db_sla_what what;
+};
+/* Open tickets whose clock needs the daemon at now (at most max). */
+int	db_sla_due(struct db *, time_t now, size_t max, struct db_sla_due **rows,
+	    size_t *n);
+/* Mark a ticket warned or breached at now. */
+int	db_sla_mark(struct db *, long long ticket, enum db_sla_what, time_t now);
+/* The next time an open ticket's clock needs the daemon: 1 and *when, or
+ * 0 when none does. */
+int	db_sla_next(struct db *, time_t *when);
+/* Store the admin's /reason for a breach. */
+int	db_sla_reason(struct db *, long long ticket, const char *reason);
+/* desk_state: a value by name (*value NULL when unset; caller frees). */
+int	db_state_get(struct db *, const char *name, char **value);
+int	db_state_set(struct db *, const char *name, const char *value);
+
 /* Notices of kind queued or sent (not suppressed) since then, to anyone. */
 int	db_notice_kind_count(struct db *, const char *kind, time_t since,
 	    int *count);
@@ -288,6 +317,11 @@ struct db_ticket_info {
 	char	   *requester;
 	long long   assignee_id;	/* 0 = none */
 	char	   *assignee;		/* NULL = none */
+	long long   created_at;
+	long long   closed_at;		/* 0 = open */
+	long long   due_at;		/* 0 = no target (or not computed) */
+	long long   breached_at;	/* 0 = not breached */
+	char	   *sla_reason;		/* NULL = none given */
 };
 /* The ticket's state: 0 found, 1 not found, <0 error. Clear with _clear. */
 int	db_ticket_info(struct db *, long long number, struct db_ticket_info *);
@@ -398,6 +432,22 @@ int	db_user_away(struct db *, const char *email, long long until, int away);
 struct db_report {
 	int	 open, assigned, resolved, rejected;
 	int	 requests;		/* access requests waiting */
+	/* within [day_start, day_end) (yesterday, in the desk's zone) */
+	int	 opened_day, closed_day, breached_day;
+	/* open tickets (open or assigned) by priority (high, medium, low)
+	 * and age at now: < 1 day, 1–3 days, 3–7 days, over 7 days */
+	int	 age[3][4];
+	int	 overdue;		/* open and past their due time */
+};
+/* A breach to report: open and overdue, or breached within the day. */
+struct db_report_breach {
+	long long number;
+	char	*priority;
+	char	*subject;
+	char	*assignee;		/* NULL = none */
+	long long due_at;
+	char	*reason;		/* NULL = none given yet */
+	int	 open;
 };
 struct db_report_admin {
 	long long id;
@@ -409,6 +459,13 @@ struct db_report_admin {
 int	db_report(struct db *, struct db_report *, struct db_report_admin **,
 	    size_t *n);
 void	db_report_free(struct db_report_admin *, size_t);
+/* The day's figures of r (day_start..day_end, ages at now). */
+int	db_report_day(struct db *, time_t day_start, time_t day_end, time_t now,
+	    struct db_report *r);
+/* The breaches to report (at most max), most urgent first. */
+int	db_report_breaches(struct db *, time_t day_start, time_t now,
+	    size_t max, struct db_report_breach **rows, size_t *n);
+void	db_report_breaches_free(struct db_report_breach *, size_t);
 
 int	db_user_each(struct db *, void (*fn)(const struct db_user_row *, void *),
 	    void *arg);

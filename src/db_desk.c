@@ -161,7 +161,9 @@ db_ticket_info(struct db *db, long long number, struct db_ticket_info *t)
 	memset(t, 0, sizeof(*t));
 	if ((rc = exec_stmt(db, "SELECT t.number, t.subject, t.status, "
 	    "t.priority, t.category || ifnull('/' || t.subcategory, ''), "
-	    "t.requester_id, r.email, ifnull(t.assignee_id, 0), a.email "
+	    "t.requester_id, r.email, ifnull(t.assignee_id, 0), a.email, "
+	    "t.created_at, ifnull(t.closed_at, 0), ifnull(t.due_at, 0), "
+	    "ifnull(t.breached_at, 0), t.sla_reason "
 	    "FROM tickets t JOIN people r ON r.id = t.requester_id "
 	    "LEFT JOIN people a ON a.id = t.assignee_id WHERE t.number = ?1",
 	    &st)) != DB_OK)
@@ -178,6 +180,11 @@ db_ticket_info(struct db *db, long long number, struct db_ticket_info *t)
 		t->requester = dup_col(st, 6);
 		t->assignee_id = sqlite3_column_int64(st, 7);
 		t->assignee = dup_col(st, 8);
+		t->created_at = sqlite3_column_int64(st, 9);
+		t->closed_at = sqlite3_column_int64(st, 10);
+		t->due_at = sqlite3_column_int64(st, 11);
+		t->breached_at = sqlite3_column_int64(st, 12);
+		t->sla_reason = dup_col(st, 13);
 		sqlite3_finalize(st);
 		return 0;
 	}
@@ -196,6 +203,7 @@ db_ticket_info_clear(struct db_ticket_info *t)
 	free(t->category);
 	free(t->requester);
 	free(t->assignee);
+	free(t->sla_reason);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -377,6 +377,8 @@ pl_new_ticket(struct intake *in, long long linked)
 	if (rc != DB_OK)
 		goto done;
 	t.number = pm->ticket;
+	if ((rc = pl_sla_compute(pl, t.number, in->now, &t.due_at)) != DB_OK)
+		goto done;
 	if (linked != 0 &&
 	    (rc = db_ticket_link(pl->db, pm->ticket, linked)) != DB_OK)
 		goto done;
@@ -539,6 +541,8 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 	case CMD_PRIORITY:
 		if ((rc = db_ticket_set(pl->db, ti->number, DB_SET_PRIORITY,
 		    fields_priority_name(c->prio), in->now)) != DB_OK ||
+		    (rc = pl_sla_compute(pl, ti->number, in->now, NULL)) !=
+		    DB_OK ||
 		    (rc = db_event_add(pl->db, ti->number, in->sender,
 		    "priority", fields_priority_name(c->prio), in->now)) != DB_OK)
 			return rc;
@@ -580,8 +584,7 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 			return rc;
 		return 1;
 	case CMD_REASON:
-		rc = db_event_add(pl->db, ti->number, in->sender, "sla-reason",
-		    c->arg1, in->now);
+		rc = pl_sla_reason(in, ti, c->arg1);
 		return rc == DB_OK ? 1 : rc;
 	default:
 		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
@@ -705,6 +708,7 @@ requester_edits(struct intake *in, struct db_ticket_info *ti,
 	if (f->priority != FIELDS_PRIO_NONE &&
 	    ((rc = db_ticket_set(pl->db, ti->number, DB_SET_PRIORITY,
 	    fields_priority_name(f->priority), in->now)) != DB_OK ||
+	    (rc = pl_sla_compute(pl, ti->number, in->now, NULL)) != DB_OK ||
 	    (rc = db_event_add(pl->db, ti->number, in->sender, "priority",
 	    fields_priority_name(f->priority), in->now)) != DB_OK))
 		goto done;

@@ -36,6 +36,8 @@
 #define LIMIT_DIGEST_ITEMS		1000
 /* Most bytes of a stranger's subject echoed in an access-denied notice. */
 #define LIMIT_ECHO_SUBJECT_BYTES	80
+/* Breaches listed in one report or daily digest (the oldest first). */
+#define LIMIT_REPORT_BREACHES		200
 /* Outbox rows sent per drain pass. */
 #define LIMIT_OUTBOX_BATCH		100
 /* Deepest quote level html2text writes as "> > …" (deeper shows at this). */

@@ -212,15 +212,27 @@ out:
 	return rc;
 }
 
+/* The due sentence of a ticket just made. */
+static void
+new_due_note(const struct newticket *t, char *buf, size_t sz)
+{
+	struct db_ticket_info ti;
+
+	memset(&ti, 0, sizeof(ti));
+	ti.due_at = t->due_at;
+	pl_due_note(&ti, buf, sz);
+}
+
 /* The acknowledgement of a new ticket. */
 int
 pl_queue_ack(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[13];
+	struct template_var vars[14];
 	struct outgoing o;
 	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
+	char due[160];
 	int rc;
 
 	dropped = dropped_list(m);
@@ -250,6 +262,8 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	    t->category != NULL ? t->category : "none" };
 	vars[11] = (struct template_var){ "fields_note", t->fields_note };
 	vars[12] = (struct template_var){ "assign_note", t->assign_note };
+	new_due_note(t, due, sizeof(due));
+	vars[13] = (struct template_var){ "due_note", due };
 	memset(&o, 0, sizeof(o));
 	o.kind = "ack";
 	o.tpl = in->pl->tpl_ack;
@@ -259,7 +273,7 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, vars, 13);
+	rc = pl_queue_notice(in, &o, vars, 14);
 	free(dropped);
 	free(dropped_note);
 	free(linked_note);
@@ -272,11 +286,12 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[10];
+	struct template_var vars[11];
 	struct outgoing o;
-	char num[32];
+	char num[32], due[160];
 
 	snprintf(num, sizeof(num), "%lld", t->number);
+	new_due_note(t, due, sizeof(due));
 	vars[0] = (struct template_var){ "number", num };
 	vars[1] = (struct template_var){ "subject", t->title };
 	vars[2] = (struct template_var){ "requester_name",
@@ -293,6 +308,7 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	    m->nparts > 0 ? "The mail came with attachments: its images are "
 	    "attached here, the rest is shown by ticketctl ticket show." :
 	    NULL };
+	vars[10] = (struct template_var){ "due_note", due };
 	memset(&o, 0, sizeof(o));
 	o.kind = "assigned";
 	o.tpl = in->pl->tpl_assigned;
@@ -301,17 +317,24 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.auto_submitted = "auto-generated";
 	o.images = 1;
-	return pl_queue_notice(in, &o, vars, 10);
+	return pl_queue_notice(in, &o, vars, 11);
 }
 
 /* The common variables of a ticket's notices. */
 static size_t
 ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
-    size_t numsz, struct template_var *v)
+    size_t numsz, char *due, size_t duesz, struct template_var *v)
 {
 	const struct config *cfg = in->pl->cfg;
 
+	struct db_ticket_info when = *ti;
+
 	snprintf(num, numsz, "%lld", ti->number);
+	/* a ticket closed by the mail in hand was read before it closed */
+	if (when.closed_at == 0 && (strcmp(ti->status, "resolved") == 0 ||
+	    strcmp(ti->status, "rejected") == 0))
+		when.closed_at = in->now;
+	pl_due_note(&when, due, duesz);
 	v[0] = (struct template_var){ "number", num };
 	v[1] = (struct template_var){ "subject", ti->subject };
 	v[2] = (struct template_var){ "requester_name", ti->requester };
@@ -326,7 +349,8 @@ ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
 	    ti->category != NULL && ti->category[0] != '\0' ?
 	    ti->category : "none" };
 	v[10] = (struct template_var){ "status", ti->status };
-	return 11;
+	v[11] = (struct template_var){ "due_note", due };
+	return 12;
 }
 
 /* A notice about ticket ti to one address, with extra variables. */
@@ -348,10 +372,10 @@ pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 {
 	struct template_var v[24];
 	struct outgoing o;
-	char num[32];
+	char num[32], due[160];
 	size_t n, i;
 
-	n = ticket_vars(in, ti, num, sizeof(num), v);
+	n = ticket_vars(in, ti, num, sizeof(num), due, sizeof(due), v);
 	for (i = 0; i < nextra && n < 24; i++)
 		v[n++] = extra[i];
 	memset(&o, 0, sizeof(o));
@@ -367,50 +391,235 @@ pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 	return pl_queue_notice(in, &o, v, n);
 }
 
-/* The report's text: totals, then one line per admin. */
+/* Local midnight of the day t is in, days later (or earlier). */
+static time_t
+day_start(time_t t, int days)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return t - t % 86400;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* The report's figures: the report command and the daily digest. */
+struct report {
+	struct buf	 totals, day, ages, breaches, admins;
+	char		 dayname[32];
+};
+
+static void
+report_clear(struct report *r)
+{
+	buf_clear(&r->totals);
+	buf_clear(&r->day);
+	buf_clear(&r->ages);
+	buf_clear(&r->breaches);
+	buf_clear(&r->admins);
+}
+
+static int
+report_build(struct pipeline *pl, time_t now, struct report *rp)
+{
+	static const char *const prio[3] = { "high", "medium", "low" };
+	struct db_report r;
+	struct db_report_admin *a;
+	struct db_report_breach *b = NULL;
+	time_t today = day_start(now, 0), yday = day_start(now, -1);
+	struct tm tm;
+	char due[64];
+	size_t n, nb = 0, i;
+	int rc, p;
+
+	memset(rp, 0, sizeof(*rp));
+	buf_init(&rp->totals, 4096);
+	buf_init(&rp->day, 4096);
+	buf_init(&rp->ages, 4096);
+	buf_init(&rp->breaches, 256 * 1024);
+	buf_init(&rp->admins, 64 * 1024);
+	if ((rc = db_report(pl->db, &r, &a, &n)) != DB_OK)
+		return rc;
+	if ((rc = db_report_day(pl->db, yday, today, now, &r)) != DB_OK ||
+	    (rc = db_report_breaches(pl->db, yday, now, LIMIT_REPORT_BREACHES,
+	    &b, &nb)) != DB_OK)
+		goto done;
+	if (localtime_r(&yday, &tm) == NULL ||
+	    strftime(rp->dayname, sizeof(rp->dayname), "%a %Y-%m-%d", &tm) == 0)
+		snprintf(rp->dayname, sizeof(rp->dayname), "yesterday");
+	buf_printf(&rp->totals, "open %d, assigned %d, resolved %d, rejected "
+	    "%d; overdue now: %d; access requests waiting: %d", r.open,
+	    r.assigned, r.resolved, r.rejected, r.overdue, r.requests);
+	buf_printf(&rp->day, "%d opened, %d closed, %d missed their due time",
+	    r.opened_day, r.closed_day, r.breached_day);
+	for (p = 0; p < 3; p++)
+		buf_printf(&rp->ages, "%s: %d under a day, %d 1-3 days, %d 3-7 "
+		    "days, %d older\n", prio[p], r.age[p][0], r.age[p][1],
+		    r.age[p][2], r.age[p][3]);
+	for (i = 0; i < nb; i++) {
+		pl_format_time((time_t)b[i].due_at, due, sizeof(due));
+		buf_printf(&rp->breaches, "[%s #%lld] %s, %s, due %s%s: %s%s\n",
+		    pl->cfg->helpdesk.tag, b[i].number, b[i].priority,
+		    b[i].assignee != NULL ? b[i].assignee : "unassigned", due,
+		    b[i].open ? "" : " (closed since)",
+		    b[i].reason != NULL ? "reason: " : "no reason given yet",
+		    b[i].reason != NULL ? b[i].reason : "");
+	}
+	for (i = 0; i < n; i++) {
+		if (a[i].median_secs < 0)
+			buf_printf(&rp->admins, "%s: %d, %d, -\n", a[i].email,
+			    a[i].open, a[i].resolved);
+		else
+			buf_printf(&rp->admins, "%s: %d, %d, %lldh %02lldm\n",
+			    a[i].email, a[i].open, a[i].resolved,
+			    a[i].median_secs / 3600, a[i].median_secs / 60 % 60);
+	}
+done:
+	db_report_free(a, n);
+	db_report_breaches_free(b, nb);
+	return rc;
+}
+
+static size_t
+report_vars(struct pipeline *pl, struct report *rp, struct template_var *v)
+{
+	v[0] = (struct template_var){ "totals", rp->totals.data };
+	v[1] = (struct template_var){ "admins", rp->admins.len > 0 ?
+	    rp->admins.data : "(no admins)" };
+	v[2] = (struct template_var){ "desk_name", pl->cfg->helpdesk.name };
+	v[3] = (struct template_var){ "day", rp->dayname };
+	v[4] = (struct template_var){ "day_figures", rp->day.data };
+	v[5] = (struct template_var){ "ages", rp->ages.data };
+	v[6] = (struct template_var){ "breaches", rp->breaches.len > 0 ?
+	    rp->breaches.data : "(none)" };
+	return 7;
+}
+
+/* The report (the desk's figures) to the control mail's sender. */
 int
 pl_queue_report(struct intake *in)
 {
-	struct db_report r;
-	struct db_report_admin *a;
-	struct template_var v[3];
+	struct template_var v[8];
+	struct report rp;
 	struct outgoing o;
-	struct buf tot, adm;
-	size_t n, i;
+	size_t nv;
 	int rc;
 
-	if ((rc = db_report(in->pl->db, &r, &a, &n)) != DB_OK)
-		return rc;
-	buf_init(&tot, 4096);
-	buf_init(&adm, 64 * 1024);
-	buf_printf(&tot, "open %d, assigned %d, resolved %d, rejected %d; "
-	    "access requests waiting: %d", r.open, r.assigned, r.resolved,
-	    r.rejected, r.requests);
-	for (i = 0; i < n; i++) {
-		if (a[i].median_secs < 0)
-			buf_printf(&adm, "%s: %d, %d, -\n", a[i].email, a[i].open,
-			    a[i].resolved);
-		else
-			buf_printf(&adm, "%s: %d, %d, %lldh %02lldm\n", a[i].email,
-			    a[i].open, a[i].resolved, a[i].median_secs / 3600,
-			    a[i].median_secs / 60 % 60);
+	if ((rc = report_build(in->pl, in->now, &rp)) == DB_OK) {
+		nv = report_vars(in->pl, &rp, v);
+		memset(&o, 0, sizeof(o));
+		o.kind = "report";
+		o.tpl = in->pl->tpl_report;
+		o.to_addr = in->m.from_addr;
+		o.title = "report";
+		o.in_reply = 1;
+		o.auto_submitted = "auto-replied";
+		rc = pl_queue_notice(in, &o, v, nv);
 	}
-	v[0] = (struct template_var){ "totals", tot.data };
-	v[1] = (struct template_var){ "admins", adm.len > 0 ? adm.data :
-	    "(no admins)" };
-	v[2] = (struct template_var){ "desk_name", in->pl->cfg->helpdesk.name };
-	memset(&o, 0, sizeof(o));
-	o.kind = "report";
-	o.tpl = in->pl->tpl_report;
-	o.to_addr = in->m.from_addr;
-	o.title = "report";
-	o.in_reply = 1;
-	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, v, 3);
-	buf_clear(&tot);
-	buf_clear(&adm);
-	db_report_free(a, n);
+	report_clear(&rp);
 	return rc;
+}
+
+/* Today's digest instant: local midnight + digest_at minutes. */
+static time_t
+digest_time(const struct config *cfg, time_t now, int days)
+{
+	struct tm tm;
+	time_t t = now;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	tm.tm_hour = tm.tm_sec = 0;
+	tm.tm_min = cfg->sla.digest_min;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* "2026-12-04": the local day of t. */
+static void
+day_name(time_t t, char *buf, size_t sz)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, sz, "%Y-%m-%d",
+	    &tm) == 0)
+		snprintf(buf, sz, "%lld", (long long)t / 86400);
+}
+
+int
+pl_daily_digest(struct pipeline *pl, time_t now)
+{
+	const struct config *cfg = pl->cfg;
+	struct intake in;
+	struct pipeline_mail pm;
+	struct db_admin *rows;
+	struct template_var v[8];
+	struct report rp;
+	struct outgoing o;
+	char today[32], *last = NULL, *subject;
+	size_t i, n, nv;
+	int rc;
+
+	if (cfg->sla.digest_min < 0 || now < digest_time(cfg, now, 0))
+		return DB_OK;
+	day_name(now, today, sizeof(today));
+	if ((rc = db_state_get(pl->db, "digest_day", &last)) != DB_OK)
+		return rc;
+	if (last != NULL && strcmp(last, today) == 0) {
+		free(last);
+		return DB_OK;
+	}
+	free(last);
+	if ((rc = db_state_set(pl->db, "digest_day", today)) != DB_OK)
+		return rc;
+	if ((rc = report_build(pl, now, &rp)) != DB_OK) {
+		report_clear(&rp);
+		return rc;
+	}
+	nv = report_vars(pl, &rp, v);
+	memset(&in, 0, sizeof(in));
+	memset(&pm, 0, sizeof(pm));
+	in.pl = pl;
+	in.pm = &pm;
+	in.now = now;
+	subject = xasprintf("[%s] Daily digest: %s", cfg->helpdesk.tag,
+	    rp.dayname);
+	memset(&o, 0, sizeof(o));
+	o.kind = "daily-digest";
+	o.tpl = pl->tpl_report;
+	o.title = "daily digest";
+	o.subject = subject;
+	o.auto_submitted = "auto-generated";
+	if ((rc = db_admins(pl->db, now, &rows, &n)) == DB_OK) {
+		for (i = 0; i < n && rc == DB_OK; i++) {
+			if (!rows[i].root)
+				continue;
+			o.to_addr = rows[i].email;
+			rc = pl_queue_notice(&in, &o, v, nv);
+		}
+		db_admins_free(rows, n);
+	}
+	log_info("daily digest for %s queued for the root admins", rp.dayname);
+	free(subject);
+	report_clear(&rp);
+	return rc;
+}
+
+void
+pl_digest_next(struct pipeline *pl, time_t now, time_t *next)
+{
+	time_t t;
+
+	if (pl->cfg->sla.digest_min < 0)
+		return;
+	t = digest_time(pl->cfg, now, 0);
+	if (t <= now)
+		t = digest_time(pl->cfg, now, 1);
+	if (t > 0 && (*next == 0 || t < *next))
+		*next = t;
 }
 
 /* "[IT #12] high: Printer on fire (assigned to you)", one line per notice. */

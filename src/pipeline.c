@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "clock.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -71,16 +72,17 @@ seed_roles(struct pipeline *pl, time_t now)
 
 /* The variables of every notice about a ticket (notices.c ticket_vars). */
 #define TICKET_VARS	"number", "subject", "requester_name", "requester", \
-	"tag", "desk_name", "desk", "assignee", "priority", "category", "status"
+	"tag", "desk_name", "desk", "assignee", "priority", "category", \
+	"status", "due_note"
 
 /* What the code gives each template: notices.c and desk.c. */
 static const char *const ack_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "desk",
 	"dropped_note", "linked_note", "priority", "category", "fields_note",
-	"assign_note", NULL };
+	"assign_note", "due_note", NULL };
 static const char *const assigned_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "priority",
-	"category", "body", "attachments_note", NULL };
+	"category", "body", "attachments_note", "due_note", NULL };
 static const char *const reassigned_vars[] = { TICKET_VARS, "body", NULL };
 static const char *const comment_vars[] = { TICKET_VARS, "author", "text",
 	"internal_note", NULL };
@@ -95,6 +97,11 @@ static const char *const refused_vars[] = { TICKET_VARS, "change", "who",
 static const char *const denied_vars[] = { "requester_name", "requester",
 	"domains", "root_admins", "desk_name", "desk", NULL };
 static const char *const report_vars[] = { "totals", "admins", "desk_name",
+	"day", "day_figures", "ages", "breaches", NULL };
+static const char *const sla_vars[] = { TICKET_VARS, "due", NULL };
+static const char *const escalation_vars[] = { TICKET_VARS, "due",
+	"assignee_or_none", NULL };
+static const char *const reason_vars[] = { TICKET_VARS, "reason", "due",
 	NULL };
 static const char *const unassigned_vars[] = { TICKET_VARS, "why", NULL };
 static const char *const digest_vars[] = { "count", "list", "tag",
@@ -133,6 +140,13 @@ const struct pipeline_template pipeline_templates[] = {
 	TPL("digest", tpl_digest, digest_vars),
 	/* flood_hold: a sender's new requests held, to the root admins */
 	TPL("flood", tpl_flood, flood_vars),
+	/* pipeline_sla_tick: the assignee, at warn_at and at the due time */
+	TPL("sla-warning", tpl_sla_warning, sla_vars),
+	TPL("sla-breach", tpl_sla_breach, sla_vars),
+	/* pipeline_sla_tick: the root admins, at the due time */
+	TPL("sla-escalation", tpl_sla_escalation, escalation_vars),
+	/* /reason: the root admins hear the admin's cause */
+	TPL("sla-reason", tpl_sla_reason, reason_vars),
 	{ NULL, 0, NULL }
 };
 
@@ -177,7 +191,7 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 		pipeline_clear(pl);
 		return -1;
 	}
-	seed_roles(pl, time(NULL));
+	seed_roles(pl, clock_now());
 	return 0;
 }
 

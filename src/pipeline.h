@@ -42,6 +42,8 @@ struct pipeline {
 	char		*tpl_resolved, *tpl_rejected, *tpl_transcript;
 	char		*tpl_control, *tpl_refused, *tpl_denied, *tpl_report;
 	char		*tpl_unassigned, *tpl_digest, *tpl_flood;
+	char		*tpl_sla_warning, *tpl_sla_breach, *tpl_sla_escalation;
+	char		*tpl_sla_reason;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 };
 
@@ -85,6 +87,15 @@ int	pipeline_check_templates(const struct config *, char *err,
  */
 int	pipeline_run(struct pipeline *, struct pipeline_mail *, size_t n,
 	    time_t now);
+
+/*
+ * The SLA clock's sweep at now, in one transaction: due times not yet
+ * computed are filled in; an open ticket past its warning time warns its
+ * admin, one past its due time asks its admin for the cause and tells the
+ * root admins (each once per ticket); the daily digest goes out when its
+ * time has come. *next gets when to call again (0: nothing pending).
+ */
+int	pipeline_sla_tick(struct pipeline *, time_t now, time_t *next);
 
 /*
  * Send held notices: every admin with notices held over the rate limit

@@ -61,6 +61,7 @@ struct newticket {
 	char		*fields_note;	/* a refused category or priority */
 	char		*assign_note;	/* to whom, or why not as asked */
 	long long	 assignee;	/* people.id or 0 */
+	long long	 due_at;	/* 0: no target */
 	char		*assignee_addr;
 	const char	*body;
 };
@@ -103,6 +104,30 @@ int	pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 	    long long comment);
 /* The report (totals, one line per admin) to the control mail's sender. */
 int	pl_queue_report(struct intake *in);
+
+/* ---- desk_sla.c ---- */
+
+/* "Fri 2026-12-04 17:00 CET": t in the desk's time zone. */
+void	pl_format_time(time_t t, char *buf, size_t sz);
+/* One sentence on the ticket's due time ("" when it has none). */
+void	pl_due_note(const struct db_ticket_info *ti, char *buf, size_t sz);
+/*
+ * (Re)compute a ticket's due and warning times from its creation and
+ * priority; a clock that runs again (due after now) may warn and breach
+ * again. *due (may be NULL) gets the due time, 0 for none. DB_* result.
+ */
+int	pl_sla_compute(struct pipeline *pl, long long ticket, time_t now,
+	    long long *due);
+/* Store an admin's /reason for a breach and tell the root admins. */
+int	pl_sla_reason(struct intake *in, const struct db_ticket_info *ti,
+	    const char *reason);
+
+/* ---- notices.c: the report and the daily digest ---- */
+
+/* The daily digest to the root admins, once a local day at digest_at. */
+int	pl_daily_digest(struct pipeline *pl, time_t now);
+/* Lower *next (0: none yet) to the next digest time, when digests are on. */
+void	pl_digest_next(struct pipeline *pl, time_t now, time_t *next);
 
 /* ---- desk.c ---- */
 

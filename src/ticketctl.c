@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "clock.h"
 #include "ctl.h"
 #include "db.h"
 #include "log.h"
@@ -149,11 +150,11 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 	    valid_role(argv[3], 0)))) ||
 	    (strcmp(argv[1], "role") == 0 && argc == 4 && valid_role(argv[3], 1))) {
 		rc = db_user_role(db, addr, argc == 4 ? argv[3] : "user",
-		    time(NULL));
+		    clock_now());
 		if (rc == DB_OK)
 			printf("%s is %s\n", addr, argc == 4 ? argv[3] : "user");
 	} else if (strcmp(argv[1], "revoke") == 0 && argc == 3) {
-		rc = db_user_revoke(db, addr, time(NULL));
+		rc = db_user_revoke(db, addr, clock_now());
 		if (rc == DB_OK)
 			printf("%s is blocked: their mail is kept, never a "
 			    "ticket\n", addr);
@@ -165,13 +166,13 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 			return 1;
 		}
 		if (argv[1][0] == 'g') {
-			rc = pipeline_grant(&pl, addr, time(NULL), &n);
+			rc = pipeline_grant(&pl, addr, clock_now(), &n);
 			if (rc == DB_OK)
 				printf("%s may use the desk; %zu waiting mail(s) "
 				    "became tickets (the daemon sends their "
 				    "notices)\n", addr, n);
 		} else {
-			rc = pipeline_release(&pl, addr, time(NULL), &n);
+			rc = pipeline_release(&pl, addr, clock_now(), &n);
 			if (rc == DB_OK)
 				printf("%zu held mail(s) of %s became tickets "
 				    "(the daemon sends their notices)\n", n,

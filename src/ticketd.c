@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "clock.h"
 #include "db.h"
 #include "limits.h"
 #include "log.h"
@@ -140,7 +141,7 @@ run_stdin(const struct config *cfg)
 	memset(&pm, 0, sizeof(pm));
 	pm.raw = in.data != NULL ? in.data : "";
 	pm.len = in.len;
-	if (pipeline_run(&pl, &pm, 1, time(NULL)) != DB_OK) {
+	if (pipeline_run(&pl, &pm, 1, clock_now()) != DB_OK) {
 		rc = EX_TEMPFAIL;
 		goto done;
 	}
@@ -150,16 +151,18 @@ run_stdin(const struct config *cfg)
 		goto done;
 	}
 	rc = EX_OK;
-	if (pipeline_coalesce(&pl, time(NULL), &next) != DB_OK)
+	if (pipeline_sla_tick(&pl, clock_now(), &next) != DB_OK)
+		log_warnx("sla: %s; the daemon will do it", db_errmsg(db));
+	if (pipeline_coalesce(&pl, clock_now(), &next) != DB_OK)
 		log_warnx("digests: %s; the daemon will send them",
 		    db_errmsg(db));
 	sink = sink_smtp_new(cfg);
 	outbox_init(&ob, db, sink);
 	/* this mail's ticket's notices, and those about no ticket (access
 	 * denied, transcripts, digests): the daemon sends the rest */
-	if (outbox_drain(&ob, time(NULL), 1, pm.ticket != 0 ? pm.ticket :
+	if (outbox_drain(&ob, clock_now(), 1, pm.ticket != 0 ? pm.ticket :
 	    OUTBOX_NO_TICKET, &st) != DB_OK ||
-	    (pm.ticket != 0 && outbox_drain(&ob, time(NULL), 1,
+	    (pm.ticket != 0 && outbox_drain(&ob, clock_now(), 1,
 	    OUTBOX_NO_TICKET, &st) != DB_OK))
 		log_warnx("outbox: %s; the daemon will send the notices "
 		    "later", db_errmsg(db));
@@ -183,6 +186,7 @@ struct daemon {
 	int		 once;
 	int		 connected;
 	time_t		 coalesce_at;	/* next digest check; 0 = at once */
+	time_t		 sla_at;	/* next SLA sweep; 0 = at once */
 };
 
 /*
@@ -227,10 +231,11 @@ intake_batch(struct daemon *d)
 		np++;
 	}
 	d->pl.uidvalidity = source_uidvalidity(d->src);
-	if (np > 0 && pipeline_run(&d->pl, pm, np, time(NULL)) != DB_OK) {
+	if (np > 0 && pipeline_run(&d->pl, pm, np, clock_now()) != DB_OK) {
 		rc = -3;
 		goto out;
 	}
+	d->sla_at = 0;		/* new tickets may be due before the next sweep */
 	for (i = 0; i < np; i++) {
 		if (pm[i].outcome == PL_FAILED)
 			failed[nf++] = pm[i].uid;
@@ -265,15 +270,21 @@ static void
 drain_outbox(struct daemon *d, int all)
 {
 	struct outbox_stats st;
-	time_t now = time(NULL);
+	time_t now = clock_now();
 
+	/* the SLA clock: warnings, breaches, the daily digest */
+	if (now >= d->sla_at &&
+	    pipeline_sla_tick(&d->pl, now, &d->sla_at) != DB_OK) {
+		log_warnx("sla: %s", db_errmsg(d->db));
+		d->sla_at = now + 60;
+	}
 	/* held notices of admins over the rate limit go out as digests */
 	if (now >= d->coalesce_at &&
 	    pipeline_coalesce(&d->pl, now, &d->coalesce_at) != DB_OK) {
 		log_warnx("digests: %s", db_errmsg(d->db));
 		d->coalesce_at = now + 60;
 	}
-	if (outbox_drain(&d->ob, time(NULL), all, 0, &st) != DB_OK)
+	if (outbox_drain(&d->ob, clock_now(), all, 0, &st) != DB_OK)
 		log_warnx("outbox: %s", db_errmsg(d->db));
 	else if (st.sent + st.retry + st.failed > 0)
 		log_debug("outbox: %d sent, %d to retry, %d failed", st.sent,
@@ -284,7 +295,7 @@ drain_outbox(struct daemon *d, int all)
 static int
 wait_ms(struct daemon *d)
 {
-	time_t now = time(NULL), when;
+	time_t now = clock_now(), when;
 	long long ms;
 
 	ms = d->cfg->imap.idle && source_has_idle(d->src) ? IDLE_MAX_MS :
@@ -293,6 +304,8 @@ wait_ms(struct daemon *d)
 		ms = (when - now) * 1000LL;
 	if (d->coalesce_at != 0 && (d->coalesce_at - now) * 1000LL < ms)
 		ms = (d->coalesce_at - now) * 1000LL;
+	if (d->sla_at != 0 && (d->sla_at - now) * 1000LL < ms)
+		ms = (d->sla_at - now) * 1000LL;
 	/* still due right after a drain: the database is failing; don't spin */
 	return ms < 1000 ? 1000 : (int)ms;
 }
@@ -434,6 +447,7 @@ main(int argc, char *argv[])
 		/* in pipe mode the MTA keeps the mail until the file is fixed */
 		return from_stdin ? EX_TEMPFAIL : check ? 1 : EX_CONFIG;
 	}
+	config_apply_timezone(&cfg);
 	if (check) {
 		if (pipeline_check_templates(&cfg, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s: templates: %s\n", file, err);

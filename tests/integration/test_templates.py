@@ -15,6 +15,7 @@ import email.utils
 import os
 import re
 import subprocess
+import time
 
 from harness import REPO, DeskTest, make_mail, parse_mail, tool_path
 
@@ -96,6 +97,19 @@ def drive_every_notice(desk):
                    body="away bob@corp.example\naway carol@corp.example\n"))
     send(make_mail(subject="Screen dark", sender="ula@corp.example",
                    name="Ula"))
+    # the SLA clock: #3 (low, 3 days) is warned at 80 %, then breaches; its
+    # admin gives the reason; the daily digest goes out (digest_at 00:00)
+    desk.sql("UPDATE people SET away_until = NULL")
+    now = int(time.time())
+    try:
+        for later in (int(2.5 * 86400), 4 * 86400):
+            os.environ["TICKETD_NOW"] = str(now + later)
+            send(make_mail(subject="tick", headers=[
+                "Auto-Submitted: auto-generated"]))
+        reply("/reason the part is on order\n", "carol@corp.example",
+              subject="Re: [IT #3] Mouse broken")
+    finally:
+        os.environ.pop("TICKETD_NOW", None)
 
 
 def parts(row):
@@ -124,6 +138,7 @@ class BuiltinTemplates(DeskTest):
                          "assign": "auto", "max_notices_per_hour": "1000",
                          "max_new_tickets_per_hour": "3",
                          "max_attachment_bytes": "1024"},
+            "sla": {"digest_at": "00:00"},
             "categories": CATS})
 
     def test_every_notice_reads_right(self):
@@ -133,7 +148,9 @@ class BuiltinTemplates(DeskTest):
         self.assertEqual(kinds, {"ack", "assigned", "comment", "resolved",
                                  "rejected", "transcript", "refused-change",
                                  "access-denied", "report", "flood",
-                                 "digest", "unassigned"})
+                                 "digest", "unassigned", "sla-warning",
+                                 "sla-breach", "sla-escalation",
+                                 "sla-reason", "daily-digest"})
         for r in rows:
             text, html = parts(r)
             where = "%s to %s:\n%s" % (r["kind"], r["rcpt_to"], text)
@@ -182,6 +199,7 @@ class EveryVariable(DeskTest):
                          "max_new_tickets_per_hour": "3",
                          "max_attachment_bytes": "1024",
                          "templates": self.dir},
+            "sla": {"digest_at": "00:00"},
             "categories": CATS})
 
     def test_the_table_is_every_template(self):
