@@ -186,3 +186,51 @@ CREATE TABLE access_requests (
 	ticket_number	INTEGER REFERENCES tickets(number)
 );
 CREATE INDEX access_requests_person ON access_requests(person_id);
+
+-- v3 (the web page): full-text search over tickets and comments, and the
+-- indexes the dashboard reads. The FTS5 tables hold only the index (their
+-- text stays in tickets and comments: external content) and are kept
+-- current by the triggers below; a migration that rebuilds tickets or
+-- comments must create these triggers again and run 'rebuild'.
+CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, body,
+	content='tickets', content_rowid='number',
+	tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE comments_fts USING fts5(body,
+	content='comments', content_rowid='id',
+	tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+	INSERT INTO tickets_fts (rowid, subject, body)
+	    VALUES (new.number, new.subject, new.body);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, body ON tickets
+BEGIN
+	INSERT INTO tickets_fts (tickets_fts, rowid, subject, body)
+	    VALUES ('delete', old.number, old.subject, old.body);
+	INSERT INTO tickets_fts (rowid, subject, body)
+	    VALUES (new.number, new.subject, new.body);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+	INSERT INTO tickets_fts (tickets_fts, rowid, subject, body)
+	    VALUES ('delete', old.number, old.subject, old.body);
+END;
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
+	INSERT INTO comments_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF body ON comments BEGIN
+	INSERT INTO comments_fts (comments_fts, rowid, body)
+	    VALUES ('delete', old.id, old.body);
+	INSERT INTO comments_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
+	INSERT INTO comments_fts (comments_fts, rowid, body)
+	    VALUES ('delete', old.id, old.body);
+END;
+-- opened and closed per day, resolution times, each admin's load and
+-- last action, the ticket list's newest-first pages
+CREATE INDEX tickets_created ON tickets(created_at);
+CREATE INDEX tickets_closed ON tickets(closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX tickets_assignee ON tickets(assignee_id, status, closed_at,
+	created_at);
+CREATE INDEX tickets_priority ON tickets(priority, status);
+CREATE INDEX events_actor ON events(actor_id, at);
+CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);

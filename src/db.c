@@ -77,6 +77,53 @@ static const char *const migrations[] = {
 	"    created_at INTEGER NOT NULL, granted_at INTEGER,"
 	"    ticket_number INTEGER REFERENCES tickets(number));"
 	"CREATE INDEX access_requests_person ON access_requests(person_id)",
+
+	/*
+	 * 2 → 3: the web page's full-text search (FTS5 over tickets and
+	 * comments, built here for the rows there are and kept current by
+	 * triggers) and the dashboard's indexes. Self-contained: it reads
+	 * only columns of version 2.
+	 */
+	"CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, body,"
+	"    content='tickets', content_rowid='number',"
+	"    tokenize='porter unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE comments_fts USING fts5(body,"
+	"    content='comments', content_rowid='id',"
+	"    tokenize='porter unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN"
+	"    INSERT INTO tickets_fts (rowid, subject, body)"
+	"    VALUES (new.number, new.subject, new.body); END;"
+	"CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, body ON"
+	"    tickets BEGIN"
+	"    INSERT INTO tickets_fts (tickets_fts, rowid, subject, body)"
+	"    VALUES ('delete', old.number, old.subject, old.body);"
+	"    INSERT INTO tickets_fts (rowid, subject, body)"
+	"    VALUES (new.number, new.subject, new.body); END;"
+	"CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN"
+	"    INSERT INTO tickets_fts (tickets_fts, rowid, subject, body)"
+	"    VALUES ('delete', old.number, old.subject, old.body); END;"
+	"CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN"
+	"    INSERT INTO comments_fts (rowid, body) VALUES (new.id, new.body);"
+	"    END;"
+	"CREATE TRIGGER comments_fts_update AFTER UPDATE OF body ON comments"
+	"    BEGIN"
+	"    INSERT INTO comments_fts (comments_fts, rowid, body)"
+	"    VALUES ('delete', old.id, old.body);"
+	"    INSERT INTO comments_fts (rowid, body) VALUES (new.id, new.body);"
+	"    END;"
+	"CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN"
+	"    INSERT INTO comments_fts (comments_fts, rowid, body)"
+	"    VALUES ('delete', old.id, old.body); END;"
+	"INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');"
+	"INSERT INTO comments_fts (comments_fts) VALUES ('rebuild');"
+	"CREATE INDEX tickets_created ON tickets(created_at);"
+	"CREATE INDEX tickets_closed ON tickets(closed_at)"
+	"    WHERE closed_at IS NOT NULL;"
+	"CREATE INDEX tickets_assignee ON tickets(assignee_id, status, closed_at,\n"
+	"\tcreated_at);"
+	"CREATE INDEX tickets_priority ON tickets(priority, status);"
+	"CREATE INDEX events_actor ON events(actor_id, at);"
+	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
