@@ -20,6 +20,7 @@
 #include "db.h"
 #include "log.h"
 #include "pipeline.h"
+#include "weblink.h"
 #include "xmalloc.h"
 
 static _Noreturn void
@@ -283,6 +284,27 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 	return rc != DB_OK;
 }
 
+/* init: the key of the web page's links, kept when it exists. */
+static int
+init_web_secret(const struct config *cfg)
+{
+	unsigned char key[WEBLINK_SECRET_LEN];
+	char err[512];
+	int rc;
+
+	rc = weblink_secret_load(cfg->web.secret_file, 1, key, err,
+	    sizeof(err));
+	explicit_bzero(key, sizeof(key));
+	if (rc == -1) {
+		fprintf(stderr, "ticketctl: [web] secret_file: %s\n", err);
+		return 1;
+	}
+	if (rc == 1)
+		printf("created %s (the key of the web page's links)\n",
+		    cfg->web.secret_file);
+	return 0;
+}
+
 static struct db *
 open_db(const struct config *cfg)
 {
@@ -335,9 +357,11 @@ main(int argc, char *argv[])
 			fprintf(stderr, "ticketctl: %s\n", errstr);
 			free(errstr);
 			rc = 1;
-		} else
+		} else {
 			printf("created %s (schema version %d)\n",
 			    cfg.helpdesk.database, DB_SCHEMA_VERSION);
+			rc = init_web_secret(&cfg);
+		}
 	} else if (strcmp(argv[0], "ticket") == 0 && argc >= 2 &&
 	    strcmp(argv[1], "list") == 0) {
 		if (argc == 4 && strcmp(argv[2], "-n") == 0 &&
