@@ -151,7 +151,9 @@ static void
 where(struct buf *b, const struct db_web_filter *f)
 {
 	buf_addstr(b, " WHERE 1");
-	if (f->status != NULL)
+	if (f->status != NULL && strcmp(f->status, "active") == 0)
+		buf_addstr(b, " AND t.status IN ('open', 'assigned')");
+	else if (f->status != NULL)
 		buf_addstr(b, " AND t.status = ?2");
 	if (f->priority != NULL)
 		buf_addstr(b, " AND t.priority = ?3");
@@ -175,7 +177,7 @@ bind_filter(sqlite3_stmt *st, const struct db_web_filter *f, char **cat)
 	*cat = NULL;
 	if (f->fts != NULL)
 		sqlite3_bind_text(st, 1, f->fts, -1, SQLITE_STATIC);
-	if (f->status != NULL)
+	if (f->status != NULL && strcmp(f->status, "active") != 0)
 		sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
 	if (f->priority != NULL)
 		sqlite3_bind_text(st, 3, f->priority, -1, SQLITE_STATIC);

@@ -27,7 +27,7 @@ struct db;
 char	*db_web_fts_query(const char *p, size_t len);
 
 struct db_web_filter {
-	const char *status;	/* NULL = any */
+	const char *status;	/* NULL = any; "active": open or assigned */
 	const char *priority;
 	const char *category;	/* "hardware" or "hardware/printer" */
 	const char *admin;	/* an address, or "none" for unassigned */

@@ -77,12 +77,14 @@ escape(struct buf *b, const char *s, size_t len, int marks, int *open)
 			p++;
 			continue;
 		}
+		n = 1;
 		if (ent == NULL && *p >= 0x80) {
 			n = lex_utf8_len(p, end);
-			/* U+0080..U+009F: C1 controls */
-			if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-				n = 0;
-			if (n > 0) {
+			if (n == 0)
+				n = 1;		/* a bad byte: replaced alone */
+			else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+				;		/* a C1 control: replaced whole */
+			else {
 				p += n;
 				continue;
 			}
@@ -90,7 +92,7 @@ escape(struct buf *b, const char *s, size_t len, int marks, int *open)
 		FLUSH();
 		if (buf_addstr(b, ent != NULL ? ent : replacement) == -1)
 			return -1;
-		p++;
+		p += n;
 		run = p;
 	}
 	FLUSH();

@@ -58,6 +58,21 @@ svg_nice_step(long long max, long long *top)
 	return max;
 }
 
+/* A class name from the caller: letters, digits and '-' only, else "x". */
+static const char *
+safe_class(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || strlen(s) > 32)
+		return "x";
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '-'))
+			return "x";
+	return s;
+}
+
 /* The fill of a priority's bar. */
 static const char *
 prio_fill(const char *cls)
@@ -218,8 +233,7 @@ svg_hbars(struct buf *b, const struct svg_hbar *rows, size_t n,
 		return -1;
 	for (i = 0; i < n; i++) {
 		y = (double)i * H_ROW;
-		snprintf(cls, sizeof(cls), "p-%s", rows[i].cls != NULL ?
-		    rows[i].cls : "x");
+		snprintf(cls, sizeof(cls), "p-%s", safe_class(rows[i].cls));
 		if (text(b, H_LABEL - 10, y + 6 + H_BAR - 4, "end", "label",
 		    rows[i].label) == -1)
 			return -1;

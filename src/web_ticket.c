@@ -712,12 +712,12 @@ web_disposition(const char *type, const char *filename)
 
 	buf_init(&ascii, 4 * FILENAME_MAX_BYTES);
 	for (p = base; p < end; p++) {
-		if (*p >= 0x80 || *p < 0x20 || *p == 0x7f)
-			plain = 0;
+		/* a name the fallback cannot carry as it is gets filename* */
 		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' ||
-		    *p == ';' || *p == '%')
+		    *p == ';' || *p == '%') {
 			buf_addch(&ascii, '_');
-		else
+			plain = 0;
+		} else
 			buf_addch(&ascii, (char)*p);
 	}
 	buf_init(&b, 16 * FILENAME_MAX_BYTES);
