@@ -80,9 +80,10 @@ static const char *const migrations[] = {
 
 	/*
 	 * 2 → 3: the web page's full-text search (FTS5 over tickets and
-	 * comments, built here for the rows there are and kept current by
-	 * triggers) and the dashboard's indexes. Self-contained: it reads
-	 * only columns of version 2.
+	 * comments) and the dashboard's totals (ticket_counts), both built
+	 * here for the rows there are and kept current by triggers, and the
+	 * dashboard's indexes. Self-contained: it reads only columns of
+	 * version 2.
 	 */
 	"CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, body,"
 	"    content='tickets', content_rowid='number',"
@@ -116,14 +117,36 @@ static const char *const migrations[] = {
 	"    VALUES ('delete', old.id, old.body); END;"
 	"INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');"
 	"INSERT INTO comments_fts (comments_fts) VALUES ('rebuild');"
+	"CREATE TABLE ticket_counts ("
+	"    priority TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,"
+	"    PRIMARY KEY (priority, status)) WITHOUT ROWID;"
+	"CREATE TRIGGER ticket_counts_insert AFTER INSERT ON tickets BEGIN"
+	"    INSERT INTO ticket_counts (priority, status, n)"
+	"    VALUES (new.priority, new.status, 1)"
+	"    ON CONFLICT (priority, status) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER ticket_counts_update AFTER UPDATE OF priority, status"
+	"    ON tickets WHEN old.priority != new.priority OR"
+	"    old.status != new.status BEGIN"
+	"    UPDATE ticket_counts SET n = n - 1"
+	"    WHERE priority = old.priority AND status = old.status;"
+	"    INSERT INTO ticket_counts (priority, status, n)"
+	"    VALUES (new.priority, new.status, 1)"
+	"    ON CONFLICT (priority, status) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER ticket_counts_delete AFTER DELETE ON tickets BEGIN"
+	"    UPDATE ticket_counts SET n = n - 1"
+	"    WHERE priority = old.priority AND status = old.status; END;"
+	"INSERT INTO ticket_counts (priority, status, n)"
+	"    SELECT priority, status, count(*) FROM tickets"
+	"    GROUP BY priority, status;"
 	"CREATE INDEX tickets_created ON tickets(created_at);"
-	"CREATE INDEX tickets_closed ON tickets(closed_at)"
-	"    WHERE closed_at IS NOT NULL;"
+	"CREATE INDEX tickets_closed ON tickets(closed_at, status, priority,\n"
+	"\tassignee_id, created_at) WHERE closed_at IS NOT NULL;"
 	"CREATE INDEX tickets_assignee ON tickets(assignee_id, status, closed_at,\n"
 	"\tcreated_at);"
 	"CREATE INDEX tickets_priority ON tickets(priority, status);"
 	"CREATE INDEX events_actor ON events(actor_id, at);"
-	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at)",
+	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);"
+	"CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent'",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -132,11 +132,12 @@ db_web_fts_query(const char *p, size_t len)
 	" JOIN people r ON r.id = t.requester_id" \
 	" LEFT JOIN people a ON a.id = t.assignee_id"
 /* Best match per ticket, from its text and its comments' (bm25: lower is
- * better; a match in the subject counts four times one in the body). */
+ * better; a match in the subject counts four times one in the body). The
+ * snippet is from the body (the list shows the subject anyway). */
 #define HITS \
 	"WITH hits(number, score, snip) AS (" \
 	" SELECT rowid, bm25(tickets_fts, 4.0, 1.0)," \
-	"  snippet(tickets_fts, -1, char(1), char(2), '\xe2\x80\xa6', 24)" \
+	"  snippet(tickets_fts, 1, char(1), char(2), '\xe2\x80\xa6', 24)" \
 	"  FROM tickets_fts WHERE tickets_fts MATCH ?1" \
 	" UNION ALL" \
 	" SELECT c.ticket_number, bm25(comments_fts)," \
@@ -498,15 +499,17 @@ db_web_outbox(struct db *db, long long *pending, long long *failed)
 	int rc;
 
 	*pending = *failed = 0;
-	if ((rc = prep(db, "SELECT (SELECT count(*) FROM outbox WHERE "
-	    "status = 'pending'), (SELECT count(*) FROM outbox WHERE "
-	    "status = 'failed')", &st)) != DB_OK)
+	/* the WHERE of the partial index outbox_unsent, word for word */
+	if ((rc = prep(db, "SELECT status, count(*) FROM outbox WHERE "
+	    "status != 'sent' GROUP BY status", &st)) != DB_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*pending = sqlite3_column_int64(st, 0);
-		*failed = sqlite3_column_int64(st, 1);
-		rc = SQLITE_DONE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (col(st, 0) == NULL)
+			continue;
+		if (strcmp(col(st, 0), "pending") == 0)
+			*pending = sqlite3_column_int64(st, 1);
+		else if (strcmp(col(st, 0), "failed") == 0)
+			*failed = sqlite3_column_int64(st, 1);
 	}
 	return done(st, rc);
 }

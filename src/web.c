@@ -580,13 +580,13 @@ web_start(const struct config *cfg,
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONN_LIMIT,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)WEB_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (w->mhd == NULL) {

@@ -138,6 +138,7 @@ event_public(const char *kind)
 struct ev_ctx {
 	struct timeline	*tl;
 	int		 desk;
+	int		 json;		/* every event, for a program */
 };
 
 static void
@@ -147,9 +148,11 @@ event_cb(const struct db_web_event *ev, void *arg)
 	struct timeline *tl = c->tl;
 	struct entry *e;
 
-	/* the comment itself stands in the timeline */
-	if (strcmp(ev->kind, "commented") == 0 ||
-	    strcmp(ev->kind, "internal-note") == 0)
+	/* the comment itself stands in the timeline, the first mail too */
+	if (!c->json && (strcmp(ev->kind, "commented") == 0 ||
+	    strcmp(ev->kind, "internal-note") == 0 ||
+	    (strcmp(ev->kind, "created") == 0 && (ev->detail == NULL ||
+	    ev->detail[0] == '\0'))))
 		return;
 	if (!c->desk && !event_public(ev->kind))
 		return;
@@ -171,9 +174,9 @@ entry_cmp(const void *a, const void *b)
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
-	/* at the same second: the event (e.g. resolved) after the comment */
+	/* at the same second: the events (assigned, resolved) first */
 	if (x->is_event != y->is_event)
-		return x->is_event - y->is_event;
+		return y->is_event - x->is_event;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -465,14 +468,14 @@ ticket_html(struct web_ctx *ctx, struct web_reply *r, const struct tk *k,
 			continue;
 		}
 		wp_printf(&o, "<article class=\"msg%s%s\" id=\"c%lld\">"
-		    "<header><b>", e->admin ? " admin" : "",
+		    "<header><span><b>", e->admin ? " admin" : "",
 		    e->internal ? " int" : "", e->id);
 		wp_person(&o, e->who, e->who_name);
 		wp_raw(&o, "</b>");
 		if (e->internal)
-			wp_raw(&o, " <span class=\"pill internal\">internal "
+			wp_raw(&o, "<span class=\"pill internal\">internal "
 			    "note</span>");
-		wp_raw(&o, "<time>");
+		wp_raw(&o, "</span><time>");
 		wp_text(&o, wp_time(t, sizeof(t), e->at));
 		wp_raw(&o, "</time></header><div class=\"body\">");
 		wp_text(&o, e->text);
@@ -626,6 +629,7 @@ web_page_ticket(struct web_ctx *ctx, long long number, struct web_reply *r,
 	as.desk = ctx->desk;
 	ec.tl = &tl;
 	ec.desk = ctx->desk;
+	ec.json = json;
 	rc = db_web_ticket(ctx->db, number, ticket_cb, &k);
 	if (rc == DB_OK)
 		rc = db_web_comments(ctx->db, number, ctx->desk, comment_cb,

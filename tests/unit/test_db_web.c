@@ -283,8 +283,8 @@ test_list_and_search(void)
 	T_INTEQ(total, 3);
 	T_INTEQ(x.count, 3);
 	T_INTEQ(x.n[0], 2);
-	T_CHECK(x.snip[0] != NULL &&
-	    strstr(x.snip[0], "\x01Printer\x02") != NULL);
+	/* the snippet is from the body: the list shows the subject */
+	T_CHECK(x.snip[0] != NULL && strstr(x.snip[0], "jams") != NULL);
 	T_CHECK(x.snip[1] != NULL && x.snip[2] != NULL);
 	T_CHECK((x.n[1] == 1 && x.n[2] == 3) || (x.n[1] == 3 && x.n[2] == 1));
 	/* the comment's text is the snippet of ticket 3 */
