@@ -3,8 +3,9 @@
  * FTS5 syntax), the list's filters and pages, search over subjects, bodies
  * and comments with bm25 order and marked snippets, attachments scoped to
  * their ticket, the read-only seal (a write through the page's connection
- * fails), and a database migrated from version 1 whose old tickets are
- * found and whose new comments are indexed by the triggers.
+ * fails), the totals the triggers keep, and a database migrated from
+ * version 1 whose old tickets are found and counted and whose new comments
+ * are indexed by the triggers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,36 @@ exec_sql(const char *path, const char *q)
 	sqlite3_close(h);
 }
 
+/* One integer from a query on a connection of our own; -1 on error. */
+static long long
+sql_int(const char *path, const char *q)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* ticket_counts (kept by triggers) says what counting says. */
+static void
+check_counts(const char *path)
+{
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM (SELECT priority, status, "
+	    "count(*) AS c FROM tickets GROUP BY 1, 2) g LEFT JOIN "
+	    "ticket_counts t USING (priority, status) WHERE t.n IS NOT g.c"), 0);
+	T_INTEQ(sql_int(path, "SELECT (SELECT ifnull(sum(n), 0) FROM "
+	    "ticket_counts) - (SELECT count(*) FROM tickets)"), 0);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM ticket_counts WHERE n < 0"),
+	    0);
+}
+
 /* Tickets, comments and attachments through the module's own calls. */
 static char *
 seed(void)
@@ -164,7 +195,41 @@ seed(void)
 	a.is_image = 0;
 	T_INTEQ(db_attachment_add(db, &a), DB_OK);
 	db_free(&db);
+	check_counts(path);
 	return path;
+}
+
+/* The totals follow every change of status and priority. */
+static void
+test_counts(void)
+{
+	char *path = seed(), *err = NULL;
+	struct db *db;
+
+	db = db_open(path, 0, &err, NULL);
+	free(err);
+	T_CHECK(db != NULL);
+	if (db == NULL) {
+		free(path);
+		return;
+	}
+	T_INTEQ(db_ticket_set(db, 1, DB_SET_STATUS, "resolved", 400), DB_OK);
+	check_counts(path);
+	T_INTEQ(db_ticket_set(db, 1, DB_SET_PRIORITY, "high", 401), DB_OK);
+	check_counts(path);
+	T_INTEQ(db_ticket_set(db, 2, DB_SET_STATUS, "rejected", 402), DB_OK);
+	T_INTEQ(db_ticket_set(db, 2, DB_SET_PRIORITY, "high", 403), DB_OK);
+	check_counts(path);
+	T_INTEQ(db_ticket_assign(db, 2, 2, 404), DB_OK);
+	check_counts(path);
+	T_INTEQ(sql_int(path, "SELECT n FROM ticket_counts WHERE priority = "
+	    "'high' AND status = 'resolved'"), 1);
+	exec_sql(path, "UPDATE tickets SET status = 'open', priority = 'low'");
+	check_counts(path);
+	T_INTEQ(sql_int(path, "SELECT n FROM ticket_counts WHERE priority = "
+	    "'low' AND status = 'open'"), 3);
+	db_free(&db);
+	free(path);
 }
 
 struct rows {
@@ -403,6 +468,9 @@ test_migrated(void)
 	T_CHECK(db != NULL);
 	if (db == NULL)
 		goto out;
+	/* the totals were counted for the rows there were */
+	check_counts(path);
+	T_INTEQ(sql_int(path, "SELECT n FROM ticket_counts"), 1);
 	memset(&f, 0, sizeof(f));
 	f.fts = "\"scanner\"";
 	T_INTEQ(list(db, &f, &x, &total), DB_OK);
@@ -442,6 +510,7 @@ main(void)
 	}
 	T_RUN(test_fts_query);
 	T_RUN(test_list_and_search);
+	T_RUN(test_counts);
 	T_RUN(test_migrated);
 	t_rmdir(tmpdir);
 	return T_END();
