@@ -259,6 +259,7 @@ CREATE INDEX tickets_closed ON tickets(closed_at, status, priority,
 CREATE INDEX tickets_assignee ON tickets(assignee_id, status, closed_at,
 	created_at);
 CREATE INDEX tickets_priority ON tickets(priority, status);
+CREATE INDEX tickets_category ON tickets(category, subcategory);
 CREATE INDEX events_actor ON events(actor_id, at);
 CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);
 -- /metrics: the notices not sent yet, without reading the sent ones

@@ -144,6 +144,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_assignee ON tickets(assignee_id, status, closed_at,\n"
 	"\tcreated_at);"
 	"CREATE INDEX tickets_priority ON tickets(priority, status);"
+	"CREATE INDEX tickets_category ON tickets(category, subcategory);"
 	"CREATE INDEX events_actor ON events(actor_id, at);"
 	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);"
 	"CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent'",

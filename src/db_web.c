@@ -131,21 +131,23 @@ db_web_fts_query(const char *p, size_t len)
 #define LIST_JOIN \
 	" JOIN people r ON r.id = t.requester_id" \
 	" LEFT JOIN people a ON a.id = t.assignee_id"
-/* Best match per ticket, from its text and its comments' (bm25: lower is
- * better; a match in the subject counts four times one in the body). The
- * snippet is from the body (the list shows the subject anyway). */
+/*
+ * Best match per ticket, from its text and its comments' (bm25: lower is
+ * better; a match in the subject counts four times one in the body). Only
+ * the ranks here: snippets are made for the page's rows alone (snip()), as
+ * making one for every match of a common word costs seconds.
+ */
 #define HITS \
-	"WITH hits(number, score, snip) AS (" \
-	" SELECT rowid, bm25(tickets_fts, 4.0, 1.0)," \
-	"  snippet(tickets_fts, 1, char(1), char(2), '\xe2\x80\xa6', 24)" \
+	"WITH hits(number, score) AS (" \
+	" SELECT rowid, bm25(tickets_fts, 4.0, 1.0)" \
 	"  FROM tickets_fts WHERE tickets_fts MATCH ?1" \
 	" UNION ALL" \
-	" SELECT c.ticket_number, bm25(comments_fts)," \
-	"  snippet(comments_fts, 0, char(1), char(2), '\xe2\x80\xa6', 24)" \
+	" SELECT c.ticket_number, bm25(comments_fts)" \
 	"  FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid" \
 	"  WHERE comments_fts MATCH ?1)," \
-	" best AS (SELECT number, min(score) AS score, snip FROM hits" \
+	" best AS (SELECT number, min(score) AS score FROM hits" \
 	"  GROUP BY number) "
+#define SNIP_ARGS	"char(1), char(2), '\xe2\x80\xa6', 24"
 
 /* The WHERE of a filter; parameters ?2..?6 (?1 is the search). */
 static void
@@ -226,6 +228,44 @@ list_count(struct db *db, const struct db_web_filter *f, long long *total)
 	return done(st, rc);
 }
 
+/*
+ * The snippet of ticket n for the search: from its body where the words
+ * are in its text (FTS5 seeks the one row), else from the first of its
+ * comments that has them. New string or NULL.
+ */
+static char *
+snip(struct db *db, const char *fts, long long n)
+{
+	sqlite3_stmt *st;
+	const char *s;
+	char *out = NULL;
+
+	if (prep(db, "SELECT snippet(tickets_fts, 1, " SNIP_ARGS ") FROM "
+	    "tickets_fts WHERE tickets_fts MATCH ?1 AND rowid = ?2",
+	    &st) != DB_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_step(st) == SQLITE_ROW && (s = col(st, 0)) != NULL)
+		out = xstrdup(s);
+	sqlite3_finalize(st);
+	if (out != NULL)
+		return out;
+	/* each comment of the ticket (a few) against the index */
+	if (prep(db, "SELECT (SELECT snippet(comments_fts, 0, " SNIP_ARGS ") "
+	    "FROM comments_fts WHERE comments_fts MATCH ?1 AND "
+	    "comments_fts.rowid = c.id) AS s FROM comments c WHERE "
+	    "c.ticket_number = ?2 AND s IS NOT NULL ORDER BY c.id LIMIT 1",
+	    &st) != DB_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_step(st) == SQLITE_ROW && (s = col(st, 0)) != NULL)
+		out = xstrdup(s);
+	sqlite3_finalize(st);
+	return out;
+}
+
 int
 db_web_list(struct db *db, const struct db_web_filter *f,
     void (*fn)(const struct db_web_row *, void *), void *arg,
@@ -234,23 +274,45 @@ db_web_list(struct db *db, const struct db_web_filter *f,
 	struct db_web_row r;
 	struct buf q;
 	sqlite3_stmt *st;
-	char *cat;
-	int rc;
+	char *cat, *sn;
+	int rc, rows = 0;
 
 	*total = 0;
-	if ((rc = list_count(db, f, total)) != DB_OK)
-		return rc;
 	buf_init(&q, 8192);
-	if (f->fts != NULL)
-		buf_addstr(&q, HITS "SELECT " LIST_COLS ", best.snip FROM best "
-		    "JOIN tickets t ON t.number = best.number" LIST_JOIN);
-	else
-		buf_addstr(&q, "SELECT " LIST_COLS ", NULL FROM tickets t"
+	if (f->fts != NULL) {
+		/*
+		 * The page's numbers first, ranked, with the total as a
+		 * window over every match (one pass over the matches); the
+		 * people and the snippets only for those.
+		 */
+		if (f->status == NULL && f->priority == NULL &&
+		    f->category == NULL && f->admin == NULL)
+			/* no filter: the ranks alone, no ticket read */
+			buf_addstr(&q, HITS ", page AS (SELECT best.number AS "
+			    "number, best.score AS score, count(*) OVER () AS "
+			    "total FROM best");
+		else {
+			buf_addstr(&q, HITS ", page AS (SELECT t.number AS "
+			    "number, best.score AS score, count(*) OVER () AS "
+			    "total FROM best JOIN tickets t ON t.number = "
+			    "best.number");
+			where(&q, f);
+		}
+		buf_addstr(&q, " ORDER BY best.score, best.number DESC "
+		    "LIMIT ?7 OFFSET ?8) SELECT " LIST_COLS ", page.total "
+		    "FROM page JOIN tickets t ON t.number = page.number"
+		    LIST_JOIN " ORDER BY page.score, t.number DESC");
+	} else {
+		/* the total from an index (list_count), the page by number */
+		if ((rc = list_count(db, f, total)) != DB_OK) {
+			buf_clear(&q);
+			return rc;
+		}
+		buf_addstr(&q, "SELECT " LIST_COLS ", -1 FROM tickets t"
 		    LIST_JOIN);
-	where(&q, f);
-	buf_addstr(&q, f->fts != NULL ? " ORDER BY best.score, t.number DESC" :
-	    " ORDER BY t.number DESC");
-	buf_addstr(&q, " LIMIT ?7 OFFSET ?8");
+		where(&q, f);
+		buf_addstr(&q, " ORDER BY t.number DESC LIMIT ?7 OFFSET ?8");
+	}
 	rc = prep(db, q.data, &st);
 	buf_clear(&q);
 	if (rc != DB_OK)
@@ -272,11 +334,20 @@ db_web_list(struct db *db, const struct db_web_filter *f,
 		r.created_at = sqlite3_column_int64(st, 9);
 		r.updated_at = sqlite3_column_int64(st, 10);
 		r.closed_at = sqlite3_column_int64(st, 11);
-		r.snippet = col(st, 12);
+		if (f->fts != NULL)
+			*total = sqlite3_column_int64(st, 12);
+		sn = f->fts != NULL ? snip(db, f->fts, r.number) : NULL;
+		r.snippet = sn;
 		fn(&r, arg);
+		free(sn);
+		rows++;
 	}
 	free(cat);
-	return done(st, rc);
+	rc = done(st, rc);
+	/* a search past its last page: no row told the total */
+	if (rc == DB_OK && rows == 0 && f->fts != NULL)
+		rc = list_count(db, f, total);
+	return rc;
 }
 
 /*
