@@ -43,7 +43,8 @@ TOOLSRC  := $(wildcard tests/tools/*.c)
 TOOLBIN  := $(TOOLSRC:tests/tools/%.c=$(BUILD)/tools/%)
 BINS     := $(OUT)/ticketd $(OUT)/ticketctl
 
-.PHONY: all check check-one unit lint fuzz bench install uninstall clean demo deps
+.PHONY: all check check-one unit lint fuzz bench install uninstall clean demo deps \
+	screenshots
 all: $(BINS)
 
 $(BUILD)/%.o: src/%.c
@@ -122,6 +123,11 @@ deps:
 
 demo: deps all
 	@contrib/demo.sh
+
+# README's pictures of the status page, drawn by the browser test
+screenshots: all
+	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
+	    --integration -k test_web.Browser
 
 bench: all
 	@echo "no benchmark yet (a later issue adds make bench)"

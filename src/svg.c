@@ -174,11 +174,11 @@ svg_daily(struct buf *b, const struct svg_daily *d)
 	}
 
 	/* legend */
-	if (rect(b, D_W - D_RIGHT - 150, 6, 10, 10, C_A, "s-a") == -1 ||
+	if (rect(b, D_W - D_RIGHT - 150, 6, 10, 10, C_A, "key-a") == -1 ||
 	    buf_addstr(b, "</rect>") == -1 ||
 	    text(b, D_W - D_RIGHT - 136, 15, "start", "legend",
 	    d->a_name) == -1 ||
-	    rect(b, D_W - D_RIGHT - 70, 6, 10, 10, C_B, "s-b") == -1 ||
+	    rect(b, D_W - D_RIGHT - 70, 6, 10, 10, C_B, "key-b") == -1 ||
 	    buf_addstr(b, "</rect>") == -1 ||
 	    text(b, D_W - D_RIGHT - 56, 15, "start", "legend",
 	    d->b_name) == -1)

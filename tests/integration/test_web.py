@@ -25,8 +25,9 @@ import urllib.parse
 import zlib
 from email.message import EmailMessage
 
-from harness import (DESK_ADDR, LOOPBACK, DeskTest, log, make_mail,
-                     port_open, wait_until, web_desk_key, web_ticket_key)
+from harness import (DEMO_MAILS, DESK_ADDR, LOOPBACK, DeskTest, log,
+                     make_mail, port_open, wait_until, web_desk_key,
+                     web_ticket_key)
 
 CATS = {"hardware": "laptop, printer, monitor", "network": "vpn, wifi"}
 ADMINS = {"root_admins": "root@corp.example",
@@ -645,8 +646,10 @@ def chromium():
 
 class Browser(Web):
     """Headless Chromium loads the dashboard and a ticket page, reads the
-    visible text, and saves screenshots in the test's directory (and in
-    $TICKETD_SCREENSHOTS when set: `make screenshots` refreshes docs/)."""
+    visible text, and saves screenshots in the test's directory (kept with
+    tests/run --keep, or when the test fails); with $TICKETD_SCREENSHOTS
+    set, the ones README.md shows are copied there too (`make screenshots`
+    refreshes docs/)."""
 
     seed_tickets = True
 
@@ -662,8 +665,39 @@ class Browser(Web):
         super().setUp()
 
     def seed(self):
-        Web.seed(self)
-        backdate_history(self.desk)
+        """The demo's mails (harness.DEMO_MAILS), the printer one with a
+        photo, then replies, a CJK one, a hostile one and a month of
+        history: what `make demo` shows after a while."""
+        d = self.desk
+        backdate_history(d)
+        first = d.ticket_count() + 1
+        self.num = {"printer": first, "vpn": first + 1, "laptop": first + 2,
+                    "cjk": first + 3, "xss": first + 4}
+        for tag, addr, name, subj, body in DEMO_MAILS:
+            files = [("display.png", "image/png", printer_png())] \
+                if tag == "printer" else []
+            d.stdin(mail(subj, addr, name, body, files=files), check=0)
+        d.stdin(make_mail(subject="Re: [IT #%d] New laptop for the intern"
+                          % self.num["laptop"],
+                          sender="bob@corp.example", name="Bob",
+                          body="/resolve imaged and delivered\n\n"
+                          "The laptop is at the front desk.\n"), check=0)
+        d.stdin(mail("Re: [IT #%d] Printer on the 3rd floor jams"
+                     % self.num["printer"],
+                     "carol@corp.example", "Carol", "/internal\n\nThe fuser "
+                     "is worn; I ordered part 4711.\n"), check=0)
+        d.stdin(make_mail(subject="Re: [IT #%d] Printer on the 3rd floor "
+                          "jams" % self.num["printer"],
+                          sender="alice@corp.example", name="Alice Example",
+                          body="Thanks! It also smells of burnt paper now.\n"),
+                check=0)
+        d.stdin(mail("打印机卡纸 🖨", "li.lei@corp.example", "李雷",
+                     "三楼的打印机又卡纸了。\n"), check=0)
+        d.stdin(make_mail(subject=XSS_SUBJECT, sender="eve@corp.example",
+                          name="Eve", body=XSS_BODY), check=0)
+        self.assertEqual(d.ticket_count(), first + 4)
+        self.assertEqual(d.scalar("SELECT status FROM tickets WHERE number = "
+                                  "?", (self.num["laptop"],)), "resolved")
 
     def driver(self, width, height):
         from selenium import webdriver
@@ -687,7 +721,7 @@ class Browser(Web):
         d.set_page_load_timeout(30)
         return d
 
-    def shoot(self, d, name, width):
+    def shoot(self, d, name, width, docs=False):
         # the whole page, not only the window
         h = d.execute_script("return document.documentElement.scrollHeight")
         d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
@@ -699,7 +733,7 @@ class Browser(Web):
         d.save_screenshot(path)
         log("screenshot", path)
         keep = os.environ.get("TICKETD_SCREENSHOTS")
-        if keep:
+        if keep and docs:
             os.makedirs(keep, exist_ok=True)
             shutil.copy(path, os.path.join(keep, name + ".png"))
         d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -713,49 +747,64 @@ class Browser(Web):
         k = self.dkey()
         d = self.driver(1280, 900)
 
+        def text():
+            return d.find_element(By.TAG_NAME, "body").text
+
         d.get(base + "/?k=" + k)
-        text = d.find_element(By.TAG_NAME, "body").text
+        body = text()
         for want in ("Dashboard", "RAISED", "OPEN", "ASSIGNED", "RESOLVED",
-                     "REJECTED", "bob@corp.example", "online",
-                     "Opened and closed per day".upper(),
-                     "Resolution time by priority".upper(), "high", "median"):
-            self.assertIn(want, text)
+                     "REJECTED", "bob@corp.example", "online", "offline",
+                     "OPENED AND CLOSED PER DAY",
+                     "RESOLUTION TIME BY PRIORITY", "high", "median"):
+            self.assertIn(want, body)
         # the stylesheet applied (no inline style was needed)
         bg = d.execute_script("return getComputedStyle(document.querySelector"
                               "('header.top')).backgroundColor")
         self.assertEqual(bg, "rgb(15, 23, 42)")
         # the charts are drawn: columns with a height
         bars = d.find_elements(By.CSS_SELECTOR, "svg.daily rect.s-a")
-        self.assertGreater(len(bars), 29)
+        self.assertEqual(len(bars), 30)
         self.assertTrue(any(float(b.get_attribute("height")) > 0 for b in bars))
-        self.shoot(d, "dashboard", 1280)
+        self.shoot(d, "dashboard", 1280, docs=True)
 
-        d.set_window_size(1280, 900)
-        d.get(base + "/t/1?k=" + k)
-        text = d.find_element(By.TAG_NAME, "body").text
-        for want in ("#1", "Printer on the 3rd floor jams", "Alice Example",
-                     "<script>alert('body')</script>",  # shown as text
-                     "It also smells of burnt paper.", "internal note",
-                     "jam.png", "diagram.svg", "high"):
-            self.assertIn(want, text)
-        # the image is shown (loaded, with its real size), the SVG is not
+        p = self.num["printer"]
+        d.get(base + "/t/%d?k=%s" % (p, k))
+        body = text()
+        for want in ("#%d" % p, "Printer on the 3rd floor jams on every page",
+                     "Alice Example", "Paper jam tray 2", "display.png",
+                     "The fuser is worn", "internal note",
+                     "It also smells of burnt paper now."):
+            self.assertIn(want, body)
+        # the image is shown, loaded from the database with its real size
         img = d.find_element(By.CSS_SELECTOR, ".files img")
         self.assertEqual(d.execute_script("return arguments[0].naturalWidth",
-                                          img), 96)
-        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR,
-                                             "img[src*='/a/%d']" %
-                                             self.attachment_id(
-                                                 "diagram.svg"))), 0)
-        # no script ran: the page has none, and the payloads are text
-        self.assertEqual(d.execute_script("return document.scripts.length"), 0)
-        self.shoot(d, "ticket", 1280)
+                                          img), 320)
+        self.shoot(d, "ticket", 1280, docs=True)
 
-        d.set_window_size(1280, 900)
-        d.get(base + "/tickets?" + self.q(k=k, q="printer"))
-        self.assertIn("Printer on the 3rd floor jams",
-                      d.find_element(By.TAG_NAME, "body").text)
-        self.assertEqual(len(d.find_elements(By.TAG_NAME, "mark")) > 0, True)
+        # non-Latin text reads as it was written
+        d.get(base + "/tickets?k=" + k)
+        body = text()
+        for want in ("VPN-Zugang von zu Hause — Fehler 809 ✓",
+                     "Bruno Müller", "打印机卡纸 🖨", "李雷", XSS_SUBJECT):
+            self.assertIn(want, body)
         self.shoot(d, "tickets", 1280)
+
+        # the hostile ticket: its payloads are text, and no script exists
+        d.get(base + "/t/%d?k=%s" % (self.num["xss"], k))
+        body = text()
+        self.assertIn("<script>alert('body')</script>", body)
+        self.assertIn('"><img src=x onerror=alert(1)>', body)
+        self.assertEqual(d.execute_script("return document.scripts.length"), 0)
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR,
+                                             "img[src='x']")), 0)
+
+        # with the ticket's own key: the ticket, not the internal note
+        d.get(base + "/t/%d?k=%s" % (p, self.tkey(p)))
+        body = text()
+        self.assertIn("Paper jam tray 2", body)
+        self.assertNotIn("fuser", body)
+        self.assertNotIn("Tickets", d.find_element(By.CSS_SELECTOR,
+                                                   "nav.nav").text)
 
         # a phone: no sideways scrolling of the page itself
         d.set_window_size(390, 844)
@@ -764,6 +813,39 @@ class Browser(Web):
                                 " - document.documentElement.clientWidth")
         self.assertLessEqual(over, 0)
         self.shoot(d, "dashboard-phone", 390)
+        d.get(base + "/t/%d?k=%s" % (p, k))
+        self.shoot(d, "ticket-phone", 390, docs=True)
+
+
+def printer_png():
+    """A 320x200 drawing of a printer with a sheet stuck in it."""
+    w, h = 320, 200
+    px = [[(241, 245, 249)] * w for _ in range(h)]
+
+    def rect(x0, y0, x1, y1, c):
+        for y in range(max(0, y0), min(h, y1)):
+            row = px[y]
+            for x in range(max(0, x0), min(w, x1)):
+                row[x] = c
+    rect(95, 18, 225, 80, (255, 255, 255))          # paper in the tray
+    rect(95, 18, 225, 20, (203, 213, 225))
+    rect(70, 60, 250, 78, (148, 163, 184))          # tray
+    rect(50, 76, 270, 160, (51, 65, 85))            # body
+    rect(60, 86, 260, 92, (71, 85, 105))
+    rect(190, 100, 250, 122, (187, 247, 208))       # display
+    rect(196, 108, 244, 112, (22, 101, 52))
+    rect(66, 104, 78, 116, (220, 38, 38))           # the red light
+    rect(80, 138, 240, 146, (15, 23, 42))           # the slot
+    rect(120, 146, 200, 178, (255, 255, 255))       # the jammed sheet
+    rect(120, 176, 200, 178, (203, 213, 225))
+    rows = b"".join(b"\0" + b"".join(bytes(c) for c in r) for r in px)
+
+    def chunk(t, d):
+        return (struct.pack(">I", len(d)) + t + d +
+                struct.pack(">I", zlib.crc32(t + d) & 0xffffffff))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
 
 
 def backdate_history(desk, days=30, seed=7):
@@ -774,6 +856,11 @@ def backdate_history(desk, days=30, seed=7):
     rnd = random.Random(seed)
     now = int(time.time())
     con = sqlite3.connect(desk.db, timeout=30)
+    for addr, name in (("bob@corp.example", "Bob"),
+                       ("carol@corp.example", "Carol")):
+        con.execute("INSERT OR IGNORE INTO people (email, name, role, "
+                    "created_at) VALUES (?, ?, 'admin', ?)",
+                    (addr, name, now - 90 * 86400))
     ids = {r[0]: r[1] for r in con.execute("SELECT email, id FROM people")}
     for addr, name in (("dana@corp.example", "Dana Scully"),
                        ("erik@corp.example", "Erik Lind"),
