@@ -78,7 +78,7 @@ enum ctype {
 #define F_REQUIRED	0x01	/* missing: error at the section header */
 #define F_SECRET	0x02	/* never echo the value */
 #define F_DURSYNTAX	0x04	/* CT_INT: accept a duration */
-#define F_EMPTY		0x08	/* CT_STRING: an empty value is kept ("off") */
+#define F_EMPTY		0x08	/* CT_STRING: "" is kept (means "off") */
 
 struct url_scheme {
 	const char	*plain;		/* "imap" */

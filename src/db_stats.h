@@ -41,7 +41,7 @@ struct db_stats_admin {
 	int	    away;		/* away at now */
 	long long   away_until;		/* when away: 0 = until back */
 	long long   open;		/* status assigned, theirs */
-	long long   last_seen;		/* last mail from them or event by them */
+	long long   last_seen;		/* their last mail or event */
 };
 int	db_stats_admins(struct db *, time_t now,
 	    void (*fn)(const struct db_stats_admin *, void *), void *arg);

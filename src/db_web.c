@@ -15,6 +15,9 @@
 #define HEAD_BYTES	16
 /* Largest FTS5 query we build (the words are capped before). */
 #define FTS_QUERY_MAX	4096
+/* Each page connection: how much of the file to map, and its page cache. */
+#define WEB_MMAP_BYTES	"268435456"	/* 256 MiB */
+#define WEB_CACHE_KIB	"16384"		/* 16 MiB */
 
 static int
 prep(struct db *db, const char *sql, sqlite3_stmt **st)
@@ -586,6 +589,22 @@ db_web_outbox(struct db *db, long long *pending, long long *failed)
 }
 
 int
+db_web_data_version(struct db *db, long long *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "PRAGMA data_version", &st)) != DB_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	return done(st, rc);
+}
+
+int
 db_web_ping(struct db *db)
 {
 	sqlite3_stmt *st;
@@ -603,5 +622,12 @@ db_web_seal(struct db *db)
 	if (sqlite3_exec(db->h, "PRAGMA query_only = 1", NULL, NULL,
 	    NULL) != SQLITE_OK || sqlite3_db_readonly(db->h, "main") != 1)
 		return DB_PERM;
+	/*
+	 * A page reads the same indexes again and again: map the file (read
+	 * only) instead of copying pages in, and keep more of them. Both are
+	 * hints SQLite may lower; they cannot fail the page.
+	 */
+	sqlite3_exec(db->h, "PRAGMA mmap_size = " WEB_MMAP_BYTES "; "
+	    "PRAGMA cache_size = -" WEB_CACHE_KIB, NULL, NULL, NULL);
 	return DB_OK;
 }

@@ -49,7 +49,7 @@ struct db_web_row {
 	long long   created_at;
 	long long   updated_at;
 	long long   closed_at;		/* 0 = open */
-	const char *snippet;		/* with a search: FTS5 marks \x01 \x02 */
+	const char *snippet;		/* search: marks \x01 \x02 */
 };
 
 /*
@@ -145,13 +145,18 @@ int	db_web_admins(struct db *, void (*fn)(const char *email, void *),
 /* Notices waiting to be sent, and given up on. */
 int	db_web_outbox(struct db *, long long *pending, long long *failed);
 
+/* PRAGMA data_version of this connection: changes when another one
+ * commits (so cached figures are stale). */
+int	db_web_data_version(struct db *, long long *);
+
 /* The database answers: DB_OK, or the error. */
 int	db_web_ping(struct db *);
 
 /*
  * Belt and braces for a connection opened with DB_RDONLY: PRAGMA
  * query_only, and check that SQLite itself holds it read-only. DB_OK, or
- * DB_PERM when it could write.
+ * DB_PERM when it could write. Also sizes the connection for reading
+ * (memory-mapped file, a larger page cache).
  */
 int	db_web_seal(struct db *);
 

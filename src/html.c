@@ -83,7 +83,7 @@ escape(struct buf *b, const char *s, size_t len, int marks, int *open)
 			if (n == 0)
 				n = 1;		/* a bad byte: replaced alone */
 			else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-				;		/* a C1 control: replaced whole */
+				;	/* a C1 control: replaced whole */
 			else {
 				p += n;
 				continue;

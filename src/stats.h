@@ -87,9 +87,10 @@ int	stats_status_index(const char *);
  */
 
 /*
- * The pct-th percentile (1..100, nearest rank) of v[0..n), which is sorted
- * in place: the value at ceil(pct/100 * n) - 1, so the median of an even
- * count is the lower middle one. -1 when n is 0.
+ * The pct-th percentile (1..100, nearest rank) of v[0..n), whose order is
+ * changed: the value that would be at ceil(pct/100 * n) - 1 if v were
+ * sorted, so the median of an even count is the lower middle one. -1 when
+ * n is 0. O(n) on average.
  */
 long long stats_percentile(long long *v, size_t n, int pct);
 

@@ -28,7 +28,7 @@ struct svg_daily {
 	const char *const *labels;	/* n short day labels ("03-14") */
 	const char	  *a_name;	/* "opened" */
 	const char	  *b_name;	/* "closed" */
-	const char	  *title;	/* what the chart shows, for screen readers */
+	const char	  *title;	/* what it shows (screen readers) */
 	size_t		   label_every;	/* 0: every 7th */
 };
 int	svg_daily(struct buf *, const struct svg_daily *);

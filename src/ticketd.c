@@ -368,7 +368,8 @@ check_web_secret(const struct config *cfg)
 	unsigned char key[WEBLINK_SECRET_LEN];
 	char err[512];
 
-	if (cfg->web.listen[0] == '\0' || access(cfg->web.secret_file, F_OK) == -1)
+	if (cfg->web.listen[0] == '\0' ||
+	    access(cfg->web.secret_file, F_OK) == -1)
 		return 0;
 	if (weblink_secret_load(cfg->web.secret_file, 0, key, err,
 	    sizeof(err)) == -1) {

@@ -8,6 +8,7 @@
 
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ struct web {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct db	*db[WEB_THREADS];
+	struct web_cache cache[WEB_THREADS];	/* one per connection */
 	int		 busy[WEB_THREADS];
 };
 
@@ -381,6 +383,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct req q;
 	enum MHD_Result ret;
 	const char *why = NULL;
+	char vis[256];
 	int slot;
 
 	(void)version;
@@ -434,6 +437,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	slot = db_take(w);
 	ctx.db = w->db[slot];
+	ctx.cache = &w->cache[slot];
 	switch (rt.page) {
 	case PG_DASH:
 		web_page_dashboard(&ctx, &r);
@@ -466,7 +470,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		break;
 	}
 	db_give(w, slot);
-	log_debug("web: %s %s %d", method, url, r.status);
+	log_vis(vis, sizeof(vis), url);
+	log_debug("web: %s %s %d", method, vis, r.status);
 	ret = send_reply(c, &r, 0, rt.page == PG_FILE && r.status == 200);
 	web_reply_clear(&r);
 	return ret;
@@ -531,6 +536,7 @@ web_start(const struct config *cfg,
     const unsigned char secret[WEBLINK_SECRET_LEN], char *err, size_t errsz)
 {
 	struct addrinfo hints, *ai = NULL;
+	sigset_t block, old;
 	struct web *w;
 	char *host = NULL, *port = NULL, *errstr = NULL;
 	unsigned int flags;
@@ -579,6 +585,15 @@ web_start(const struct config *cfg,
 	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/*
+	 * The page's threads inherit a mask that blocks the stop signals, so
+	 * they always reach the main thread and interrupt what it waits on.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, w,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -588,6 +603,7 @@ web_start(const struct config *cfg,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
 	    MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	freeaddrinfo(ai);
 	if (w->mhd == NULL) {
 		snprintf(err, errsz, "cannot listen on %s (in use, or not an "
@@ -619,8 +635,10 @@ web_stop(struct web **wp)
 		return;
 	if (w->mhd != NULL)
 		MHD_stop_daemon(w->mhd);
-	for (i = 0; i < WEB_THREADS; i++)
+	for (i = 0; i < WEB_THREADS; i++) {
+		web_cache_clear(&w->cache[i]);
 		db_free(&w->db[i]);
+	}
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	explicit_bzero(w->secret, sizeof(w->secret));

@@ -22,18 +22,16 @@
 void
 web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 {
-	struct stats st;
+	const struct stats *st;
 	struct metrics m;
 	struct out o;
 	long long pending = 0, failed = 0;
 	int rc, p, s;
 
-	rc = stats_compute(ctx->db, ctx->now,
-	    ctx->site->cfg->web.online_window, &st);
+	rc = wp_stats(ctx, &st);
 	if (rc == DB_OK)
 		rc = db_web_outbox(ctx->db, &pending, &failed);
 	if (rc != DB_OK) {
-		stats_clear(&st);
 		r->status = rc == DB_TEMP ? 503 : 500;
 		r->type = TEXT_TYPE;
 		buf_addstr(&r->body, "database error\n");
@@ -49,7 +47,7 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 		for (s = 0; s < STATS_NSTATUS; s++)
 			wp_printf(&o, "ticketd_tickets{status=\"%s\","
 			    "priority=\"%s\"} %lld\n", stats_status_name(s),
-			    stats_prio_name(p), st.by[p][s]);
+			    stats_prio_name(p), st->by[p][s]);
 	wp_printf(&o, "# HELP ticketd_outbox_pending Notices waiting to be "
 	    "sent.\n# TYPE ticketd_outbox_pending gauge\n"
 	    "ticketd_outbox_pending %lld\n", pending);
@@ -64,8 +62,8 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "ticketd_mails_total{outcome=\"ignored\"} %llu\n"
 	    "ticketd_mails_total{outcome=\"failed\"} %llu\n",
 	    m.mails[0], m.mails[1], m.mails[2], m.mails[3], m.mails[4]);
-	wp_printf(&o, "# HELP ticketd_parse_failures_total Mails nothing usable "
-	    "could be read from (kept in the failed folder).\n"
+	wp_printf(&o, "# HELP ticketd_parse_failures_total Mails nothing "
+	    "usable could be read from (kept in the failed folder).\n"
 	    "# TYPE ticketd_parse_failures_total counter\n"
 	    "ticketd_parse_failures_total %llu\n", m.mails[4]);
 	wp_printf(&o, "# HELP ticketd_imap_reconnects_total IMAP logins after "
@@ -81,10 +79,10 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "ticketd_smtp_failures_total{kind=\"permanent\"} %llu\n",
 	    m.smtp_temp_failures, m.smtp_perm_failures);
 	/* issue 9 (SLA): ticketd_sla_breached, once the clock exists */
-	if (st.sla_known)
+	if (st->sla_known)
 		wp_printf(&o, "# HELP ticketd_sla_breached Tickets past their "
 		    "SLA target.\n# TYPE ticketd_sla_breached gauge\n"
-		    "ticketd_sla_breached %lld\n", st.breached);
+		    "ticketd_sla_breached %lld\n", st->breached);
 	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "
 	    "started.\n# TYPE ticketd_start_time_seconds gauge\n"
 	    "ticketd_start_time_seconds %lld\n", (long long)m.started);
@@ -92,20 +90,18 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 		buf_reset(&r->body);
 		r->status = 500;
 	}
-	stats_clear(&st);
 }
 
 void
 web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 {
-	struct stats st;
+	const struct stats *st;
 	struct out o;
 	char t[64];
 	size_t i;
 	int rc, p, s;
 
-	rc = stats_compute(ctx->db, ctx->now,
-	    ctx->site->cfg->web.online_window, &st);
+	rc = wp_stats(ctx, &st);
 	if (rc != DB_OK) {
 		r->status = rc == DB_TEMP ? 503 : 500;
 		r->type = JSON_TYPE;
@@ -118,22 +114,22 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 	wp_raw(&o, "{");
 	wp_key(&o, "generated_at");
 	wp_json(&o, wp_iso(t, sizeof(t), ctx->now));
-	wp_printf(&o, ",\"raised\":%lld,\"by_status\":{", st.raised);
+	wp_printf(&o, ",\"raised\":%lld,\"by_status\":{", st->raised);
 	for (s = 0; s < STATS_NSTATUS; s++)
 		wp_printf(&o, "%s\"%s\":%lld", s > 0 ? "," : "",
-		    stats_status_name(s), st.by_status[s]);
+		    stats_status_name(s), st->by_status[s]);
 	wp_raw(&o, "},\"by_priority\":{");
 	for (p = 0; p < STATS_NPRIO; p++) {
 		wp_printf(&o, "%s\"%s\":{", p > 0 ? "," : "",
 		    stats_prio_name(p));
 		for (s = 0; s < STATS_NSTATUS; s++)
 			wp_printf(&o, "%s\"%s\":%lld", s > 0 ? "," : "",
-			    stats_status_name(s), st.by[p][s]);
+			    stats_status_name(s), st->by[p][s]);
 		wp_raw(&o, "}");
 	}
 	/* null until the SLA clock (issue 9) counts breaches */
-	if (st.sla_known)
-		wp_printf(&o, "},\"breached\":%lld", st.breached);
+	if (st->sla_known)
+		wp_printf(&o, "},\"breached\":%lld", st->breached);
 	else
 		wp_raw(&o, "},\"breached\":null");
 	wp_raw(&o, ",\"days\":[");
@@ -141,22 +137,22 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 		struct tm tm;
 		char day[16];
 
-		if (localtime_r(&st.day_start[i], &tm) == NULL ||
+		if (localtime_r(&st->day_start[i], &tm) == NULL ||
 		    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
 			snprintf(day, sizeof(day), "?");
 		wp_printf(&o, "%s{\"day\":\"%s\",\"opened\":%lld,\"closed\":"
-		    "%lld}", i > 0 ? "," : "", day, st.opened[i],
-		    st.closed[i]);
+		    "%lld}", i > 0 ? "," : "", day, st->opened[i],
+		    st->closed[i]);
 	}
 	wp_raw(&o, "],\"resolution_30d\":{");
 	for (p = 0; p < STATS_NPRIO; p++)
 		wp_printf(&o, "%s\"%s\":{\"resolved\":%lld,\"median_secs\":"
 		    "%lld,\"p90_secs\":%lld}", p > 0 ? "," : "",
-		    stats_prio_name(p), st.prio[p].resolved,
-		    st.prio[p].median_secs, st.prio[p].p90_secs);
+		    stats_prio_name(p), st->prio[p].resolved,
+		    st->prio[p].median_secs, st->prio[p].p90_secs);
 	wp_raw(&o, "},\"admins\":[");
-	for (i = 0; i < st.nadmins; i++) {
-		const struct stats_admin *a = &st.admins[i];
+	for (i = 0; i < st->nadmins; i++) {
+		const struct stats_admin *a = &st->admins[i];
 
 		wp_raw(&o, i > 0 ? ",{" : "{");
 		wp_key(&o, "email");
@@ -179,7 +175,6 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 		buf_reset(&r->body);
 		r->status = 500;
 	}
-	stats_clear(&st);
 }
 
 void

@@ -63,6 +63,10 @@ enum nav { NAV_NONE, NAV_DASH, NAV_TICKETS, NAV_KB };
 /* Fill tpl with vars into the layout as the reply (500 on overflow). */
 void	wp_render(struct web_ctx *, struct web_reply *, const char *title,
 	    enum nav, const char *tpl, const struct html_var *, size_t);
+/* The desk's figures, from the connection's cache or computed (the cache
+ * owns them: do not clear). DB_OK or the database's error. */
+int	wp_stats(struct web_ctx *, const struct stats **);
+
 /* The error page for a database error rc (DB_TEMP: 503). */
 void	wp_db_failed(struct web_ctx *, struct web_reply *, int rc);
 

@@ -349,7 +349,8 @@ web_page_tickets(struct web_ctx *ctx, struct web_reply *r, int json)
 	page = f.offset / WEB_PAGE_SIZE + 1;
 	npages = (total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE;
 	if (json) {
-		wp_printf(&l.o, "\n],\"total\":%lld,\"page\":%lld,\"pages\":%lld"
+		wp_printf(&l.o, "\n],\"total\":%lld,\"page\":%lld,"
+		    "\"pages\":%lld"
 		    ",\"page_size\":%d}\n", total, page, npages,
 		    WEB_PAGE_SIZE);
 		r->type = JSON_TYPE;

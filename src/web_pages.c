@@ -431,6 +431,41 @@ web_page_error(struct web_ctx *ctx, struct web_reply *r, int status,
 }
 
 void
+web_cache_clear(struct web_cache *c)
+{
+	if (c->valid)
+		stats_clear(&c->st);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+wp_stats(struct web_ctx *ctx, const struct stats **out)
+{
+	struct web_cache *c = ctx->cache;
+	long long version = -1, window = ctx->site->cfg->web.online_window;
+	int rc;
+
+	if (db_web_data_version(ctx->db, &version) != DB_OK)
+		version = -1;
+	if (c->valid && version != -1 && c->version == version &&
+	    c->window == window && ctx->now >= c->at &&
+	    ctx->now - c->at < WEB_STATS_TTL) {
+		*out = &c->st;
+		return DB_OK;
+	}
+	web_cache_clear(c);
+	rc = stats_compute(ctx->db, ctx->now, window, &c->st);
+	if (rc != DB_OK)
+		return rc;
+	c->valid = 1;
+	c->version = version;
+	c->at = ctx->now;
+	c->window = window;
+	*out = &c->st;
+	return DB_OK;
+}
+
+void
 wp_db_failed(struct web_ctx *ctx, struct web_reply *r, int rc)
 {
 	web_page_error(ctx, r, rc == DB_TEMP ? 503 : 500, rc == DB_TEMP ?
@@ -573,14 +608,13 @@ prio_chart(struct buf *b, const struct stats *st)
 void
 web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 {
-	struct stats st;
+	const struct stats *st;
 	struct buf tiles, admins, daily, byprio;
 	struct out o;
 	char summary[256], window[32];
 	int rc;
 
-	rc = stats_compute(ctx->db, ctx->now,
-	    ctx->site->cfg->web.online_window, &st);
+	rc = wp_stats(ctx, &st);
 	if (rc != DB_OK) {
 		wp_db_failed(ctx, r, rc);
 		return;
@@ -591,25 +625,25 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	buf_init(&byprio, 65536);
 	o.err = 0;
 	o.b = &tiles;
-	tile(&o, ctx, "raised", "Raised", st.raised, NULL);
-	tile(&o, ctx, "open", "Open", st.by_status[STATS_OPEN], "open");
-	tile(&o, ctx, "assigned", "Assigned", st.by_status[STATS_ASSIGNED],
+	tile(&o, ctx, "raised", "Raised", st->raised, NULL);
+	tile(&o, ctx, "open", "Open", st->by_status[STATS_OPEN], "open");
+	tile(&o, ctx, "assigned", "Assigned", st->by_status[STATS_ASSIGNED],
 	    "assigned");
-	tile(&o, ctx, "resolved", "Resolved", st.by_status[STATS_RESOLVED],
+	tile(&o, ctx, "resolved", "Resolved", st->by_status[STATS_RESOLVED],
 	    "resolved");
-	tile(&o, ctx, "rejected", "Rejected", st.by_status[STATS_REJECTED],
+	tile(&o, ctx, "rejected", "Rejected", st->by_status[STATS_REJECTED],
 	    "rejected");
 	/* issue 9 (SLA): breached tickets, once the SLA clock counts them */
-	if (st.sla_known)
-		tile(&o, ctx, "breached", "Breached", st.breached, NULL);
+	if (st->sla_known)
+		tile(&o, ctx, "breached", "Breached", st->breached, NULL);
 	o.b = &admins;
-	admin_table(&o, ctx, &st);
-	if (daily_chart(&daily, &st) == -1 || prio_chart(&byprio, &st) == -1)
+	admin_table(&o, ctx, st);
+	if (daily_chart(&daily, st) == -1 || prio_chart(&byprio, st) == -1)
 		o.err = 1;
 	snprintf(summary, sizeof(summary), "%lld tickets raised, %lld "
-	    "waiting for an answer", st.raised, st.by_status[STATS_OPEN] +
-	    st.by_status[STATS_ASSIGNED]);
-	stats_duration(window, sizeof(window), st.online_window);
+	    "waiting for an answer", st->raised, st->by_status[STATS_OPEN] +
+	    st->by_status[STATS_ASSIGNED]);
+	stats_duration(window, sizeof(window), st->online_window);
 	if (!o.err) {
 		const struct html_var v[] = {
 			{ "summary", summary, 0 },
@@ -628,7 +662,6 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	buf_clear(&admins);
 	buf_clear(&daily);
 	buf_clear(&byprio);
-	stats_clear(&st);
 }
 
 /*

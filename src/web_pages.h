@@ -14,9 +14,13 @@
 #include <time.h>
 
 #include "buf.h"
+#include "stats.h"
 
 struct config;
 struct db;
+
+/* How long the figures of a connection are reused while nothing changed. */
+#define WEB_STATS_TTL		5	/* seconds */
 
 /* Query parameters: at most this many, each value at most this long. */
 #define WEB_MAX_ARGS		16
@@ -37,6 +41,21 @@ struct web_site {
 	const char	*version;
 };
 
+/*
+ * The figures last computed on one database connection: reused while the
+ * database has not changed (PRAGMA data_version) and they are younger
+ * than WEB_STATS_TTL, so a dashboard under load costs no queries. One per
+ * connection (data_version is per connection); web.c owns them.
+ */
+struct web_cache {
+	int		 valid;
+	long long	 version;
+	time_t		 at;
+	long long	 window;	/* online_window they were made for */
+	struct stats	 st;
+};
+void	web_cache_clear(struct web_cache *);
+
 struct web_arg {
 	const char	*name;
 	const char	*value;		/* decoded; may hold any byte */
@@ -47,12 +66,13 @@ struct web_arg {
 struct web_ctx {
 	const struct web_site *site;
 	struct db	*db;		/* read-only */
+	struct web_cache *cache;	/* of this connection */
 	time_t		 now;
 	const struct web_arg *args;	/* the query, names unique */
 	size_t		 nargs;
 	/* access, from the key (k=) */
 	int		 desk;		/* a valid desk key */
-	long long	 ticket;	/* the ticket a ticket key opens, or 0 */
+	long long	 ticket;	/* what a ticket key opens, or 0 */
 	const char	*key;		/* the valid key, to carry in links */
 	int		 bad_key;	/* a key was given and is no good */
 };

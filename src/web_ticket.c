@@ -642,7 +642,8 @@ web_page_ticket(struct web_ctx *ctx, long long number, struct web_reply *r,
 		if (json) {
 			r->status = 404;
 			r->type = JSON_TYPE;
-			buf_addstr(&r->body, "{\"error\":\"no such ticket\"}\n");
+			buf_addstr(&r->body,
+			    "{\"error\":\"no such ticket\"}\n");
 		} else
 			web_page_error(ctx, r, 404, "There is no such ticket.");
 	} else if (rc != DB_OK)

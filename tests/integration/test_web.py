@@ -248,6 +248,20 @@ class Routes(Web):
         self.assertTrue(bob["online"])      # he wrote a minute ago
         self.assertNotIn("Printer", text)
 
+    def test_figures_follow_every_change(self):
+        """The figures are reused between requests, but never across a
+        change to the database."""
+        raised = lambda: json.loads(self.get("/api/stats.json")[1])["raised"]
+        self.assertEqual(raised(), 3)
+        self.assertEqual(raised(), 3)
+        for n in (4, 5):
+            self.desk.stdin(make_mail(subject="Another %d" % n), check=0)
+            for _ in range(4):      # both of the page's connections
+                self.assertEqual(raised(), n)
+        self.assertIn("5 tickets raised", self.get("/")[1])
+        self.assertIn('ticketd_tickets{status="assigned",priority="low"} 3',
+                      self.get("/metrics")[1])
+
     def test_metrics(self):
         h, text = self.get("/metrics")
         self.assertTrue(h["content-type"].startswith("text/plain; version=0.0.4"))

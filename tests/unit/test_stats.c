@@ -52,6 +52,69 @@ test_percentile(void)
 	T_INTEQ(stats_percentile(v, 10, 200), 10);
 }
 
+static int
+ll_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The selection agrees with sorting, on every shape of input. */
+static void
+test_percentile_vs_sort(void)
+{
+	static const int pcts[] = { 1, 10, 50, 90, 99, 100 };
+	unsigned long long seed = 42;
+	long long v[600], w[600];
+	size_t n, i, p, kind, want;
+
+	for (kind = 0; kind < 6; kind++) {
+		for (n = 1; n <= 600; n += n < 20 ? 1 : 37) {
+			for (i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005ULL + 1;
+				switch (kind) {
+				case 0:		/* random */
+					v[i] = (long long)(seed >> 33) % 100000;
+					break;
+				case 1:		/* few values, many repeats */
+					v[i] = (long long)(seed >> 33) % 3;
+					break;
+				case 2:		/* sorted */
+					v[i] = (long long)i;
+					break;
+				case 3:		/* reversed */
+					v[i] = (long long)(n - i);
+					break;
+				case 4:		/* all the same */
+					v[i] = 7;
+					break;
+				default:	/* organ pipe */
+					v[i] = (long long)(i < n / 2 ? i : n - i);
+					break;
+				}
+			}
+			for (p = 0; p < sizeof(pcts) / sizeof(pcts[0]); p++) {
+				memcpy(w, v, n * sizeof(*v));
+				qsort(w, n, sizeof(*w), ll_cmp);
+				want = ((size_t)pcts[p] * n + 99) / 100 - 1;
+				{
+					long long got, copy[600];
+
+					memcpy(copy, v, n * sizeof(*v));
+					got = stats_percentile(copy, n, pcts[p]);
+					if (got != w[want]) {
+						fprintf(stderr, "# kind %zu n %zu "
+						    "pct %d: %lld, want %lld\n",
+						    kind, n, pcts[p], got, w[want]);
+						t_failed_now = 1;
+					}
+				}
+			}
+		}
+	}
+}
+
 static void
 test_duration(void)
 {
@@ -347,6 +410,7 @@ main(void)
 		return 2;
 	}
 	T_RUN(test_percentile);
+	T_RUN(test_percentile_vs_sort);
 	T_RUN(test_duration);
 	T_RUN(test_days_utc);
 	T_RUN(test_days_dst);
