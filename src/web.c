@@ -20,6 +20,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_web.h"
+#include "json.h"
 #include "log.h"
 #include "web.h"
 #include "web_pages.h"
@@ -119,31 +120,31 @@ arg_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
 		return MHD_NO;
 	if (q->nargs == WEB_MAX_ARGS) {
 		q->bad = 1;
-		q->msg = "too many query parameters";
+		q->msg = "Too many query parameters.";
 		return MHD_NO;
 	}
 	if (key == NULL || key_size == 0 || key_size != strlen(key) ||
 	    key_size > 16) {
 		q->bad = 1;
-		q->msg = "a query parameter has no name or a bad one";
+		q->msg = "A query parameter has no name, or a bad one.";
 		return MHD_NO;
 	}
 	if (value == NULL)
 		value = "";
 	if (value_size != strlen(value)) {
 		q->bad = 1;
-		q->msg = "a query parameter holds a NUL byte";
+		q->msg = "A query parameter holds a NUL byte.";
 		return MHD_NO;
 	}
 	if (value_size > WEB_MAX_ARG_BYTES) {
 		q->bad = 1;
-		q->msg = "a query parameter is too long";
+		q->msg = "A query parameter is too long.";
 		return MHD_NO;
 	}
 	for (i = 0; i < q->nargs; i++) {
 		if (strcmp(q->args[i].name, key) == 0) {
 			q->bad = 1;
-			q->msg = "a query parameter is given twice";
+			q->msg = "A query parameter is given twice.";
 			return MHD_NO;
 		}
 	}
@@ -170,7 +171,7 @@ check_args(const struct req *q, enum route_args ra, const char **why)
 			    (j == 0 || ra == ARGS_LIST))
 				ok = 1;
 		if (!ok) {
-			*why = "unknown query parameter";
+			*why = "This page has no such query parameter.";
 			return -1;
 		}
 	}
@@ -261,6 +262,31 @@ send_text(struct MHD_Connection *c, int status, const char *text, int allow)
 }
 
 /*
+ * A refusal: an error page for people, {"error": …} under /api/. The text
+ * is ours, never the request's.
+ */
+static enum MHD_Result
+refuse(struct MHD_Connection *c, struct web_ctx *ctx, int status,
+    const char *text, int json)
+{
+	struct web_reply r;
+	enum MHD_Result ret;
+
+	web_reply_init(&r);
+	if (json) {
+		r.type = "application/json";
+		buf_addstr(&r.body, "{\"error\":");
+		json_str(&r.body, text);
+		buf_addstr(&r.body, "}\n");
+	} else
+		web_page_error(ctx, &r, status, text);
+	r.status = status;
+	ret = send_reply(c, &r, 0, 0);
+	web_reply_clear(&r);
+	return ret;
+}
+
+/*
  * Routing.
  */
 
@@ -314,7 +340,7 @@ route(const char *url, struct route *rt)
 	if (strncmp(url, "/t/", 3) == 0) {
 		rt->need = TICKET;
 		if (parse_number(url + 3, "/", &rt->number, &end) == -1) {
-			rt->bad = "not a ticket number";
+			rt->bad = "That is not a ticket number.";
 			return;
 		}
 		if (*end == '\0') {
@@ -324,7 +350,7 @@ route(const char *url, struct route *rt)
 		if (strncmp(end, "/a/", 3) != 0)
 			return;		/* 404 */
 		if (parse_number(end + 3, "", &rt->id, &end) == -1) {
-			rt->bad = "not an attachment number";
+			rt->bad = "That is not an attachment number.";
 			return;
 		}
 		rt->page = PG_FILE;
@@ -333,7 +359,7 @@ route(const char *url, struct route *rt)
 	if (strncmp(url, "/api/tickets/", 13) == 0) {
 		rt->need = TICKET;
 		if (parse_number(url + 13, ".", &rt->number, &end) == -1) {
-			rt->bad = "not a ticket number";
+			rt->bad = "That is not a ticket number.";
 			return;
 		}
 		if (strcmp(end, ".json") == 0)
@@ -384,7 +410,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	enum MHD_Result ret;
 	const char *why = NULL;
 	char vis[256];
-	int slot;
+	int slot, json;
 
 	(void)version;
 	(void)upload_data;
@@ -406,27 +432,33 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 
-	memset(&q, 0, sizeof(q));
-	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_cb, &q);
-	if (q.bad)
-		return send_text(c, MHD_HTTP_BAD_REQUEST, q.msg, 0);
-	route(url, &rt);
-	if (rt.bad != NULL)
-		return send_text(c, MHD_HTTP_BAD_REQUEST, rt.bad, 0);
-	if (rt.page == PG_NONE)
-		return send_text(c, MHD_HTTP_NOT_FOUND, "not found", 0);
-	if (check_args(&q, rt.args, &why) == -1)
-		return send_text(c, MHD_HTTP_BAD_REQUEST, why, 0);
-
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.site = &w->site;
 	ctx.now = time(NULL);
+	json = strncmp(url, "/api/", 5) == 0;
+	memset(&q, 0, sizeof(q));
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_cb, &q);
+	if (q.bad)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, q.msg, json);
+	route(url, &rt);
+	if (rt.bad != NULL)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, rt.bad, json);
+	if (rt.page == PG_NONE)
+		return refuse(c, &ctx, MHD_HTTP_NOT_FOUND, "There is no such "
+		    "page.", json);
+	if (check_args(&q, rt.args, &why) == -1)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, why, json);
 	ctx.args = q.args;
 	ctx.nargs = q.nargs;
-	if (!check_key(w, &ctx, &rt))
-		return send_text(c, MHD_HTTP_FORBIDDEN, "forbidden: this page "
-		    "needs the link from a notice (its key is missing, wrong "
-		    "or expired)", 0);
+	/* the same answer whatever the ticket: it tells nothing about it */
+	if (!check_key(w, &ctx, &rt)) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.site = &w->site;
+		ctx.now = time(NULL);
+		return refuse(c, &ctx, MHD_HTTP_FORBIDDEN, "Forbidden: open "
+		    "this page with the link from a notice. Its key is "
+		    "missing, wrong or has expired.", json);
+	}
 
 	web_reply_init(&r);
 	if (rt.page == PG_STYLE) {

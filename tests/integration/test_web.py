@@ -311,9 +311,17 @@ class Routes(Web):
             text = body.decode()
             for secret in ("Printer", "Alice", "alice@", "jams", "jam.png"):
                 self.assertNotIn(secret, text, path)
-        st, _, body = self.req("/t/1")
+        st, h, body = self.req("/t/1")
         self.assertEqual(st, 403)
-        self.assertIn("forbidden", body.decode())
+        self.assertIn("Forbidden: open this page with the link from a "
+                      "notice", body.decode())
+        self.assertTrue(h["content-type"].startswith("text/html"))
+        # the same answer whatever the ticket, and whether it exists
+        self.assertEqual(self.req("/t/2")[2], body)
+        self.assertEqual(self.req("/t/99?k=" + self.tkey(1))[2], body)
+        st, h, body = self.req("/api/tickets/1.json")
+        self.assertEqual((st, h["content-type"]), (403, "application/json"))
+        self.assertIn("Forbidden", json.loads(body)["error"])
         # a desk key opens every ticket, the list and the API
         k = self.dkey()
         for n in (1, 2, 3):
@@ -790,9 +798,15 @@ class Browser(Web):
                      "It also smells of burnt paper now."):
             self.assertIn(want, body)
         # the image is shown, loaded from the database with its real size
+        # (it loads lazily: bring it into view and wait for it)
         img = d.find_element(By.CSS_SELECTOR, ".files img")
+        d.execute_script("arguments[0].scrollIntoView()", img)
+        wait_until(lambda: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth",
+            img), 15, what="the image to load")
         self.assertEqual(d.execute_script("return arguments[0].naturalWidth",
                                           img), 320)
+        d.execute_script("window.scrollTo(0, 0)")
         self.shoot(d, "ticket", 1280, docs=True)
 
         # non-Latin text reads as it was written
