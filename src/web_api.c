@@ -18,7 +18,6 @@
 #include "web_impl.h"
 #include "web_pages.h"
 
-
 void
 web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 {

@@ -23,7 +23,6 @@
 
 extern const char web_tpl_tickets_html[];
 
-
 struct list {
 	const struct web_ctx *ctx;
 	struct out	 o;
@@ -339,7 +338,12 @@ web_page_tickets(struct web_ctx *ctx, struct web_reply *r, int json)
 		buf_clear(&rows);
 		free(fts);
 		buf_reset(&r->body);
-		if (rc == DB_PERM && f.fts != NULL)
+		if (json) {
+			r->status = rc == DB_TEMP ? 503 : rc == DB_PERM &&
+			    f.fts != NULL ? 400 : 500;
+			r->type = JSON_TYPE;
+			buf_addstr(&r->body, "{\"error\":\"database\"}\n");
+		} else if (rc == DB_PERM && f.fts != NULL)
 			web_page_error(ctx, r, 400, "This search cannot be "
 			    "run; try other words.");
 		else

@@ -35,7 +35,6 @@ extern const char web_tpl_kb_html[];
 extern const char web_tpl_message_html[];
 extern const char web_tpl_style_css[];
 
-
 void
 wp_raw(struct out *o, const char *s)
 {
@@ -315,7 +314,6 @@ nav_link(struct out *o, const struct web_ctx *ctx, const char *path,
 	wp_text(o, label);
 	wp_raw(o, "</a>");
 }
-
 
 void
 wp_render(struct web_ctx *ctx, struct web_reply *r, const char *title,

@@ -25,7 +25,6 @@ extern const char web_tpl_ticket_html[];
 /* Longest file name offered as a download name. */
 #define FILENAME_MAX_BYTES	100
 
-
 struct tk {
 	int		 found;
 	long long	 number;
