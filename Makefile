@@ -8,7 +8,7 @@ MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/ticketd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls libytnef
+PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls libytnef libmicrohttpd
 
 override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
@@ -31,7 +31,10 @@ OUT      := .
 endif
 
 SRCS     := $(filter-out src/ticketd.c src/ticketctl.c,$(wildcard src/*.c))
-OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/templates_gen.o
+OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/templates_gen.o \
+	    $(BUILD)/web_templates.o
+# the web page's templates and stylesheet, compiled in as web_tpl_NAME_EXT
+WEBTPL   := $(sort $(wildcard templates/web/*.html templates/web/*.css))
 LIB      := $(BUILD)/libticketd.a
 UNITSRC  := $(wildcard tests/unit/test_*.c)
 UNITBIN  := $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -40,7 +43,8 @@ TOOLSRC  := $(wildcard tests/tools/*.c)
 TOOLBIN  := $(TOOLSRC:tests/tools/%.c=$(BUILD)/tools/%)
 BINS     := $(OUT)/ticketd $(OUT)/ticketctl
 
-.PHONY: all check check-one unit lint fuzz bench install uninstall clean demo deps
+.PHONY: all check check-one unit lint fuzz bench install uninstall clean demo deps \
+	screenshots
 all: $(BINS)
 
 $(BUILD)/%.o: src/%.c
@@ -60,6 +64,16 @@ $(BUILD)/templates_gen.c: $(wildcard templates/*.md) contrib/embed-templates.sh
 	contrib/embed-templates.sh $(sort $(wildcard templates/*.md)) > $@
 
 $(BUILD)/templates_gen.o: $(BUILD)/templates_gen.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/web_templates.c: $(WEBTPL) contrib/embed.sh
+	@mkdir -p $(@D)
+	for f in $(WEBTPL); do \
+		contrib/embed.sh web_tpl_$$(basename $$f | tr .- __) < $$f || \
+		    exit 1; \
+	done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/web_templates.o: $(BUILD)/web_templates.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(OBJS)
@@ -115,6 +129,11 @@ deps:
 
 demo: deps all
 	@contrib/demo.sh
+
+# README's pictures of the status page, drawn by the browser test
+screenshots: all
+	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
+	    --integration -k test_web.Browser
 
 bench: all
 	@echo "no benchmark yet (a later issue adds make bench)"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh — `make demo`: a throwaway Dovecot + SMTP sink on free loopback
 # ports, a fresh desk with three sample mails, and ./ticketd in the
-# foreground. Ctrl-C stops the daemon and both servers; the temp directory
+# foreground with its status page (the address and an admin link are
+# printed). Ctrl-C stops the daemon and both servers; the temp directory
 # (database, notices, logs) is kept and its path printed.
 # TICKETD_BIN picks the binaries (default: the repo root).
 set -eu

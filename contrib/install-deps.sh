@@ -33,6 +33,13 @@ PACKAGES=(
 	python3-aiosmtpd
 	mandoc
 	ca-certificates
+	# the status page's browser test (tests/integration/test_web.py):
+	# headless Chromium driven by Selenium, and fonts for CJK and emoji
+	chromium
+	chromium-driver
+	python3-selenium
+	fonts-wqy-microhei
+	fonts-noto-color-emoji
 )
 
 prog=${0##*/}

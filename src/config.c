@@ -83,6 +83,7 @@ enum ctype {
 #define F_REQUIRED	0x01	/* missing: error at the section header */
 #define F_SECRET	0x02	/* never echo the value */
 #define F_DURSYNTAX	0x04	/* CT_INT: accept a duration */
+#define F_EMPTY		0x08	/* CT_STRING: "" is kept (means "off") */
 
 struct url_scheme {
 	const char	*plain;		/* "imap" */
@@ -222,10 +223,14 @@ static const struct config_entry config_table[] = {
 	{ SEC_SLA, "digest_at", CT_STRING, 0, 0, "off", OFF(sla.digest_at),
 	    0, NULL, check_clock_time },
 
+	/* "listen =" (empty) turns the page off */
 	{ SEC_WEB, "listen", CT_STRING, 0, 0, "127.0.0.1:8025",
-	    OFF(web.listen), 0, NULL, check_listen },
+	    OFF(web.listen), F_EMPTY, NULL, check_listen },
+	/* default: http://LISTEN (weblink.c) */
 	{ SEC_WEB, "base_url", CT_STRING, 0, 0, NULL, OFF(web.base_url),
 	    0, NULL, check_http_url },
+	{ SEC_WEB, "online_window", CT_DURATION, 60, 7 * 86400LL, "15m",
+	    OFF(web.online_window), 0, NULL, NULL },
 	/* default: web.secret beside the database, set in check_all() */
 	{ SEC_WEB, "secret_file", CT_STRING, 0, 0, NULL, OFF(web.secret_file),
 	    0, NULL, NULL },
@@ -935,6 +940,10 @@ store_value(struct ctx *c, const struct config_entry *e, const char *v,
 	size_t i;
 	int rc, b;
 
+	if (*v == '\0' && (e->flags & F_EMPTY)) {
+		*(char **)field = xstrdup("");
+		return 0;
+	}
 	if (*v == '\0') {
 		key_error(c, line, e->section, e->key, "empty value%s",
 		    e->flags & F_REQUIRED ? "" :

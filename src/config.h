@@ -93,9 +93,10 @@ struct config {
 	} sla;
 
 	struct {
-		char	*listen;	/* 127.0.0.1:8025 */
-		char	*base_url;
+		char	*listen;	/* 127.0.0.1:8025; "" = no page */
+		char	*base_url;	/* NULL: http://LISTEN (weblink.c) */
 		char	*secret_file;
+		long long online_window; /* seconds, 15m */
 	} web;
 
 	struct config_category *categories;

@@ -137,7 +137,7 @@ json_quote(struct buf *b, const char *p, size_t len)
 	while (s < e) {
 		/* a run of bytes that need no escape, copied at once */
 		for (run = s; s < e && *s >= 0x20 && *s < 0x7f && *s != '"' &&
-		    *s != '\\'; s++)
+		    *s != '\\' && *s != '<' && *s != '>' && *s != '&'; s++)
 			;
 		if (s > run && buf_add(b, run, (size_t)(s - run)) == -1)
 			return -1;
@@ -184,6 +184,9 @@ json_quote(struct buf *b, const char *p, size_t len)
 		case '\f':
 			memcpy(esc, "\\f", 3);
 			break;
+		case '<':
+		case '>':
+		case '&':	/* so the text is safe inside HTML too */
 		default:	/* the other C0 controls and DEL */
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[*s >> 4];
@@ -257,4 +260,24 @@ json_time(struct json *j, const char *key, long long t, int set)
 		return;
 	}
 	json_string(j, key, s, n);
+}
+
+int
+json_strn(struct buf *b, const char *p, size_t len)
+{
+	return json_quote(b, p != NULL ? p : "", p != NULL ? len : 0);
+}
+
+int
+json_str(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		return buf_addstr(b, "null");
+	return json_quote(b, s, strlen(s));
+}
+
+int
+json_key(struct buf *b, const char *key)
+{
+	return buf_printf(b, "\"%s\":", key);
 }

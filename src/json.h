@@ -8,9 +8,10 @@
  * and each byte that does not start a valid UTF-8 sequence (lex_utf8_len())
  * becomes U+FFFD. These are written as \uXXXX too, although JSON allows
  * them raw: the C1 controls U+0080..U+009F, U+2028 and U+2029, and the
- * bidirectional controls U+202A..U+202E and U+2066..U+2069 — so the text
- * puts no control character on a terminal and can be embedded in
- * JavaScript. Nothing else is changed.
+ * bidirectional controls U+202A..U+202E and U+2066..U+2069, and '<', '>'
+ * and '&' (\u003c, \u003e, \u0026) — so the text puts no control
+ * character on a terminal and is safe inside HTML and JavaScript. Nothing
+ * else is changed.
  *
  * The writer tracks nesting and commas. key is the member name inside an
  * object and must be NULL inside an array and at the top level. Errors are
@@ -61,5 +62,15 @@ void	json_time(struct json *, const char *key, long long t, int set);
  * 0, or -1 when b's max would be passed (b then holds part of it).
  */
 int	json_quote(struct buf *b, const char *p, size_t len);
+
+/*
+ * The small interface of the web page's /api/ routes, which build their
+ * objects by hand: a JSON string of p[0..len) escaped as json_quote()
+ * does; a NUL-terminated string (NULL writes null); "key": (the key is
+ * ours, ASCII, written as it is). 0, or -1 when b is full.
+ */
+int	json_strn(struct buf *b, const char *p, size_t len);
+int	json_str(struct buf *b, const char *s);
+int	json_key(struct buf *b, const char *key);
 
 #endif

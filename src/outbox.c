@@ -5,6 +5,7 @@
 
 #include "limits.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 
 #define BACKOFF_FIRST	30	/* seconds after the first failure */
@@ -58,6 +59,7 @@ outbox_drain(struct outbox *ob, time_t now, int all, long long ticket,
 			err[0] = '\0';
 			r = sink_send(ob->sink, rows[i].mail_from, rows[i].rcpt_to,
 			    rows[i].message, rows[i].len, err, sizeof(err));
+			metrics_notice((int)r);
 			switch (r) {
 			case SINK_OK:
 				rc = db_outbox_sent(ob->db, rows[i].id, now);

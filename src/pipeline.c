@@ -14,6 +14,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
 #include "mime.h"
 #include "pipeline.h"
 #include "pipeline_impl.h"
@@ -631,6 +632,8 @@ pipeline_run(struct pipeline *pl, struct pipeline_mail *mails, size_t n,
 		log_warnx("database commit: %s", db_errmsg(pl->db));
 		return rc;
 	}
+	for (i = 0; i < n; i++)
+		metrics_mail((int)mails[i].outcome);
 	return DB_OK;
 fail:
 	log_warnx("database: %s; the batch is left in the mailbox",

@@ -35,6 +35,7 @@
 #include "config.h"
 #include "limits.h"
 #include "log.h"
+#include "metrics.h"
 #include "source.h"
 #include "xmalloc.h"
 
@@ -668,6 +669,7 @@ source_connect(struct source *src, char *err, size_t errsz)
 	    src->has_uidplus ? "yes" : "no",
 	    mailimap_has_idle(src->imap) ? "yes" : "no",
 	    src->has_idle ? "" : " (not used)");
+	metrics_imap_connected();
 	return SOURCE_OK;
 
 fail:

@@ -24,6 +24,7 @@
 #include "db.h"
 #include "log.h"
 #include "pipeline.h"
+#include "weblink.h"
 #include "xmalloc.h"
 
 static _Noreturn void
@@ -189,6 +190,27 @@ cmd_user(const struct config *cfg, int argc, char *argv[])
 	return rc != DB_OK;
 }
 
+/* init: the key of the web page's links, kept when it exists. */
+static int
+init_web_secret(const struct config *cfg)
+{
+	unsigned char key[WEBLINK_SECRET_LEN];
+	char err[512];
+	int rc;
+
+	rc = weblink_secret_load(cfg->web.secret_file, 1, key, err,
+	    sizeof(err));
+	explicit_bzero(key, sizeof(key));
+	if (rc == -1) {
+		fprintf(stderr, "ticketctl: [web] secret_file: %s\n", err);
+		return 1;
+	}
+	if (rc == 1)
+		printf("created %s (the key of the web page's links)\n",
+		    cfg->web.secret_file);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -229,9 +251,11 @@ main(int argc, char *argv[])
 			fprintf(stderr, "ticketctl: %s\n", errstr);
 			free(errstr);
 			rc = 1;
-		} else
+		} else {
 			printf("created %s (schema version %d)\n",
 			    cfg.helpdesk.database, DB_SCHEMA_VERSION);
+			rc = init_web_secret(&cfg);
+		}
 	} else if (strcmp(argv[0], "ticket") == 0) {
 		rc = ctl_ticket(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "export") == 0) {

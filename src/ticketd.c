@@ -24,10 +24,13 @@
 #include "db.h"
 #include "limits.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "sink.h"
 #include "source.h"
+#include "web.h"
+#include "weblink.h"
 #include "xmalloc.h"
 
 #ifndef TICKETD_VERSION
@@ -387,6 +390,60 @@ run_imap(struct daemon *d)
 	return status;
 }
 
+/* ---- the status page ---- */
+
+/* -n: a secret file that exists must be usable (missing is made at start). */
+static int
+check_web_secret(const struct config *cfg)
+{
+	unsigned char key[WEBLINK_SECRET_LEN];
+	char err[512];
+
+	if (cfg->web.listen[0] == '\0' ||
+	    access(cfg->web.secret_file, F_OK) == -1)
+		return 0;
+	if (weblink_secret_load(cfg->web.secret_file, 0, key, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: [web] secret_file: %s\n", cfg->path, err);
+		return -1;
+	}
+	explicit_bzero(key, sizeof(key));
+	return 0;
+}
+
+/*
+ * Start the page unless [web] listen is empty. A secret file we cannot
+ * use is a configuration error (-1); a page that cannot listen is logged
+ * and the desk runs without it: mail matters more.
+ */
+static int
+start_web(const struct config *cfg, struct web **web)
+{
+	unsigned char key[WEBLINK_SECRET_LEN];
+	char err[512];
+	int rc;
+
+	*web = NULL;
+	if (cfg->web.listen[0] == '\0')
+		return 0;
+	rc = weblink_secret_load(cfg->web.secret_file, 1, key, err,
+	    sizeof(err));
+	if (rc == -1) {
+		log_warnx("%s: [web] secret_file: %s", cfg->path, err);
+		return -1;
+	}
+	if (rc == 1)
+		log_info("web: created the key of the page's links in %s",
+		    cfg->web.secret_file);
+	*web = web_start(cfg, key, err, sizeof(err));
+	explicit_bzero(key, sizeof(key));
+	if (*web == NULL)
+		log_warnx("web: %s; running without the status page", err);
+	else
+		log_info("web: status page on http://%s/", cfg->web.listen);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -399,6 +456,7 @@ main(int argc, char *argv[])
 	};
 	struct config cfg;
 	struct daemon d;
+	struct web *web = NULL;
 	const char *file = NULL;
 	char *errstr = NULL, err[256];
 	int ch, once = 0, from_stdin = 0, check = 0, use_syslog = 0;
@@ -448,6 +506,10 @@ main(int argc, char *argv[])
 		return from_stdin ? EX_TEMPFAIL : check ? 1 : EX_CONFIG;
 	}
 	config_apply_timezone(&cfg);
+	if (check && check_web_secret(&cfg) == -1) {
+		config_clear(&cfg);
+		return 1;
+	}
 	if (check) {
 		if (pipeline_check_templates(&cfg, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s: templates: %s\n", file, err);
@@ -484,14 +546,22 @@ main(int argc, char *argv[])
 		config_clear(&cfg);
 		return 1;
 	}
+	if (!once && start_web(&cfg, &web) == -1) {
+		pipeline_clear(&d.pl);
+		db_free(&d.db);
+		config_clear(&cfg);
+		return EX_CONFIG;
+	}
 	d.src = source_imap_new(&cfg);
 	d.sink = sink_smtp_new(&cfg);
 	outbox_init(&d.ob, d.db, d.sink);
+	metrics_start(time(NULL));
 	log_info("ticketd %s starting%s", TICKETD_VERSION, once ? " (--once)" : "");
 
 	status = run_imap(&d);
 
 	log_info("ticketd stopping");
+	web_stop(&web);
 	source_free(&d.src);
 	sink_free(&d.sink);
 	pipeline_clear(&d.pl);

@@ -664,6 +664,7 @@ class Desk:
         self.db = os.path.join(dirpath, "ticketd.db")
         self.path = os.path.join(dirpath, "ticketd.conf")
         self.timeout = timeout
+        self.web_port = free_port()     # the status page ([web] listen)
         self.daemon = None
         self.daemon_err = None
         self.runs = []      # every Result, for leak checks over all output
@@ -703,6 +704,9 @@ class Desk:
                 "database": self.db,
                 "trust": "from",
                 "allow_domains": "corp.example",
+            },
+            "web": {
+                "listen": "%s:%d" % (LOOPBACK, self.web_port),
             },
         }
 
@@ -872,6 +876,26 @@ class Desk:
 
 
 # ---------------------------------------------------------------------------
+# The status page's keys (src/weblink.h), computed here independently
+
+def web_key(secret_path, msg):
+    """base64url of the first 128 bits of HMAC-SHA-256(secret, msg)."""
+    import hmac
+    with open(secret_path) as f:
+        key = bytes.fromhex(f.read().strip())
+    mac = hmac.new(key, msg.encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def web_ticket_key(secret_path, number):
+    return web_key(secret_path, "ticket:%d" % number)
+
+
+def web_desk_key(secret_path, expires):
+    return "%d.%s" % (expires, web_key(secret_path, "desk:%d" % expires))
+
+
+# ---------------------------------------------------------------------------
 # unittest base class
 
 def needs_shared(f):
@@ -1006,6 +1030,9 @@ def demo():
         with open(os.path.join(mdir, "another.eml"), "wb") as f:
             f.write(extra)
         tk, tc = os.path.join(bdir, "ticketd"), os.path.join(bdir, "ticketctl")
+        web = "http://%s:%d" % (LOOPBACK, desk.web_port)
+        secret = os.path.join(d, "web.secret")
+        deskkey = web_desk_key(secret, int(time.time()) + 7 * 86400)
         print(textwrap.dedent("""\
             ==========================================================================
              ticketd demo — everything lives in {d}
@@ -1014,6 +1041,11 @@ def demo():
              SMTP sink:       smtp://127.0.0.1:{sp}  notices land in {sd}/NNNN.eml
              config:          {c}
              3 sample mails were put in the INBOX (copies in {md}/).
+
+             Status page:     {web}/   (the figures are open to all)
+             Admin link:      {web}/?k={dk}
+                              (tickets, search; valid 7 days)
+             Ticket #1:       {web}/t/1?k={t1}
 
              Drop in another mail, straight to the daemon (MTA pipe mode):
                {tk} -c {c} --stdin < {md}/another.eml
@@ -1039,7 +1071,9 @@ def demo():
             ==========================================================================
             """).format(d=d, ip=dove.port, u=IMAP_USER, dl=dove.log_path,
                         sp=sink.port, sd=sink.dir, c=desk.path, md=mdir,
-                        tk=rel(tk), tc=rel(tc), dc=dove.conf, db=desk.db),
+                        tk=rel(tk), tc=rel(tc), dc=dove.conf, db=desk.db,
+                        web=web, dk=deskkey,
+                        t1=web_ticket_key(secret, 1)),
               flush=True)
         # the daemon stays in our process group: the terminal's Ctrl-C
         # reaches it directly and it shuts down cleanly; we ignore it and

@@ -517,7 +517,8 @@ class FileModes(DeskTest):
         dove = self.start_dovecot()
         sink = self.start_sink()
         d = self.make_desk(dove, sink)
-        self.assertEqual(self.ours(d), {"ticketd.db": 0o600})
+        self.assertEqual(self.ours(d), {"ticketd.db": 0o600,
+                                        "web.secret": 0o600})
         d.stdin(make_mail(subject="by pipe"), check=0)
         files = self.ours(d)
         self.assertIn("ticketd.db", files)

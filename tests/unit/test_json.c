@@ -98,7 +98,8 @@ test_quote_every_byte(void)
 		s = t_dup_n((const char *)&c, 1);
 		buf_reset(&b);
 		T_CHECK(json_quote(&b, s, 1) == 0);
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' &&
+		    c != '<' && c != '>' && c != '&')
 			T_INTEQ(b.len, 3);
 		else if (c >= 0x80)
 			T_STREQ(b.data, "\"\xef\xbf\xbd\"");
@@ -109,6 +110,19 @@ test_quote_every_byte(void)
 			    (unsigned char)b.data[k] != 0x7f);
 		free(s);
 	}
+	buf_clear(&b);
+}
+
+/* JSON that lands in a page cannot open or close an HTML element. */
+static void
+test_html_safe(void)
+{
+	struct buf b;
+
+	buf_init(&b, 256);
+	T_CHECK(json_quote(&b, "</script><b>&amp;", 17) == 0);
+	T_STREQ(b.data, "\"\\u003c/script\\u003e\\u003cb\\u003e"
+	    "\\u0026amp;\"");
 	buf_clear(&b);
 }
 
@@ -211,6 +225,7 @@ main(void)
 {
 	T_RUN(test_quote_table);
 	T_RUN(test_quote_every_byte);
+	T_RUN(test_html_safe);
 	T_RUN(test_nesting_and_commas);
 	T_RUN(test_time);
 	T_RUN(test_cap_and_sticky_error);

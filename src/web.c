@@ -1,0 +1,680 @@
+/*
+ * web.c — the libmicrohttpd adapter of the status page (see web.h):
+ * routing, query parameters, keys, security headers, and the pool of
+ * read-only database connections.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "config.h"
+#include "db.h"
+#include "db_web.h"
+#include "json.h"
+#include "log.h"
+#include "web.h"
+#include "web_pages.h"
+#include "weblink.h"
+#include "xmalloc.h"
+
+#ifndef TICKETD_VERSION
+#define TICKETD_VERSION "0.1"
+#endif
+
+/* Where nothing is loaded from anywhere but ourselves; no script at all. */
+#define CSP_PAGE	"default-src 'none'; style-src 'self'; " \
+			"img-src 'self'; form-action 'self'; " \
+			"base-uri 'none'; frame-ancestors 'none'"
+/* An attachment is data: nothing in it may run or load. */
+#define CSP_FILE	"default-src 'none'; sandbox"
+
+/* Longest key read from k= (a desk key is about 33 characters). */
+#define KEY_MAX		64
+
+struct web {
+	struct MHD_Daemon *mhd;
+	const struct config *cfg;
+	unsigned char	 secret[WEBLINK_SECRET_LEN];
+	char		*prefix;
+	struct web_site	 site;
+
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct db	*db[WEB_THREADS];
+	struct web_cache cache[WEB_THREADS];	/* one per connection */
+	int		 busy[WEB_THREADS];
+};
+
+/* What a route lets through: the list's filters, or the key alone. */
+enum route_args { ARGS_KEY, ARGS_LIST };
+
+/*
+ * The database pool.
+ */
+
+static int
+db_take(struct web *w)
+{
+	int i;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		for (i = 0; i < WEB_THREADS; i++)
+			if (!w->busy[i])
+				break;
+		if (i < WEB_THREADS)
+			break;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
+	w->busy[i] = 1;
+	pthread_mutex_unlock(&w->mu);
+	return i;
+}
+
+static void
+db_give(struct web *w, int i)
+{
+	pthread_mutex_lock(&w->mu);
+	w->busy[i] = 0;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/*
+ * The request.
+ */
+
+struct req {
+	struct web_arg	 args[WEB_MAX_ARGS];
+	size_t		 nargs;
+	int		 bad;		/* 400: why in msg */
+	const char	*msg;
+};
+
+static int
+key_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+static enum MHD_Result
+arg_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
+{
+	struct req *q = cls;
+	size_t i;
+
+	(void)kind;
+	if (q->bad)
+		return MHD_NO;
+	if (q->nargs == WEB_MAX_ARGS) {
+		q->bad = 1;
+		q->msg = "Too many query parameters.";
+		return MHD_NO;
+	}
+	if (key == NULL || key_size == 0 || key_size != strlen(key) ||
+	    key_size > 16) {
+		q->bad = 1;
+		q->msg = "A query parameter has no name, or a bad one.";
+		return MHD_NO;
+	}
+	if (value == NULL)
+		value = "";
+	if (value_size != strlen(value)) {
+		q->bad = 1;
+		q->msg = "A query parameter holds a NUL byte.";
+		return MHD_NO;
+	}
+	if (value_size > WEB_MAX_ARG_BYTES) {
+		q->bad = 1;
+		q->msg = "A query parameter is too long.";
+		return MHD_NO;
+	}
+	for (i = 0; i < q->nargs; i++) {
+		if (strcmp(q->args[i].name, key) == 0) {
+			q->bad = 1;
+			q->msg = "A query parameter is given twice.";
+			return MHD_NO;
+		}
+	}
+	q->args[q->nargs].name = key;
+	q->args[q->nargs].value = value;
+	q->args[q->nargs].len = value_size;
+	q->nargs++;
+	return MHD_YES;
+}
+
+/* Only the parameters a route knows. 0, or -1 with why. */
+static int
+check_args(const struct req *q, enum route_args ra, const char **why)
+{
+	static const char *const list[] = { "k", "q", "status", "priority",
+	    "category", "admin", "page", NULL };
+	size_t i, j;
+	int ok;
+
+	for (i = 0; i < q->nargs; i++) {
+		ok = 0;
+		for (j = 0; list[j] != NULL && !ok; j++)
+			if (strcmp(q->args[i].name, list[j]) == 0 &&
+			    (j == 0 || ra == ARGS_LIST))
+				ok = 1;
+		if (!ok) {
+			*why = "This page has no such query parameter.";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A positive decimal number without a leading zero, at most 18 digits,
+ * from s up to one of the stop bytes (or the end): 0 and *n, *end; -1.
+ */
+static int
+parse_number(const char *s, const char *stop, long long *n, const char **end)
+{
+	long long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i == 18)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0 || s[0] == '0' || (s[i] != '\0' &&
+	    strchr(stop, s[i]) == NULL))
+		return -1;
+	*n = v;
+	*end = s + i;
+	return 0;
+}
+
+/*
+ * Responses.
+ */
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct web_reply *r, int allow,
+    int file)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+	char *body;
+
+	body = buf_steal(&r->body, &len);
+	if (body == NULL) {
+		body = xstrdup("");
+		len = 0;
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback(len, body,
+	    free);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    file ? CSP_FILE : CSP_PAGE);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    r->cache != NULL ? r->cache : "no-store");
+	if (r->disposition != NULL)
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		    "GET, HEAD");
+	ret = MHD_queue_response(c, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A short plain-text answer (before any database work). */
+static enum MHD_Result
+send_text(struct MHD_Connection *c, int status, const char *text, int allow)
+{
+	struct web_reply r;
+	enum MHD_Result ret;
+
+	web_reply_init(&r);
+	r.status = status;
+	r.type = "text/plain; charset=utf-8";
+	buf_addstr(&r.body, text);
+	buf_addch(&r.body, '\n');
+	ret = send_reply(c, &r, allow, 0);
+	web_reply_clear(&r);
+	return ret;
+}
+
+/*
+ * A refusal: an error page for people, {"error": …} under /api/. The text
+ * is ours, never the request's.
+ */
+static enum MHD_Result
+refuse(struct MHD_Connection *c, struct web_ctx *ctx, int status,
+    const char *text, int json)
+{
+	struct web_reply r;
+	enum MHD_Result ret;
+
+	web_reply_init(&r);
+	if (json) {
+		r.type = "application/json";
+		buf_addstr(&r.body, "{\"error\":");
+		json_str(&r.body, text);
+		buf_addstr(&r.body, "}\n");
+	} else
+		web_page_error(ctx, &r, status, text);
+	r.status = status;
+	ret = send_reply(c, &r, 0, 0);
+	web_reply_clear(&r);
+	return ret;
+}
+
+/*
+ * Routing.
+ */
+
+enum page {
+	PG_NONE, PG_DASH, PG_STYLE, PG_TICKETS, PG_TICKETS_JSON, PG_TICKET,
+	PG_TICKET_JSON, PG_FILE, PG_KB, PG_METRICS, PG_HEALTH, PG_STATS_JSON
+};
+
+/* Access a page needs. */
+enum need { OPEN, DESK, TICKET };
+
+struct route {
+	enum page	 page;
+	enum need	 need;
+	enum route_args	 args;
+	long long	 number, id;
+	const char	*bad;		/* 400 with this text */
+};
+
+static void
+route(const char *url, struct route *rt)
+{
+	static const struct {
+		const char	*path;
+		enum page	 page;
+		enum need	 need;
+		enum route_args	 args;
+	} fixed[] = {
+		{ "/", PG_DASH, OPEN, ARGS_KEY },
+		{ "/style.css", PG_STYLE, OPEN, ARGS_KEY },
+		{ "/tickets", PG_TICKETS, DESK, ARGS_LIST },
+		{ "/api/tickets.json", PG_TICKETS_JSON, DESK, ARGS_LIST },
+		{ "/kb", PG_KB, OPEN, ARGS_KEY },
+		{ "/metrics", PG_METRICS, OPEN, ARGS_KEY },
+		{ "/healthz", PG_HEALTH, OPEN, ARGS_KEY },
+		{ "/api/stats.json", PG_STATS_JSON, OPEN, ARGS_KEY },
+	};
+	const char *end;
+	size_t i;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->args = ARGS_KEY;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (strcmp(url, fixed[i].path) == 0) {
+			rt->page = fixed[i].page;
+			rt->need = fixed[i].need;
+			rt->args = fixed[i].args;
+			return;
+		}
+	}
+	if (strncmp(url, "/t/", 3) == 0) {
+		rt->need = TICKET;
+		if (parse_number(url + 3, "/", &rt->number, &end) == -1) {
+			rt->bad = "That is not a ticket number.";
+			return;
+		}
+		if (*end == '\0') {
+			rt->page = PG_TICKET;
+			return;
+		}
+		if (strncmp(end, "/a/", 3) != 0)
+			return;		/* 404 */
+		if (parse_number(end + 3, "", &rt->id, &end) == -1) {
+			rt->bad = "That is not an attachment number.";
+			return;
+		}
+		rt->page = PG_FILE;
+		return;
+	}
+	if (strncmp(url, "/api/tickets/", 13) == 0) {
+		rt->need = TICKET;
+		if (parse_number(url + 13, ".", &rt->number, &end) == -1) {
+			rt->bad = "That is not a ticket number.";
+			return;
+		}
+		if (strcmp(end, ".json") == 0)
+			rt->page = PG_TICKET_JSON;
+		return;
+	}
+}
+
+/* The key k= against what the route needs; fills ctx. 1 allowed, 0 not. */
+static int
+check_key(struct web *w, struct web_ctx *ctx, const struct route *rt)
+{
+	const char *k;
+	size_t len, i;
+	int ok;
+
+	k = web_arg(ctx, "k", &len);
+	if (k == NULL || len == 0)
+		return rt->need == OPEN;
+	ok = len <= KEY_MAX;
+	for (i = 0; ok && i < len; i++)
+		ok = key_char((unsigned char)k[i]);
+	if (ok && weblink_desk_ok(w->secret, k, len, ctx->now)) {
+		ctx->desk = 1;
+		ctx->key = k;
+		return 1;
+	}
+	if (ok && rt->need == TICKET &&
+	    weblink_ticket_ok(w->secret, rt->number, k, len)) {
+		ctx->ticket = rt->number;
+		ctx->key = k;
+		return 1;
+	}
+	ctx->bad_key = 1;
+	return rt->need == OPEN;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct web *w = cls;
+	struct web_ctx ctx;
+	struct web_reply r;
+	struct route rt;
+	struct req q;
+	enum MHD_Result ret;
+	const char *why = NULL;
+	char vis[256];
+	int slot, json;
+
+	(void)version;
+	(void)upload_data;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "this page is "
+		    "read-only: GET and HEAD only", 1);
+	/*
+	 * The first call has only the headers: answering then would make
+	 * libmicrohttpd close the connection (it cannot know the request has
+	 * no body). Answer on the next one, and drop any body a GET carries.
+	 */
+	if (*con_cls == NULL) {
+		*con_cls = w;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.site = &w->site;
+	ctx.now = time(NULL);
+	json = strncmp(url, "/api/", 5) == 0;
+	memset(&q, 0, sizeof(q));
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_cb, &q);
+	if (q.bad)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, q.msg, json);
+	route(url, &rt);
+	if (rt.bad != NULL)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, rt.bad, json);
+	if (rt.page == PG_NONE)
+		return refuse(c, &ctx, MHD_HTTP_NOT_FOUND, "There is no such "
+		    "page.", json);
+	if (check_args(&q, rt.args, &why) == -1)
+		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, why, json);
+	ctx.args = q.args;
+	ctx.nargs = q.nargs;
+	/* the same answer whatever the ticket: it tells nothing about it */
+	if (!check_key(w, &ctx, &rt)) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.site = &w->site;
+		ctx.now = time(NULL);
+		return refuse(c, &ctx, MHD_HTTP_FORBIDDEN, "Forbidden: open "
+		    "this page with the link from a notice. Its key is "
+		    "missing, wrong or has expired.", json);
+	}
+
+	web_reply_init(&r);
+	if (rt.page == PG_STYLE) {
+		web_page_style(&r);
+		ret = send_reply(c, &r, 0, 0);
+		web_reply_clear(&r);
+		return ret;
+	}
+	slot = db_take(w);
+	ctx.db = w->db[slot];
+	ctx.cache = &w->cache[slot];
+	switch (rt.page) {
+	case PG_DASH:
+		web_page_dashboard(&ctx, &r);
+		break;
+	case PG_TICKETS:
+	case PG_TICKETS_JSON:
+		web_page_tickets(&ctx, &r, rt.page == PG_TICKETS_JSON);
+		break;
+	case PG_TICKET:
+	case PG_TICKET_JSON:
+		web_page_ticket(&ctx, rt.number, &r, rt.page == PG_TICKET_JSON);
+		break;
+	case PG_FILE:
+		web_page_attachment(&ctx, rt.number, rt.id, &r);
+		break;
+	case PG_KB:
+		web_page_kb(&ctx, &r);
+		break;
+	case PG_METRICS:
+		web_page_metrics(&ctx, &r);
+		break;
+	case PG_HEALTH:
+		web_page_healthz(&ctx, &r);
+		break;
+	case PG_STATS_JSON:
+		web_page_stats_json(&ctx, &r);
+		break;
+	default:
+		web_page_error(&ctx, &r, 404, "There is no such page.");
+		break;
+	}
+	db_give(w, slot);
+	log_vis(vis, sizeof(vis), url);
+	log_debug("web: %s %s %d", method, vis, r.status);
+	ret = send_reply(c, &r, 0, rt.page == PG_FILE && r.status == 200);
+	web_reply_clear(&r);
+	return ret;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warnx("web: %s", msg);
+}
+
+/* host:port or [v6]:port (checked by config.c) into its parts. */
+static int
+split_listen(const char *v, char **host, char **port)
+{
+	const char *colon, *close;
+
+	if (v[0] == '[') {
+		close = strchr(v, ']');
+		if (close == NULL || close[1] != ':')
+			return -1;
+		*host = xstrndup(v + 1, (size_t)(close - v - 1));
+		*port = xstrdup(close + 2);
+		return 0;
+	}
+	colon = strrchr(v, ':');
+	if (colon == NULL)
+		return -1;
+	*host = xstrndup(v, (size_t)(colon - v));
+	*port = xstrdup(colon + 1);
+	return 0;
+}
+
+/* The path part of base_url ("" or "/desk", no trailing slash). */
+static char *
+url_prefix(const char *base)
+{
+	const char *p;
+	size_t n;
+
+	if (base == NULL || (p = strstr(base, "://")) == NULL)
+		return xstrdup("");
+	p = strchr(p + 3, '/');
+	if (p == NULL)
+		return xstrdup("");
+	n = strcspn(p, "?#");
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	return xstrndup(p, n);
+}
+
+struct web *
+web_start(const struct config *cfg,
+    const unsigned char secret[WEBLINK_SECRET_LEN], char *err, size_t errsz)
+{
+	struct addrinfo hints, *ai = NULL;
+	sigset_t block, old;
+	struct web *w;
+	char *host = NULL, *port = NULL, *errstr = NULL;
+	unsigned int flags;
+	int i, rc;
+
+	w = xcalloc(1, sizeof(*w));
+	w->cfg = cfg;
+	memcpy(w->secret, secret, WEBLINK_SECRET_LEN);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->prefix = url_prefix(cfg->web.base_url);
+	w->site.cfg = cfg;
+	w->site.secret = w->secret;
+	w->site.prefix = w->prefix;
+	w->site.version = TICKETD_VERSION;
+
+	for (i = 0; i < WEB_THREADS; i++) {
+		w->db[i] = db_open(cfg->helpdesk.database, DB_RDONLY, &errstr,
+		    NULL);
+		if (w->db[i] == NULL) {
+			snprintf(err, errsz, "%s", errstr);
+			free(errstr);
+			goto fail;
+		}
+		if (db_web_seal(w->db[i]) != DB_OK) {
+			snprintf(err, errsz, "%s: cannot make the page's "
+			    "connection read-only", cfg->helpdesk.database);
+			goto fail;
+		}
+	}
+
+	if (split_listen(cfg->web.listen, &host, &port) == -1) {
+		snprintf(err, errsz, "listen: bad address");
+		goto fail;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errsz, "listen %s: %s", cfg->web.listen,
+		    gai_strerror(rc));
+		goto fail;
+	}
+	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/*
+	 * The page's threads inherit a mask that blocks the stop signals, so
+	 * they always reach the main thread and interrupt what it waits on.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)WEB_CONN_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEB_CONN_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
+	    MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	freeaddrinfo(ai);
+	if (w->mhd == NULL) {
+		snprintf(err, errsz, "cannot listen on %s (in use, or not an "
+		    "address of this host)", cfg->web.listen);
+		goto fail;
+	}
+	if (cfg->web.base_url == NULL && (strcmp(host, "0.0.0.0") == 0 ||
+	    strcmp(host, "::") == 0))
+		log_warnx("web: [web] base_url is not set and listen is a "
+		    "wildcard address: links in notices would not work; set "
+		    "base_url to the page's address");
+	free(host);
+	free(port);
+	return w;
+fail:
+	free(host);
+	free(port);
+	web_stop(&w);
+	return NULL;
+}
+
+void
+web_stop(struct web **wp)
+{
+	struct web *w = *wp;
+	int i;
+
+	if (w == NULL)
+		return;
+	if (w->mhd != NULL)
+		MHD_stop_daemon(w->mhd);
+	for (i = 0; i < WEB_THREADS; i++) {
+		web_cache_clear(&w->cache[i]);
+		db_free(&w->db[i]);
+	}
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	explicit_bzero(w->secret, sizeof(w->secret));
+	free(w->prefix);
+	free(w);
+	*wp = NULL;
+}

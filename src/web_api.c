@@ -1,0 +1,189 @@
+/*
+ * web_api.c — the machine-readable routes: /metrics (Prometheus text
+ * format), /api/stats.json and /healthz. Open to whoever reaches the
+ * port: figures only, no ticket content.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "db_web.h"
+#include "html.h"
+#include "json.h"
+#include "metrics.h"
+#include "stats.h"
+#include "web_impl.h"
+#include "web_pages.h"
+
+void
+web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
+{
+	const struct stats *st;
+	struct metrics m;
+	struct out o;
+	long long pending = 0, failed = 0;
+	int rc, p, s;
+
+	rc = wp_stats(ctx, &st);
+	if (rc == DB_OK)
+		rc = db_web_outbox(ctx->db, &pending, &failed);
+	if (rc != DB_OK) {
+		r->status = rc == DB_TEMP ? 503 : 500;
+		r->type = TEXT_TYPE;
+		buf_addstr(&r->body, "database error\n");
+		return;
+	}
+	metrics_read(&m);
+	o.b = &r->body;
+	o.err = 0;
+	r->type = PROM_TYPE;
+	wp_raw(&o, "# HELP ticketd_tickets Tickets by status and priority.\n"
+	    "# TYPE ticketd_tickets gauge\n");
+	for (p = 0; p < STATS_NPRIO; p++)
+		for (s = 0; s < STATS_NSTATUS; s++)
+			wp_printf(&o, "ticketd_tickets{status=\"%s\","
+			    "priority=\"%s\"} %lld\n", stats_status_name(s),
+			    stats_prio_name(p), st->by[p][s]);
+	wp_printf(&o, "# HELP ticketd_outbox_pending Notices waiting to be "
+	    "sent.\n# TYPE ticketd_outbox_pending gauge\n"
+	    "ticketd_outbox_pending %lld\n", pending);
+	wp_printf(&o, "# HELP ticketd_outbox_failed Notices given up on.\n"
+	    "# TYPE ticketd_outbox_failed gauge\n"
+	    "ticketd_outbox_failed %lld\n", failed);
+	wp_raw(&o, "# HELP ticketd_mails_total Mails taken in since the start, "
+	    "by outcome.\n# TYPE ticketd_mails_total counter\n");
+	wp_printf(&o, "ticketd_mails_total{outcome=\"ticket\"} %llu\n"
+	    "ticketd_mails_total{outcome=\"comment\"} %llu\n"
+	    "ticketd_mails_total{outcome=\"duplicate\"} %llu\n"
+	    "ticketd_mails_total{outcome=\"ignored\"} %llu\n"
+	    "ticketd_mails_total{outcome=\"failed\"} %llu\n",
+	    m.mails[0], m.mails[1], m.mails[2], m.mails[3], m.mails[4]);
+	wp_printf(&o, "# HELP ticketd_parse_failures_total Mails nothing "
+	    "usable could be read from (kept in the failed folder).\n"
+	    "# TYPE ticketd_parse_failures_total counter\n"
+	    "ticketd_parse_failures_total %llu\n", m.mails[4]);
+	wp_printf(&o, "# HELP ticketd_imap_reconnects_total IMAP logins after "
+	    "the first.\n# TYPE ticketd_imap_reconnects_total counter\n"
+	    "ticketd_imap_reconnects_total %llu\n", m.imap_reconnects);
+	wp_printf(&o, "# HELP ticketd_notices_sent_total Notices the SMTP "
+	    "server took.\n# TYPE ticketd_notices_sent_total counter\n"
+	    "ticketd_notices_sent_total %llu\n", m.notices_sent);
+	wp_printf(&o, "# HELP ticketd_smtp_failures_total Notices the SMTP "
+	    "server did not take, by kind of failure.\n"
+	    "# TYPE ticketd_smtp_failures_total counter\n"
+	    "ticketd_smtp_failures_total{kind=\"temporary\"} %llu\n"
+	    "ticketd_smtp_failures_total{kind=\"permanent\"} %llu\n",
+	    m.smtp_temp_failures, m.smtp_perm_failures);
+	/* issue 9 (SLA): ticketd_sla_breached, once the clock exists */
+	if (st->sla_known)
+		wp_printf(&o, "# HELP ticketd_sla_breached Tickets past their "
+		    "SLA target.\n# TYPE ticketd_sla_breached gauge\n"
+		    "ticketd_sla_breached %lld\n", st->breached);
+	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "
+	    "started.\n# TYPE ticketd_start_time_seconds gauge\n"
+	    "ticketd_start_time_seconds %lld\n", (long long)m.started);
+	if (o.err) {
+		buf_reset(&r->body);
+		r->status = 500;
+	}
+}
+
+void
+web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
+{
+	const struct stats *st;
+	struct out o;
+	char t[64];
+	size_t i;
+	int rc, p, s;
+
+	rc = wp_stats(ctx, &st);
+	if (rc != DB_OK) {
+		r->status = rc == DB_TEMP ? 503 : 500;
+		r->type = JSON_TYPE;
+		buf_addstr(&r->body, "{\"error\":\"database\"}\n");
+		return;
+	}
+	o.b = &r->body;
+	o.err = 0;
+	r->type = JSON_TYPE;
+	wp_raw(&o, "{");
+	wp_key(&o, "generated_at");
+	wp_json(&o, wp_iso(t, sizeof(t), ctx->now));
+	wp_printf(&o, ",\"raised\":%lld,\"by_status\":{", st->raised);
+	for (s = 0; s < STATS_NSTATUS; s++)
+		wp_printf(&o, "%s\"%s\":%lld", s > 0 ? "," : "",
+		    stats_status_name(s), st->by_status[s]);
+	wp_raw(&o, "},\"by_priority\":{");
+	for (p = 0; p < STATS_NPRIO; p++) {
+		wp_printf(&o, "%s\"%s\":{", p > 0 ? "," : "",
+		    stats_prio_name(p));
+		for (s = 0; s < STATS_NSTATUS; s++)
+			wp_printf(&o, "%s\"%s\":%lld", s > 0 ? "," : "",
+			    stats_status_name(s), st->by[p][s]);
+		wp_raw(&o, "}");
+	}
+	/* null until the SLA clock (issue 9) counts breaches */
+	if (st->sla_known)
+		wp_printf(&o, "},\"breached\":%lld", st->breached);
+	else
+		wp_raw(&o, "},\"breached\":null");
+	wp_raw(&o, ",\"days\":[");
+	for (i = 0; i < STATS_DAYS; i++) {
+		struct tm tm;
+		char day[16];
+
+		if (localtime_r(&st->day_start[i], &tm) == NULL ||
+		    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
+			snprintf(day, sizeof(day), "?");
+		wp_printf(&o, "%s{\"day\":\"%s\",\"opened\":%lld,\"closed\":"
+		    "%lld}", i > 0 ? "," : "", day, st->opened[i],
+		    st->closed[i]);
+	}
+	wp_raw(&o, "],\"resolution_30d\":{");
+	for (p = 0; p < STATS_NPRIO; p++)
+		wp_printf(&o, "%s\"%s\":{\"resolved\":%lld,\"median_secs\":"
+		    "%lld,\"p90_secs\":%lld}", p > 0 ? "," : "",
+		    stats_prio_name(p), st->prio[p].resolved,
+		    st->prio[p].median_secs, st->prio[p].p90_secs);
+	wp_raw(&o, "},\"admins\":[");
+	for (i = 0; i < st->nadmins; i++) {
+		const struct stats_admin *a = &st->admins[i];
+
+		wp_raw(&o, i > 0 ? ",{" : "{");
+		wp_key(&o, "email");
+		wp_json(&o, a->email);
+		wp_raw(&o, ",");
+		wp_key(&o, "name");
+		wp_json(&o, a->name);
+		wp_printf(&o, ",\"root\":%s,\"online\":%s,\"away\":%s,"
+		    "\"open\":%lld,\"resolved_7d\":%lld,\"resolved_30d\":%lld,"
+		    "\"median_secs\":%lld,", a->root ? "true" : "false",
+		    a->online ? "true" : "false", a->away ? "true" : "false",
+		    a->open, a->resolved_7d, a->resolved_30d, a->median_secs);
+		wp_key(&o, "last_seen");
+		wp_json(&o, a->last_seen > 0 ? wp_iso(t, sizeof(t),
+		    a->last_seen) : NULL);
+		wp_raw(&o, "}");
+	}
+	wp_raw(&o, "]}\n");
+	if (o.err) {
+		buf_reset(&r->body);
+		r->status = 500;
+	}
+}
+
+void
+web_page_healthz(struct web_ctx *ctx, struct web_reply *r)
+{
+	r->type = TEXT_TYPE;
+	if (db_web_ping(ctx->db) != DB_OK) {
+		r->status = 503;
+		buf_addstr(&r->body, "database not answering\n");
+		return;
+	}
+	buf_addstr(&r->body, "ok\n");
+}
