@@ -587,7 +587,7 @@ class WorkflowOverImap(DeskTest):
         msgs = [(env["rcpt_tos"][0], parse_mail(raw))
                 for env, raw in sink.messages()]
         resolved = [m for r, m in msgs if r == "alice@corp.example" and
-                    "resolved" in m.get_body(("plain",)).get_content()]
+                    "is resolved:" in m.get_body(("plain",)).get_content()]
         self.assertEqual(len(resolved), 1)
         self.assertIn("<wf-imap-1@client.corp.example>",
                       str(resolved[0]["References"]))
