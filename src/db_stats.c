@@ -99,7 +99,7 @@ db_stats_resolved(struct db *db, time_t since,
 	int rc;
 
 	if ((rc = prep(db, "SELECT ifnull(assignee_id, 0), priority, "
-	    "closed_at, closed_at - created_at FROM tickets "
+	    "closed_at, closed_at - created_at, ifnull(due_at, 0) FROM tickets "
 	    "WHERE closed_at IS NOT NULL AND closed_at >= ?1 AND "
 	    "status = 'resolved'", &st)) != DB_OK)
 		return rc;
@@ -109,6 +109,7 @@ db_stats_resolved(struct db *db, time_t since,
 		r.priority = col(st, 1);
 		r.closed_at = sqlite3_column_int64(st, 2);
 		r.secs = sqlite3_column_int64(st, 3);
+		r.due_at = sqlite3_column_int64(st, 4);
 		fn(&r, arg);
 	}
 	return done(st, rc);
@@ -151,6 +152,25 @@ db_stats_admins(struct db *db, time_t now,
 		e = sqlite3_column_int64(st, 8);
 		a.last_seen = m > e ? m : e;
 		fn(&a, arg);
+	}
+	return done(st, rc);
+}
+
+int
+db_stats_breached(struct db *db, time_t now, long long *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prep(db, "SELECT count(*) FROM tickets WHERE due_at > 0 AND "
+	    "(breached_at IS NOT NULL OR closed_at > due_at OR "
+	    "(closed_at IS NULL AND due_at <= ?1))", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
 	}
 	return done(st, rc);
 }

@@ -28,9 +28,13 @@ struct db_stats_resolved {
 	const char *priority;
 	long long   closed_at;
 	long long   secs;		/* closed_at - created_at */
+	long long   due_at;		/* 0 = no SLA target */
 };
 int	db_stats_resolved(struct db *, time_t since,
 	    void (*fn)(const struct db_stats_resolved *, void *), void *arg);
+/* Tickets that missed their due time: breached by the SLA clock, closed
+ * after it, or open past it at now. */
+int	db_stats_breached(struct db *, time_t now, long long *n);
 
 /* Each admin and root admin, by address. */
 struct db_stats_admin {

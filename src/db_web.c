@@ -369,7 +369,8 @@ db_web_ticket(struct db *db, long long number,
 	    "t.priority, t.category, t.subcategory, r.email, r.name, a.email, "
 	    "a.name, t.created_at, t.updated_at, ifnull(t.closed_at, 0), "
 	    "ifnull(t.assigned_at, 0), ifnull(t.linked_to, 0), t.handovers, "
-	    "t.published, t.kb_title FROM tickets t" LIST_JOIN
+	    "t.published, t.kb_title, ifnull(t.due_at, 0), "
+	    "ifnull(t.breached_at, 0), t.sla_reason FROM tickets t" LIST_JOIN
 	    " WHERE t.number = ?1", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, number);
@@ -394,6 +395,9 @@ db_web_ticket(struct db *db, long long number,
 		t.handovers = sqlite3_column_int64(st, 16);
 		t.published = sqlite3_column_int(st, 17);
 		t.kb_title = col(st, 18);
+		t.due_at = sqlite3_column_int64(st, 19);
+		t.breached_at = sqlite3_column_int64(st, 20);
+		t.sla_reason = col(st, 21);
 		fn(&t, arg);
 		found = 1;
 	}

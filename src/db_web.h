@@ -77,6 +77,9 @@ struct db_web_ticket {
 	long long   handovers;
 	int	    published;
 	const char *kb_title;
+	long long   due_at;		/* 0: no SLA target */
+	long long   breached_at;	/* 0: not breached */
+	const char *sla_reason;		/* may be NULL */
 };
 /* One ticket to fn: DB_OK, 1 when there is none, or an error. */
 int	db_web_ticket(struct db *, long long number,

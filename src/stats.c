@@ -210,6 +210,7 @@ struct ctx {
 	struct stats	*st;
 	struct times	 prio[STATS_NPRIO];
 	struct times	*admin;		/* one per st->admins[] */
+	long long	*met, *targets;	/* one per st->admins[]: SLA met */
 	time_t		 week;		/* start of the last 7 days */
 	int		 error;
 };
@@ -273,6 +274,11 @@ resolved_cb(const struct db_stats_resolved *r, void *arg)
 		st->admins[i].resolved_30d++;
 		if (r->closed_at >= (long long)c->week)
 			st->admins[i].resolved_7d++;
+		if (r->due_at > 0) {
+			c->targets[i]++;
+			if (r->closed_at <= r->due_at)
+				c->met[i]++;
+		}
 		times_add(&c->admin[i], r->secs);
 		break;
 	}
@@ -305,13 +311,14 @@ stats_compute(struct db *db, time_t now, long long online_window,
 	memset(&c, 0, sizeof(c));
 	st->now = now;
 	st->online_window = online_window;
-	st->sla_known = 0;
-	st->breached = -1;
+	st->sla_known = 1;
+	st->breached = 0;
 	c.st = st;
 	c.week = now - 7 * 86400;
 	stats_days(now, STATS_DAYS, st->day_start);
 
 	if ((rc = db_stats_counts(db, count_cb, st)) != DB_OK ||
+	    (rc = db_stats_breached(db, now, &st->breached)) != DB_OK ||
 	    (rc = db_stats_admins(db, now, admin_cb, st)) != DB_OK)
 		goto fail;
 
@@ -326,6 +333,8 @@ stats_compute(struct db *db, time_t now, long long online_window,
 
 	na = st->nadmins;
 	c.admin = xcalloc(na + 1, sizeof(*c.admin));
+	c.met = xcalloc(na + 1, sizeof(*c.met));
+	c.targets = xcalloc(na + 1, sizeof(*c.targets));
 	if ((rc = db_stats_resolved(db, now - (time_t)STATS_DAYS * 86400,
 	    resolved_cb, &c)) != DB_OK)
 		goto fail;
@@ -335,9 +344,13 @@ stats_compute(struct db *db, time_t now, long long online_window,
 		st->prio[p].p90_secs = stats_percentile(c.prio[p].v,
 		    c.prio[p].n, 90);
 	}
-	for (i = 0; i < st->nadmins; i++)
+	for (i = 0; i < st->nadmins; i++) {
 		st->admins[i].median_secs = stats_percentile(c.admin[i].v,
 		    c.admin[i].n, 50);
+		/* of their tickets resolved in 30 days that had a target */
+		st->admins[i].sla_met_pct = c.targets[i] == 0 ? -1 :
+		    (int)(c.met[i] * 100 / c.targets[i]);
+	}
 	rc = DB_OK;
 	goto out;
 fail:
@@ -348,6 +361,8 @@ out:
 	for (i = 0; c.admin != NULL && i < na; i++)
 		free(c.admin[i].v);
 	free(c.admin);
+	free(c.met);
+	free(c.targets);
 	return rc;
 }
 

@@ -8,9 +8,11 @@
  * Windows: "recent" figures (per day, medians, resolved in 7/30 days)
  * cover the STATS_DAYS days up to now, in the server's local time zone.
  *
- * The SLA figures (breached tickets, SLA met %) come with the SLA clock
- * (issue 9): until then stats.sla_known is 0, breached and sla_met_pct
- * are -1, and the page leaves them out rather than show a made-up number.
+ * The SLA figures: breached counts the tickets that missed their due
+ * time (breached by the clock, closed after it, or open past it); an
+ * admin's sla_met_pct is the share of their tickets resolved in the last
+ * 30 days, among those with a target, that were resolved in time (-1
+ * when none had one).
  */
 #ifndef TICKETD_STATS_H
 #define TICKETD_STATS_H
@@ -40,7 +42,7 @@ struct stats_admin {
 	long long   open;		/* assigned to them and not closed */
 	long long   resolved_7d, resolved_30d;
 	long long   median_secs;	/* resolution time, last 30 days; -1 */
-	int	    sla_met_pct;	/* issue 9; -1 = unknown */
+	int	    sla_met_pct;	/* resolved in time, 30 days; -1 = none */
 };
 
 struct stats_priority {
@@ -55,9 +57,8 @@ struct stats {
 	long long   raised;		/* every ticket ever */
 	long long   by_status[STATS_NSTATUS];
 	long long   by[STATS_NPRIO][STATS_NSTATUS];	/* priority x status */
-	/* issue 9 (SLA): */
-	int	    sla_known;		/* 0: the two below are -1 */
-	long long   breached;
+	int	    sla_known;		/* 1: the SLA clock counts (always now) */
+	long long   breached;		/* missed their due time, ever */
 	/* per day, oldest first; day i starts at day_start[i] */
 	time_t	    day_start[STATS_DAYS];
 	long long   opened[STATS_DAYS];

@@ -164,6 +164,10 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 		    "\"median_secs\":%lld,", a->root ? "true" : "false",
 		    a->online ? "true" : "false", a->away ? "true" : "false",
 		    a->open, a->resolved_7d, a->resolved_30d, a->median_secs);
+		if (a->sla_met_pct >= 0)
+			wp_printf(&o, "\"sla_met_pct\":%d,", a->sla_met_pct);
+		else
+			wp_raw(&o, "\"sla_met_pct\":null,");
 		wp_key(&o, "last_seen");
 		wp_json(&o, a->last_seen > 0 ? wp_iso(t, sizeof(t),
 		    a->last_seen) : NULL);

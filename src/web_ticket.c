@@ -16,6 +16,7 @@
 #include "html.h"
 #include "json.h"
 #include "lex.h"
+#include "stats.h"
 #include "web_impl.h"
 #include "web_pages.h"
 #include "xmalloc.h"
@@ -30,9 +31,9 @@ struct tk {
 	long long	 number;
 	char		*subject, *body, *status, *priority, *category;
 	char		*subcategory, *requester, *requester_name;
-	char		*assignee, *assignee_name, *kb_title;
+	char		*assignee, *assignee_name, *kb_title, *sla_reason;
 	long long	 created_at, updated_at, closed_at, assigned_at;
-	long long	 linked_to, handovers;
+	long long	 linked_to, handovers, due_at, breached_at;
 	int		 published;
 };
 
@@ -67,6 +68,9 @@ ticket_cb(const struct db_web_ticket *t, void *arg)
 	k->linked_to = t->linked_to;
 	k->handovers = t->handovers;
 	k->published = t->published;
+	k->due_at = t->due_at;
+	k->breached_at = t->breached_at;
+	k->sla_reason = dup0(t->sla_reason);
 }
 
 static void
@@ -83,6 +87,7 @@ tk_clear(struct tk *k)
 	free(k->assignee);
 	free(k->assignee_name);
 	free(k->kb_title);
+	free(k->sla_reason);
 }
 
 /* A timeline entry: a comment or an event, copied out of the database. */
@@ -328,6 +333,13 @@ o_event(struct out *o, const struct entry *e)
 		wp_text(o, e->text);
 	} else if (strcmp(k, "sla-reason") == 0)
 		wp_raw(o, "gave the reason for the SLA breach");
+	else if (strcmp(k, "sla-warning") == 0) {
+		wp_raw(o, "warned its admin: due ");
+		wp_text(o, e->text);
+	} else if (strcmp(k, "sla-breach") == 0) {
+		wp_raw(o, "marked it overdue: it was due ");
+		wp_text(o, e->text);
+	}
 	else if (strcmp(k, "notice-suppressed") == 0) {
 		wp_raw(o, "held back a notice to ");
 		wp_text(o, e->text);
@@ -364,7 +376,7 @@ ticket_html(struct web_ctx *ctx, struct web_reply *r, const struct tk *k,
 {
 	struct buf crumbs, badges, fields, line;
 	struct out o;
-	char t[64], num[32];
+	char t[64], num[32], d[48];
 	size_t i;
 
 	buf_init(&crumbs, 8192);
@@ -426,7 +438,31 @@ ticket_html(struct web_ctx *ctx, struct web_reply *r, const struct tk *k,
 		wp_text(&o, wp_time(t, sizeof(t), k->closed_at));
 		wp_raw(&o, "</dd>");
 	}
-	/* issue 9 (SLA): the due time and the clock go here */
+	/* the SLA clock: when it is due, and how that stands */
+	if (k->due_at > 0) {
+		o_field(&o, "Due");
+		wp_text(&o, wp_time(t, sizeof(t), k->due_at));
+		if (strcmp(k->status, "rejected") == 0)
+			;
+		else if (k->closed_at > 0)
+			wp_raw(&o, k->closed_at <= k->due_at ?
+			    " <span class=\"sla ok\">met</span>" :
+			    " <span class=\"sla late\">missed</span>");
+		else if (k->due_at <= (long long)ctx->now)
+			wp_raw(&o, " <span class=\"sla late\">overdue</span>");
+		else {
+			wp_raw(&o, " <span class=\"sla\">");
+			wp_text(&o, stats_duration(d, sizeof(d),
+			    k->due_at - (long long)ctx->now));
+			wp_raw(&o, " left</span>");
+		}
+		wp_raw(&o, "</dd>");
+	}
+	if (ctx->desk && k->sla_reason != NULL) {
+		o_field(&o, "Cause of delay");
+		wp_text(&o, k->sla_reason);
+		wp_raw(&o, "</dd>");
+	}
 	if (ctx->desk && k->handovers > 0) {
 		o_field(&o, "Handovers");
 		wp_printf(&o, "%lld", k->handovers);
@@ -548,6 +584,16 @@ ticket_json(struct web_reply *r, const struct tk *k,
 	wp_key(&o, "closed_at");
 	wp_json(&o, k->closed_at > 0 ? wp_iso(t, sizeof(t), k->closed_at) :
 	    NULL);
+	wp_raw(&o, ",");
+	wp_key(&o, "due_at");
+	wp_json(&o, k->due_at > 0 ? wp_iso(t, sizeof(t), k->due_at) : NULL);
+	wp_raw(&o, ",");
+	wp_key(&o, "breached_at");
+	wp_json(&o, k->breached_at > 0 ? wp_iso(t, sizeof(t), k->breached_at) :
+	    NULL);
+	wp_raw(&o, ",");
+	wp_key(&o, "sla_reason");
+	wp_json(&o, k->sla_reason);
 	wp_raw(&o, ",");
 	wp_key(&o, "body");
 	wp_json(&o, k->body);

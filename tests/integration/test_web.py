@@ -211,8 +211,8 @@ class Routes(Web):
             self.assertIn(label, body)
         # the figures open to all carry no ticket content
         self.assertNotIn("Printer on the 3rd floor", body)
-        # SLA figures are not made up before the SLA clock exists
-        self.assertNotIn("Breached", body)
+        # the SLA clock's figure (issue 9)
+        self.assertIn("Breached", body)
         self.assertNotIn("<script", body)
         # HEAD: the same headers, no body
         st, hh, hbody = self.req("/", "HEAD")
@@ -237,7 +237,7 @@ class Routes(Web):
         st = json.loads(text)
         self.assertEqual(st["raised"], 3)
         self.assertEqual(st["by_status"]["resolved"], 1)
-        self.assertIsNone(st["breached"])
+        self.assertEqual(st["breached"], 0)
         self.assertEqual(len(st["days"]), 30)
         self.assertEqual(sum(d["opened"] for d in st["days"]), 3)
         self.assertEqual({a["email"] for a in st["admins"]},
@@ -569,6 +569,51 @@ class Routes(Web):
         self.assertEqual(snapshot(), before)
         self.assertEqual(self.desk.scalar(
             "SELECT status FROM tickets WHERE number = 1"), "assigned")
+
+
+class Sla(Web):
+    """The SLA clock on the page (issue 9): the due time and how it stands,
+    the admin's cause, the breached figure and its metric."""
+
+    def seed(self):
+        super().seed()
+        now = int(time.time())
+        # 1 missed its due time and its admin said why; 3 was resolved in
+        # time; 2 has a day left
+        self.desk.sql("UPDATE tickets SET due_at = ?, breached_at = ?, "
+                      "sla_reason = 'the part <b>came</b> late' "
+                      "WHERE number = 1", (now - 7200, now - 7100))
+        self.desk.sql("UPDATE tickets SET due_at = closed_at + 60 "
+                      "WHERE number = 3")
+        self.desk.sql("UPDATE tickets SET due_at = ? WHERE number = 2",
+                      (now + 86400 + 600,))
+
+    def test_clock_on_the_page(self):
+        h, one = self.get("/t/1?k=" + self.dkey())
+        self.assertIn("<dt>Due</dt>", one)
+        self.assertIn('<span class="sla late">overdue</span>', one)
+        self.assertIn("Cause of delay", one)
+        self.assertIn("the part &lt;b&gt;came&lt;/b&gt; late", one)
+        h, three = self.get("/t/3?k=" + self.tkey(3))
+        self.assertIn('<span class="sla ok">met</span>', three)
+        h, two = self.get("/t/2?k=" + self.tkey(2))
+        self.assertIn("1d left", two)
+        # the requester's own key does not show the admin's cause
+        h, mine = self.get("/t/1?k=" + self.tkey(1))
+        self.assertNotIn("Cause of delay", mine)
+        h, dash = self.get("/")
+        self.assertIn("Breached", dash)
+        h, metrics = self.get("/metrics")
+        self.assertIn("ticketd_sla_breached 1\n", metrics)
+        h, j = self.get("/api/tickets/1.json?k=" + self.tkey(1))
+        t = json.loads(j)
+        self.assertIsNotNone(t["due_at"])
+        self.assertIsNotNone(t["breached_at"])
+        h, st = self.get("/api/stats.json")
+        self.assertEqual(json.loads(st)["breached"], 1)
+        bob = [a for a in json.loads(st)["admins"]
+               if a["email"] == "bob@corp.example"][0]
+        self.assertEqual(bob.get("sla_met_pct"), 100)
 
 
 class Config(Web):

@@ -237,6 +237,10 @@ seed(void)
 	    " (5, 's', 'b', 1, 2, 'assigned', 'low', %lld, %lld, NULL),"
 	    " (6, 's', 'b', 1, NULL, 'open', 'low', %lld, %lld, NULL),"
 	    " (7, 's', 'b', 1, 3, 'rejected', 'low', %lld, %lld, %lld);"
+	    /* the SLA clock: #1 resolved late, #2 in time, #5 overdue */
+	    "UPDATE tickets SET due_at = created_at + 14400 WHERE number IN"
+	    " (1, 2);"
+	    "UPDATE tickets SET due_at = %lld WHERE number = 5;"
 	    "INSERT INTO events (ticket_number, at, actor_id, kind) VALUES"
 	    " (5, %lld, 2, 'priority'), (3, %lld, 3, 'resolved');"
 	    "INSERT INTO mails (message_id, received_at, source, from_addr,"
@@ -249,6 +253,7 @@ seed(void)
 	    NOW - 3600, NOW - 3600,
 	    NOW - 3 * 3600, NOW - 3 * 3600,
 	    NOW - 20 * DAY, NOW - 19 * DAY, NOW - 19 * DAY,
+	    NOW - 600LL,
 	    NOW - 600, NOW - 7200, NOW - 300);
 	exec_sql(h, q);
 	free(q);
@@ -296,9 +301,9 @@ test_compute(void)
 	T_INTEQ(st.by_status[STATS_REJECTED], 1);
 	T_INTEQ(st.by[STATS_HIGH][STATS_RESOLVED], 2);
 	T_INTEQ(st.by[STATS_LOW][STATS_ASSIGNED], 1);
-	/* no SLA clock yet: no made-up breach figure */
-	T_INTEQ(st.sla_known, 0);
-	T_INTEQ(st.breached, -1);
+	/* the SLA clock: #1 was resolved late, #5 is past its due time */
+	T_INTEQ(st.sla_known, 1);
+	T_INTEQ(st.breached, 2);
 
 	/* per day: 29 is today */
 	T_INTEQ(st.opened[29], 2);		/* 5 and 6 */
@@ -337,7 +342,7 @@ test_compute(void)
 		T_INTEQ(a->last_seen, NOW - 600);
 		T_INTEQ(a->away, 0);
 		T_INTEQ(a->root, 0);
-		T_INTEQ(a->sla_met_pct, -1);
+		T_INTEQ(a->sla_met_pct, 50);	/* #2 in time, #1 late */
 	}
 	a = admin(&st, "carol@corp.example");
 	T_CHECK(a != NULL);
