@@ -474,7 +474,7 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 	struct pipeline *pl = in->pl;
 	struct template_var extra[2];
 	struct fields f;
-	char *cat = NULL, *note = NULL, *email = NULL;
+	char *cat = NULL, *note = NULL, *email = NULL, *desk;
 	long long id = 0;
 	int mine = ti->assignee_id == in->sender || is_root, rc = 1;
 
@@ -531,10 +531,14 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 			ti->assignee_id = id;
 			free(ti->status);
 			ti->status = xstrdup("assigned");
+			desk = pl_desk_url(pl, in->now);
 			extra[0] = (struct template_var){ "body",
-			    "See the ticket's history with ticketctl ticket show." };
+			    "See the ticket's history on its page, or with "
+			    "ticketctl ticket show." };
+			extra[1] = (struct template_var){ "desk_url", desk };
 			rc = pl_tell_with(in, ti, "assigned", pl->tpl_reassigned,
-			    email, 0, extra, 1, 1, 0);
+			    email, 0, extra, 2, 1, 0);
+			free(desk);
 		} else
 			free(email);
 		return rc == DB_OK ? 1 : rc;

@@ -212,6 +212,32 @@ out:
 	return rc;
 }
 
+/*
+ * The link to ticket n's page for rcpt: opened with a desk key for the
+ * desk's admins (who see internal notes there), else with the ticket's own
+ * key. NULL when there is no page. New string.
+ */
+static char *
+ticket_url(struct pipeline *pl, long long n, const char *rcpt, time_t now)
+{
+	struct db_rcpt r;
+
+	if (!pl->have_web_key || n == 0)
+		return NULL;
+	if (rcpt != NULL && db_rcpt_info(pl->db, rcpt, &r) == DB_OK && r.staff)
+		return web_ticket_desk_url(pl->cfg, pl->web_key, n,
+		    now + WEBLINK_DESK_LIFETIME);
+	return web_ticket_url(pl->cfg, pl->web_key, n);
+}
+
+char *
+pl_desk_url(struct pipeline *pl, time_t now)
+{
+	if (!pl->have_web_key)
+		return NULL;
+	return web_desk_url(pl->cfg, pl->web_key, now + WEBLINK_DESK_LIFETIME);
+}
+
 /* The due sentence of a ticket just made. */
 static void
 new_due_note(const struct newticket *t, char *buf, size_t sz)
@@ -229,10 +255,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[14];
+	struct template_var vars[15];
 	struct outgoing o;
 	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
-	char due[160];
+	char due[160], *url;
 	int rc;
 
 	dropped = dropped_list(m);
@@ -264,6 +290,8 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	vars[12] = (struct template_var){ "assign_note", t->assign_note };
 	new_due_note(t, due, sizeof(due));
 	vars[13] = (struct template_var){ "due_note", due };
+	url = ticket_url(in->pl, t->number, m->from_addr, in->now);
+	vars[14] = (struct template_var){ "ticket_url", url };
 	memset(&o, 0, sizeof(o));
 	o.kind = "ack";
 	o.tpl = in->pl->tpl_ack;
@@ -273,7 +301,8 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, vars, 14);
+	rc = pl_queue_notice(in, &o, vars, 15);
+	free(url);
 	free(dropped);
 	free(dropped_note);
 	free(linked_note);
@@ -286,12 +315,15 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[11];
+	struct template_var vars[13];
 	struct outgoing o;
-	char num[32], due[160];
+	char num[32], due[160], *url, *desk;
+	int rc;
 
 	snprintf(num, sizeof(num), "%lld", t->number);
 	new_due_note(t, due, sizeof(due));
+	url = ticket_url(in->pl, t->number, t->assignee_addr, in->now);
+	desk = pl_desk_url(in->pl, in->now);
 	vars[0] = (struct template_var){ "number", num };
 	vars[1] = (struct template_var){ "subject", t->title };
 	vars[2] = (struct template_var){ "requester_name",
@@ -309,6 +341,8 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	    "attached here, the rest is shown by ticketctl ticket show." :
 	    NULL };
 	vars[10] = (struct template_var){ "due_note", due };
+	vars[11] = (struct template_var){ "ticket_url", url };
+	vars[12] = (struct template_var){ "desk_url", desk };
 	memset(&o, 0, sizeof(o));
 	o.kind = "assigned";
 	o.tpl = in->pl->tpl_assigned;
@@ -317,13 +351,17 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.auto_submitted = "auto-generated";
 	o.images = 1;
-	return pl_queue_notice(in, &o, vars, 11);
+	rc = pl_queue_notice(in, &o, vars, 13);
+	free(url);
+	free(desk);
+	return rc;
 }
 
 /* The common variables of a ticket's notices. */
 static size_t
 ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
-    size_t numsz, char *due, size_t duesz, struct template_var *v)
+    size_t numsz, char *due, size_t duesz, const char *url,
+    struct template_var *v)
 {
 	const struct config *cfg = in->pl->cfg;
 
@@ -350,7 +388,8 @@ ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
 	    ti->category : "none" };
 	v[10] = (struct template_var){ "status", ti->status };
 	v[11] = (struct template_var){ "due_note", due };
-	return 12;
+	v[12] = (struct template_var){ "ticket_url", url };
+	return 13;
 }
 
 /* A notice about ticket ti to one address, with extra variables. */
@@ -372,10 +411,12 @@ pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 {
 	struct template_var v[24];
 	struct outgoing o;
-	char num[32], due[160];
+	char num[32], due[160], *url;
 	size_t n, i;
+	int rc;
 
-	n = ticket_vars(in, ti, num, sizeof(num), due, sizeof(due), v);
+	url = ticket_url(in->pl, ti->number, to, in->now);
+	n = ticket_vars(in, ti, num, sizeof(num), due, sizeof(due), url, v);
 	for (i = 0; i < nextra && n < 24; i++)
 		v[n++] = extra[i];
 	memset(&o, 0, sizeof(o));
@@ -388,7 +429,9 @@ pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 	o.auto_submitted = "auto-generated";
 	o.images = images;
 	o.image_comment = comment;
-	return pl_queue_notice(in, &o, v, n);
+	rc = pl_queue_notice(in, &o, v, n);
+	free(url);
+	return rc;
 }
 
 /* Local midnight of the day t is in, days later (or earlier). */
@@ -409,6 +452,7 @@ day_start(time_t t, int days)
 struct report {
 	struct buf	 totals, day, ages, breaches, admins;
 	char		 dayname[32];
+	char		*desk_url;
 };
 
 static void
@@ -419,6 +463,8 @@ report_clear(struct report *r)
 	buf_clear(&r->ages);
 	buf_clear(&r->breaches);
 	buf_clear(&r->admins);
+	free(r->desk_url);
+	r->desk_url = NULL;
 }
 
 static int
@@ -435,6 +481,7 @@ report_build(struct pipeline *pl, time_t now, struct report *rp)
 	int rc, p;
 
 	memset(rp, 0, sizeof(*rp));
+	rp->desk_url = pl_desk_url(pl, now);
 	buf_init(&rp->totals, 4096);
 	buf_init(&rp->day, 4096);
 	buf_init(&rp->ages, 4096);
@@ -494,14 +541,15 @@ report_vars(struct pipeline *pl, struct report *rp, struct template_var *v)
 	v[5] = (struct template_var){ "ages", rp->ages.data };
 	v[6] = (struct template_var){ "breaches", rp->breaches.len > 0 ?
 	    rp->breaches.data : "(none)" };
-	return 7;
+	v[7] = (struct template_var){ "desk_url", rp->desk_url };
+	return 8;
 }
 
 /* The report (the desk's figures) to the control mail's sender. */
 int
 pl_queue_report(struct intake *in)
 {
-	struct template_var v[8];
+	struct template_var v[9];
 	struct report rp;
 	struct outgoing o;
 	size_t nv;
@@ -556,7 +604,7 @@ pl_daily_digest(struct pipeline *pl, time_t now)
 	struct intake in;
 	struct pipeline_mail pm;
 	struct db_admin *rows;
-	struct template_var v[8];
+	struct template_var v[9];
 	struct report rp;
 	struct outgoing o;
 	char today[32], *last = NULL, *subject;

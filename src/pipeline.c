@@ -21,6 +21,7 @@
 #include "rules.h"
 #include "template.h"
 #include "thread.h"
+#include "weblink.h"
 #include "xmalloc.h"
 
 
@@ -74,17 +75,19 @@ seed_roles(struct pipeline *pl, time_t now)
 /* The variables of every notice about a ticket (notices.c ticket_vars). */
 #define TICKET_VARS	"number", "subject", "requester_name", "requester", \
 	"tag", "desk_name", "desk", "assignee", "priority", "category", \
-	"status", "due_note"
+	"status", "due_note", "ticket_url"
 
 /* What the code gives each template: notices.c and desk.c. */
 static const char *const ack_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "desk",
 	"dropped_note", "linked_note", "priority", "category", "fields_note",
-	"assign_note", "due_note", NULL };
+	"assign_note", "due_note", "ticket_url", NULL };
 static const char *const assigned_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "priority",
-	"category", "body", "attachments_note", "due_note", NULL };
-static const char *const reassigned_vars[] = { TICKET_VARS, "body", NULL };
+	"category", "body", "attachments_note", "due_note", "ticket_url",
+	"desk_url", NULL };
+static const char *const reassigned_vars[] = { TICKET_VARS, "body",
+	"desk_url", NULL };
 static const char *const comment_vars[] = { TICKET_VARS, "author", "text",
 	"internal_note", NULL };
 static const char *const closed_vars[] = { TICKET_VARS, "note", "reason",
@@ -98,7 +101,7 @@ static const char *const refused_vars[] = { TICKET_VARS, "change", "who",
 static const char *const denied_vars[] = { "requester_name", "requester",
 	"domains", "root_admins", "desk_name", "desk", NULL };
 static const char *const report_vars[] = { "totals", "admins", "desk_name",
-	"day", "day_figures", "ages", "breaches", NULL };
+	"day", "day_figures", "ages", "breaches", "desk_url", NULL };
 static const char *const sla_vars[] = { TICKET_VARS, "due", NULL };
 static const char *const escalation_vars[] = { TICKET_VARS, "due",
 	"assignee_or_none", NULL };
@@ -180,6 +183,31 @@ load_templates(struct pipeline *pl, const struct config *cfg, char *err,
 	return 0;
 }
 
+/*
+ * The key of the status page's links, for the links in notices: made when
+ * missing (as the page does), none when there is no page; a key that
+ * cannot be read leaves the notices without links and says why.
+ */
+static void
+load_web_key(struct pipeline *pl)
+{
+	char *base, msg[512];
+
+	if ((base = weblink_base(pl->cfg)) == NULL ||
+	    pl->cfg->web.secret_file == NULL) {
+		free(base);
+		return;
+	}
+	free(base);
+	if (weblink_secret_load(pl->cfg->web.secret_file, 1, pl->web_key, msg,
+	    sizeof(msg)) == -1) {
+		log_warnx("[web] secret_file: %s; notices go without links to "
+		    "the status page", msg);
+		return;
+	}
+	pl->have_web_key = 1;
+}
+
 int
 pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
     const char *source, char *err, size_t errsz)
@@ -192,6 +220,7 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 		pipeline_clear(pl);
 		return -1;
 	}
+	load_web_key(pl);
 	seed_roles(pl, clock_now());
 	return 0;
 }
@@ -207,6 +236,8 @@ pipeline_clear(struct pipeline *pl)
 		free(*slot);
 		*slot = NULL;
 	}
+	explicit_bzero(pl->web_key, sizeof(pl->web_key));
+	pl->have_web_key = 0;
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "weblink.h"
 
 enum pipeline_outcome {
 	PL_TICKET = 0,	/* a new ticket was made → processed folder */
@@ -45,6 +46,9 @@ struct pipeline {
 	char		*tpl_sla_warning, *tpl_sla_breach, *tpl_sla_escalation;
 	char		*tpl_sla_reason;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
+	/* the status page's key, for links in notices (when have_web_key) */
+	unsigned char	 web_key[WEBLINK_SECRET_LEN];
+	int		 have_web_key;
 };
 
 /*

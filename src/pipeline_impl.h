@@ -102,6 +102,9 @@ int	pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 	    const char *kind, const char *tpl, const char *to, int in_reply,
 	    const struct template_var *extra, size_t nextra, int images,
 	    long long comment);
+/* The status page's desk-wide link, expiring a week from now (for
+ * admins); NULL when there is no page. New string. */
+char	*pl_desk_url(struct pipeline *pl, time_t now);
 /* The report (totals, one line per admin) to the control mail's sender. */
 int	pl_queue_report(struct intake *in);
 

@@ -337,6 +337,26 @@ template_fill(const char *tpl, const struct template_var *vars, size_t nvars,
 				p++;
 			continue;
 		}
+		if ((var->value == NULL || var->value[0] == '\0') &&
+		    b.len >= 2 && b.data[b.len - 2] == ']' &&
+		    b.data[b.len - 1] == '(') {
+			/*
+			 * A link to an empty address ("[the ticket]({{url}})"
+			 * when there is no page) takes its whole line with it,
+			 * and the blank line after it, as above.
+			 */
+			while (b.len > 0 && b.data[b.len - 1] != '\n')
+				b.len--;
+			if (b.data != NULL)
+				b.data[b.len] = '\0';
+			while (*q != '\0' && *q != '\n')
+				q++;
+			p = *q == '\n' ? q + 1 : q;
+			if (*p == '\n' && b.len >= 2 &&
+			    b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
+				p++;
+			continue;
+		}
 		if (var->value != NULL) {
 			if (md_escape)
 				add_escaped(&b, var->value);

@@ -34,8 +34,10 @@ char	*template_load(const char *dir, const char *name, char *err, size_t errsz);
  * placeholders are left as written (template_check() refuses a template
  * that has any). A placeholder alone on its line whose value is empty or
  * NULL removes the line (and a blank line after it), so optional
- * paragraphs leave no gap. md_escape: escape values for Markdown so that
- * cmark reads them back as written. Returns a new string. Pure.
+ * paragraphs leave no gap; so does an empty value that is a link's address
+ * ("[the ticket's page]({{ticket_url}})": no page, no line). md_escape:
+ * escape values for Markdown so that cmark reads them back as written (a
+ * link's address too). Returns a new string. Pure.
  */
 char	*template_fill(const char *tpl, const struct template_var *vars,
 	    size_t nvars, int md_escape);

@@ -319,3 +319,18 @@ web_desk_url(const struct config *cfg,
 	free(base);
 	return url;
 }
+
+char *
+web_ticket_desk_url(const struct config *cfg,
+    const unsigned char key[WEBLINK_SECRET_LEN], long long number,
+    time_t expires)
+{
+	char tok[WEBLINK_DESK_MAX], *base, *url;
+
+	if ((base = weblink_base(cfg)) == NULL)
+		return NULL;
+	weblink_desk_token(key, expires, tok);
+	url = xasprintf("%s/t/%lld?k=%s", base, number, tok);
+	free(base);
+	return url;
+}

@@ -80,5 +80,13 @@ char	*web_ticket_url(const struct config *,
 	    const unsigned char key[WEBLINK_SECRET_LEN], long long number);
 char	*web_desk_url(const struct config *,
 	    const unsigned char key[WEBLINK_SECRET_LEN], time_t expires);
+/*
+ * Ticket N's page opened with a desk key that expires then (for admins:
+ * internal notes and the desk's events shown). New string; NULL when
+ * there is no page and no base_url.
+ */
+char	*web_ticket_desk_url(const struct config *,
+	    const unsigned char key[WEBLINK_SECRET_LEN], long long number,
+	    time_t expires);
 
 #endif

@@ -195,6 +195,7 @@ class Clock(DeskTest):
                       "14:00 UTC: no reason given yet", body)
         self.assertIn("overdue now: 1", body)
         self.assertIn("bob@corp.example: 2, 0, -", body)
+        self.assertIn("The desk's page, with every ticket <http://", body)
         self.tick(next_day + 3 * H)                 # once a day
         self.assertEqual(len(self.notices("daily-digest")), 2)
         # the report command gives the same figures

@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -26,7 +27,8 @@ import zlib
 from email.message import EmailMessage
 
 from harness import (DEMO_MAILS, DESK_ADDR, LOOPBACK, DeskTest, log,
-                     make_mail, port_open, wait_until, web_desk_key,
+                     make_mail, parse_mail, port_open, wait_until,
+                     web_desk_key,
                      web_ticket_key)
 
 CATS = {"hardware": "laptop, printer, monitor", "network": "vpn, wifi"}
@@ -614,6 +616,49 @@ class Sla(Web):
         bob = [a for a in json.loads(st)["admins"]
                if a["email"] == "bob@corp.example"][0]
         self.assertEqual(bob.get("sla_met_pct"), 100)
+
+
+class NoticeLinks(Web):
+    """Every notice links to its ticket's page with a key that opens that
+    ticket (and no other); admins' notices carry a desk key, and the
+    assignment notice and the report a desk-wide link (issue 10, point 3)."""
+
+    def links(self, row):
+        text = parse_mail(row["message"]).get_body(("plain",)).get_content()
+        return re.findall(r"<(http://[^>]+)>", text)
+
+    def path(self, url):
+        base = "http://127.0.0.1:%d" % self.port
+        self.assertTrue(url.startswith(base), url)
+        return url[len(base):]
+
+    def test_links_open_the_ticket_and_nothing_else(self):
+        rows = self.desk.outbox()
+        ack = [r for r in rows if r["kind"] == "ack" and r["ticket_number"] == 2][0]
+        (url,) = self.links(ack)
+        path = self.path(url)
+        self.assertTrue(path.startswith("/t/2?k="), path)
+        h, page = self.get(path)
+        self.assertIn("809", page)                 # ticket 2's text
+        self.assertNotIn("fuser is worn", page)    # no internal note
+        # the same key does not open ticket 1
+        self.get(path.replace("/t/2?", "/t/1?"), 403)
+        # the admin's assignment notice: a desk key on the ticket, which
+        # shows internal notes, and a link to the whole desk
+        asg = [r for r in rows if r["kind"] == "assigned"
+               and r["ticket_number"] == 1][0]
+        t_url, d_url = self.links(asg)
+        h, page = self.get(self.path(t_url))
+        self.assertIn("fuser is worn", page)
+        self.assertTrue(self.path(d_url).startswith("/?k="))
+        h, desk = self.get(self.path(d_url).replace("/?", "/tickets?"))
+        self.assertIn("New laptop for the intern", desk)
+        # every ticket notice has its link
+        for r in rows:
+            if r["ticket_number"]:
+                self.assertTrue(any("/t/%d?k=" % r["ticket_number"] in u
+                                    for u in self.links(r)),
+                                "%s has no link" % r["kind"])
 
 
 class Config(Web):

@@ -757,10 +757,40 @@ test_load(void)
 	T_INTEQ(rmdir(dir), 0);
 }
 
+/* A link whose address is a value: a link when set, no line when empty. */
+static void
+test_link_value(void)
+{
+	const char *tpl = "Hello.\n\n[See the ticket]({{url}})\n\nBye.\n";
+	struct template_var v[1] = { { "url", "https://it.example/t/4?k=a_b-C" } };
+	char *text, *html;
+
+	template_render(tpl, v, 1, &text, &html);
+	T_CHECK(strstr(html, "<a href=\"https://it.example/t/4?k=a_b-C\">"
+	    "See the ticket</a>") != NULL);
+	T_CHECK(strstr(text, "See the ticket <https://it.example/t/4?k=a_b-C>")
+	    != NULL);
+	free(text);
+	free(html);
+	v[0].value = NULL;
+	template_render(tpl, v, 1, &text, &html);
+	T_STREQ(text, "Hello.\n\nBye.\n");
+	T_CHECK(strstr(html, "<a") == NULL);
+	free(text);
+	free(html);
+	/* an address that tries to end the link early stays one address */
+	v[0].value = "https://x.example/) [evil](https://evil.example";
+	template_render(tpl, v, 1, &text, &html);
+	T_CHECK(strstr(html, "href=\"https://evil.example") == NULL);
+	free(text);
+	free(html);
+}
+
 int
 main(void)
 {
 	T_RUN(test_substitution);
+	T_RUN(test_link_value);
 	T_RUN(test_spaces);
 	T_RUN(test_unknown);
 	T_RUN(test_unterminated);
