@@ -57,6 +57,9 @@ int	ctl_parse_date(const char *s, long long *t);
  */
 int	ctl_export(const struct config *, int argc, char *argv[]);
 
+/* ticketctl stats [--since DATE] [--json]: argv[0] is "stats". */
+int	ctl_stats(const struct config *, int argc, char *argv[]);
+
 /*
  * ticketctl ticket list|show …: argv[0] is "ticket". Prints the result or
  * a message on stderr; returns the exit status (0, 1, or EX_USAGE).

@@ -174,3 +174,37 @@ db_stats_breached(struct db *db, time_t now, long long *n)
 	}
 	return done(st, rc);
 }
+
+int
+db_stats_events(struct db *db, time_t since,
+    void (*fn)(const struct db_stats_event *, void *), void *arg)
+{
+	struct db_stats_event e;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(db, "SELECT t.number, t.created_at, t.priority, "
+	    "t.category, t.status, ifnull(t.closed_at, 0), ifnull(t.due_at, 0), "
+	    "e.at, e.kind, p.email, p.role, e.detail FROM tickets t JOIN events "
+	    "e ON e.ticket_number = t.number LEFT JOIN people p ON p.id = "
+	    "e.actor_id WHERE t.created_at >= ?1 ORDER BY t.number, e.at, e.id",
+	    &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.ticket = sqlite3_column_int64(st, 0);
+		e.created_at = sqlite3_column_int64(st, 1);
+		e.priority = col(st, 2);
+		e.category = col(st, 3);
+		e.status = col(st, 4);
+		e.closed_at = sqlite3_column_int64(st, 5);
+		e.due_at = sqlite3_column_int64(st, 6);
+		e.at = sqlite3_column_int64(st, 7);
+		e.kind = col(st, 8);
+		e.actor = col(st, 9);
+		e.actor_role = col(st, 10);
+		e.detail = col(st, 11);
+		fn(&e, arg);
+	}
+	return done(st, rc);
+}

@@ -36,6 +36,28 @@ int	db_stats_resolved(struct db *, time_t since,
  * after it, or open past it at now. */
 int	db_stats_breached(struct db *, time_t now, long long *n);
 
+/*
+ * The event log of the tickets created at or after since, by ticket, then
+ * time: fn once per event with its ticket's fields. The actor's role is
+ * their role now ("user", "admin", "root", "blocked"; NULL for the desk).
+ */
+struct db_stats_event {
+	long long   ticket;
+	long long   created_at;
+	const char *priority;
+	const char *category;		/* may be NULL */
+	const char *status;
+	long long   closed_at;		/* 0 = open */
+	long long   due_at;		/* 0 = no target */
+	long long   at;
+	const char *kind;
+	const char *actor;		/* address; NULL = the desk */
+	const char *actor_role;
+	const char *detail;		/* may be NULL */
+};
+int	db_stats_events(struct db *, time_t since,
+	    void (*fn)(const struct db_stats_event *, void *), void *arg);
+
 /* Each admin and root admin, by address. */
 struct db_stats_admin {
 	long long   id;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "db.h"
@@ -298,6 +299,8 @@ bucket(struct stats *st, const long long *v, size_t n, long long *out)
 	}
 }
 
+static int log_into(struct db *, struct stats *);
+
 int
 stats_compute(struct db *db, time_t now, long long online_window,
     struct stats *st)
@@ -351,6 +354,8 @@ stats_compute(struct db *db, time_t now, long long online_window,
 		st->admins[i].sla_met_pct = c.targets[i] == 0 ? -1 :
 		    (int)(c.met[i] * 100 / c.targets[i]);
 	}
+	if ((rc = log_into(db, st)) != DB_OK)
+		goto fail;
 	rc = DB_OK;
 	goto out;
 fail:
@@ -377,4 +382,229 @@ stats_clear(struct stats *st)
 	}
 	free(st->admins);
 	memset(st, 0, sizeof(*st));
+}
+
+/* ---- the event log's figures ---- */
+
+struct logctx {
+	struct stats_log *lg;
+	struct times	  all;
+	struct times	 *per;		/* one per lg->admins */
+	long long	  ticket;	/* the ticket in hand */
+	char		 *holder;	/* its admin now */
+	int		  responded;
+};
+
+static size_t
+log_admin(struct logctx *c, const char *email)
+{
+	struct stats_log *lg = c->lg;
+	size_t i;
+
+	for (i = 0; i < lg->nadmins; i++)
+		if (strcasecmp(lg->admins[i].email, email) == 0)
+			return i;
+	lg->admins = xreallocarray(lg->admins, lg->nadmins + 1,
+	    sizeof(*lg->admins));
+	c->per = xreallocarray(c->per, lg->nadmins + 1, sizeof(*c->per));
+	memset(&lg->admins[lg->nadmins], 0, sizeof(*lg->admins));
+	memset(&c->per[lg->nadmins], 0, sizeof(*c->per));
+	lg->admins[lg->nadmins].email = xstrdup(email);
+	return lg->nadmins++;
+}
+
+static void
+log_category(struct stats_log *lg, const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		name = "none";
+	for (i = 0; i < lg->ncats; i++)
+		if (strcmp(lg->cats[i].name, name) == 0) {
+			lg->cats[i].n++;
+			return;
+		}
+	lg->cats = xreallocarray(lg->cats, lg->ncats + 1, sizeof(*lg->cats));
+	lg->cats[lg->ncats].name = xstrdup(name);
+	lg->cats[lg->ncats++].n = 1;
+}
+
+static int
+staff(const char *role)
+{
+	return role != NULL && (strcmp(role, "admin") == 0 ||
+	    strcmp(role, "root") == 0);
+}
+
+static void
+log_event(const struct db_stats_event *e, void *arg)
+{
+	struct logctx *c = arg;
+	struct stats_log *lg = c->lg;
+	long long secs = e->at - e->created_at;
+	size_t a;
+	int i;
+
+	if (e->ticket != c->ticket) {
+		c->ticket = e->ticket;
+		free(c->holder);
+		c->holder = NULL;
+		c->responded = 0;
+		lg->tickets++;
+		if ((i = stats_status_index(e->status)) >= 0)
+			lg->by_status[i]++;
+		if ((i = stats_prio_index(e->priority)) >= 0)
+			lg->by_prio[i]++;
+		log_category(lg, e->category);
+	}
+	if ((strcmp(e->kind, "assigned") == 0 ||
+	    strcmp(e->kind, "reassigned") == 0) && e->detail != NULL &&
+	    e->detail[0] != '\0') {
+		if (c->holder != NULL && strcasecmp(c->holder, e->detail) != 0) {
+			lg->handovers++;
+			/* log_admin() may move lg->admins: index first */
+			a = log_admin(c, c->holder);
+			lg->admins[a].given++;
+			a = log_admin(c, e->detail);
+			lg->admins[a].received++;
+		} else
+			(void)log_admin(c, e->detail);
+		free(c->holder);
+		c->holder = xstrdup(e->detail);
+		return;
+	}
+	if (!c->responded && e->actor != NULL && staff(e->actor_role) &&
+	    (strcmp(e->kind, "commented") == 0 ||
+	    strcmp(e->kind, "resolved") == 0 ||
+	    strcmp(e->kind, "rejected") == 0)) {
+		c->responded = 1;
+		lg->responses++;
+		lg->response_secs += secs;
+		a = log_admin(c, e->actor);
+		lg->admins[a].responses++;
+		lg->admins[a].response_secs += secs;
+	}
+	if (strcmp(e->kind, "resolved") == 0) {
+		lg->resolved++;
+		times_add(&c->all, secs);
+		if (e->due_at > 0) {
+			lg->targets++;
+			if (e->at <= e->due_at)
+				lg->met++;
+		}
+		if (e->actor == NULL && c->holder == NULL)
+			return;
+		a = log_admin(c, e->actor != NULL ? e->actor : c->holder);
+		lg->admins[a].resolved++;
+		times_add(&c->per[a], secs);
+		if (e->due_at > 0) {
+			lg->admins[a].targets++;
+			if (e->at <= e->due_at)
+				lg->admins[a].met++;
+		}
+	}
+}
+
+static int
+admin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_log_admin *)a)->email,
+	    ((const struct stats_log_admin *)b)->email);
+}
+
+static int
+cat_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_log_cat *)a)->name,
+	    ((const struct stats_log_cat *)b)->name);
+}
+
+int
+stats_log(struct db *db, time_t since, struct stats_log *lg)
+{
+	struct logctx c;
+	size_t i;
+	int rc;
+
+	memset(lg, 0, sizeof(*lg));
+	memset(&c, 0, sizeof(c));
+	lg->since = since;
+	c.lg = lg;
+	rc = db_stats_events(db, since, log_event, &c);
+	lg->median_secs = stats_percentile(c.all.v, c.all.n, 50);
+	lg->p90_secs = stats_percentile(c.all.v, c.all.n, 90);
+	for (i = 0; i < lg->nadmins; i++) {
+		lg->admins[i].median_secs = stats_percentile(c.per[i].v,
+		    c.per[i].n, 50);
+		lg->admins[i].p90_secs = stats_percentile(c.per[i].v,
+		    c.per[i].n, 90);
+		free(c.per[i].v);
+	}
+	free(c.per);
+	free(c.all.v);
+	free(c.holder);
+	/* only the people something was counted for, by address */
+	for (i = 0; i < lg->nadmins; ) {
+		if (lg->admins[i].resolved + lg->admins[i].given +
+		    lg->admins[i].received + lg->admins[i].responses == 0) {
+			free(lg->admins[i].email);
+			lg->admins[i] = lg->admins[--lg->nadmins];
+		} else
+			i++;
+	}
+	if (lg->nadmins > 0)
+		qsort(lg->admins, lg->nadmins, sizeof(*lg->admins), admin_cmp);
+	if (lg->ncats > 0)
+		qsort(lg->cats, lg->ncats, sizeof(*lg->cats), cat_cmp);
+	if (rc != DB_OK)
+		stats_log_clear(lg);
+	return rc;
+}
+
+void
+stats_log_clear(struct stats_log *lg)
+{
+	size_t i;
+
+	for (i = 0; i < lg->nadmins; i++)
+		free(lg->admins[i].email);
+	free(lg->admins);
+	for (i = 0; i < lg->ncats; i++)
+		free(lg->cats[i].name);
+	free(lg->cats);
+	memset(lg, 0, sizeof(*lg));
+}
+
+/* The event log's figures of the dashboard's 30 days, into st. */
+static int
+log_into(struct db *db, struct stats *st)
+{
+	struct stats_log lg;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < st->nadmins; i++)
+		st->admins[i].first_response_secs = -1;
+	st->first_response_secs = -1;
+	if ((rc = stats_log(db, st->day_start[0], &lg)) != DB_OK)
+		return rc;
+	st->handovers = lg.handovers;
+	if (lg.responses > 0)
+		st->first_response_secs = lg.response_secs / lg.responses;
+	for (i = 0; i < st->nadmins; i++)
+		for (j = 0; j < lg.nadmins; j++) {
+			if (strcasecmp(st->admins[i].email,
+			    lg.admins[j].email) != 0)
+				continue;
+			st->admins[i].given = lg.admins[j].given;
+			st->admins[i].received = lg.admins[j].received;
+			if (lg.admins[j].responses > 0)
+				st->admins[i].first_response_secs =
+				    lg.admins[j].response_secs /
+				    lg.admins[j].responses;
+			break;
+		}
+	stats_log_clear(&lg);
+	return DB_OK;
 }

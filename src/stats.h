@@ -43,6 +43,9 @@ struct stats_admin {
 	long long   resolved_7d, resolved_30d;
 	long long   median_secs;	/* resolution time, last 30 days; -1 */
 	int	    sla_met_pct;	/* resolved in time, 30 days; -1 = none */
+	/* from the event log of the last 30 days' tickets (stats_log) */
+	long long   given, received;	/* handovers */
+	long long   first_response_secs;	/* average; -1 = none */
 };
 
 struct stats_priority {
@@ -59,6 +62,9 @@ struct stats {
 	long long   by[STATS_NPRIO][STATS_NSTATUS];	/* priority x status */
 	int	    sla_known;		/* 1: the SLA clock counts (always now) */
 	long long   breached;		/* missed their due time, ever */
+	/* from the event log of the last 30 days' tickets (stats_log) */
+	long long   handovers;
+	long long   first_response_secs;	/* average; -1 = none */
 	/* per day, oldest first; day i starts at day_start[i] */
 	time_t	    day_start[STATS_DAYS];
 	long long   opened[STATS_DAYS];
@@ -82,6 +88,50 @@ const char *stats_status_name(int);
 /* The index of a name, or -1. */
 int	stats_prio_index(const char *);
 int	stats_status_index(const char *);
+
+/*
+ * The desk's numbers over a span, from its event log (ticketctl stats,
+ * and the dashboard over its 30 days): every ticket created at or after
+ * since counts once, and its events tell the rest.
+ *   resolution time: its "resolved" event's time minus its creation;
+ *   SLA met: resolved by its due time, of those resolved with a target;
+ *   handovers: each assigned/reassigned that moves a ticket from one
+ *     admin to another — given by the one who had it, received by the
+ *     one who gets it;
+ *   first response: from creation to the first comment, resolution or
+ *     rejection by an admin or root admin (their role now);
+ * per admin by the address that acted (or had the ticket, for handovers
+ * given). Medians and percentiles by nearest rank, as stats_percentile.
+ */
+struct stats_log_admin {
+	char	   *email;
+	long long   resolved;
+	long long   median_secs, p90_secs;	/* -1: none resolved */
+	long long   met, targets;		/* SLA met of targets */
+	long long   given, received;		/* handovers */
+	long long   responses;			/* first responses they gave */
+	long long   response_secs;		/* their sum */
+};
+struct stats_log {
+	time_t	    since;
+	long long   tickets;
+	long long   by_status[STATS_NSTATUS];
+	long long   by_prio[STATS_NPRIO];
+	struct stats_log_cat {
+		char	   *name;		/* "none" for no category */
+		long long   n;
+	}	   *cats;			/* by name */
+	size_t	    ncats;
+	long long   resolved;
+	long long   median_secs, p90_secs;	/* -1: none */
+	long long   met, targets;
+	long long   handovers;
+	long long   responses, response_secs;	/* average = secs / n */
+	struct stats_log_admin *admins;		/* by address */
+	size_t	    nadmins;
+};
+int	stats_log(struct db *, time_t since, struct stats_log *);
+void	stats_log_clear(struct stats_log *);
 
 /*
  * Pure helpers, exposed for the tests.

@@ -47,6 +47,7 @@ usage(int status)
 	    "       ticketctl -c FILE user revoke EMAIL\n"
 	    "       ticketctl -c FILE export --format xes|csv|json "
 	    "[--since DATE]\n"
+	    "       ticketctl -c FILE stats [--since DATE] [--json]\n"
 	    "       ticketctl -c FILE user held\n"
 	    "       ticketctl -c FILE user release EMAIL\n");
 	exit(status);
@@ -245,6 +246,7 @@ main(int argc, char *argv[])
 		free(errstr);
 		return EX_CONFIG;
 	}
+	config_apply_timezone(&cfg);
 
 	if (strcmp(argv[0], "init") == 0 && argc == 1) {
 		if (db_create(cfg.helpdesk.database, &errstr) == -1) {
@@ -260,6 +262,8 @@ main(int argc, char *argv[])
 		rc = ctl_ticket(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "export") == 0) {
 		rc = ctl_export(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "stats") == 0) {
+		rc = ctl_stats(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
 		char *data;
 		size_t len;

@@ -168,6 +168,13 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 			wp_printf(&o, "\"sla_met_pct\":%d,", a->sla_met_pct);
 		else
 			wp_raw(&o, "\"sla_met_pct\":null,");
+		wp_printf(&o, "\"handovers_given\":%lld,\"handovers_received\":"
+		    "%lld,", a->given, a->received);
+		if (a->first_response_secs >= 0)
+			wp_printf(&o, "\"first_response_secs\":%lld,",
+			    a->first_response_secs);
+		else
+			wp_raw(&o, "\"first_response_secs\":null,");
 		wp_key(&o, "last_seen");
 		wp_json(&o, a->last_seen > 0 ? wp_iso(t, sizeof(t),
 		    a->last_seen) : NULL);

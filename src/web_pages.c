@@ -505,9 +505,11 @@ admin_table(struct out *o, const struct web_ctx *ctx, const struct stats *st)
 	    "<th class=\"n\">Open</th><th class=\"n\">Resolved 7d</th>"
 	    "<th class=\"n\">Resolved 30d</th>"
 	    "<th class=\"n\">Median resolution</th>");
-	/* issue 9 (SLA): the column appears once the figure exists */
 	if (st->sla_known)
 		wp_raw(o, "<th class=\"n\">SLA met</th>");
+	wp_raw(o, "<th class=\"n\">First response</th>"
+	    "<th class=\"n\" title=\"tickets handed to others / taken "
+	    "over\">Handovers</th>");
 	wp_raw(o, "<th>Last seen</th></tr></thead><tbody>\n");
 	for (i = 0; i < st->nadmins; i++) {
 		const struct stats_admin *a = &st->admins[i];
@@ -540,6 +542,11 @@ admin_table(struct out *o, const struct web_ctx *ctx, const struct stats *st)
 			else
 				wp_raw(o, "<td class=\"n\">-</td>");
 		}
+		wp_raw(o, "<td class=\"n\">");
+		wp_text(o, stats_duration(d, sizeof(d),
+		    a->first_response_secs));
+		wp_printf(o, "</td><td class=\"n\">%lld / %lld</td>",
+		    a->given, a->received);
 		wp_raw(o, "<td class=\"when\">");
 		wp_text(o, wp_ago(t, sizeof(t), (long long)ctx->now,
 		    a->last_seen));
