@@ -7,8 +7,8 @@
 #include "clock.h"
 #include "log.h"
 
-static int	 started;
-static time_t	 start_real, start_desk;
+static int	 started, frozen;
+static time_t	 start_desk;
 
 /* n decimal digits at p; -1 when any is not one. */
 static long
@@ -70,19 +70,18 @@ clock_now(void)
 
 	if (!started) {
 		started = 1;
-		start_real = time(NULL);
-		start_desk = start_real;
 		s = getenv("TICKETD_NOW");
 		if (s != NULL && *s != '\0') {
-			if (clock_parse(s, &start_desk) == -1) {
+			if (clock_parse(s, &start_desk) == -1)
 				log_warnx("TICKETD_NOW=%.40s is not a time "
 				    "(epoch seconds or YYYY-MM-DDTHH:MM:SSZ); "
 				    "ignored", s);
-				start_desk = start_real;
-			} else
-				log_info("the desk's clock starts at "
+			else {
+				frozen = 1;
+				log_info("the desk's clock stands at "
 				    "TICKETD_NOW=%s", s);
+			}
 		}
 	}
-	return start_desk + (time(NULL) - start_real);
+	return frozen ? start_desk : time(NULL);
 }

@@ -3,11 +3,12 @@
  *
  * clock_now() is time(NULL), unless the environment variable TICKETD_NOW
  * holds a time (epoch seconds, or YYYY-MM-DDTHH:MM:SSZ): then the desk's
- * clock starts there when the process first asks and runs on in real
- * time. The tests use it to reach an SLA breach, a warning or the daily
- * digest at an exact instant without sleeping; an administrator can use
- * it to replay what the desk would do at a given time. A value that is
- * not a time is ignored, with a warning.
+ * clock stands still at that time for the whole run. The tests use it to
+ * reach an SLA breach, a warning or the daily digest at an exact instant
+ * without sleeping (one run of ticketd --stdin or --once per instant); an
+ * administrator can use it to try what the desk would do at a given time
+ * on a copy of the database. A value that is not a time is ignored, with
+ * a warning. Not for a running daemon: its timers would never fire.
  */
 #ifndef TICKETD_CLOCK_H
 #define TICKETD_CLOCK_H
