@@ -194,7 +194,8 @@ struct db_rcpt {
 int	db_rcpt_info(struct db *, const char *email, struct db_rcpt *);
 /*
  * Mark email a list's or robot's address (on: created when unknown; never
- * an admin's or root admin's), or a person again (on = 0: they wrote).
+ * an admin's or root admin's, nor of one whose mail the desk took as a
+ * ticket or comment), or a person again (on = 0: they wrote).
  */
 int	db_person_no_reply(struct db *, const char *email, int on, time_t now);
 

@@ -175,9 +175,16 @@ db_person_no_reply(struct db *db, const char *email, int on, time_t now)
 		if ((rc = db_finish(db, st)) != DB_OK)
 			return rc;
 	}
+	/*
+	 * Anyone can write List-Post: or Sender: into a mail: an admin, and
+	 * someone who wrote to the desk as a person (a ticket or a comment
+	 * of theirs), is never marked by another's mail.
+	 */
 	if ((rc = db_prepare(db, "UPDATE people SET no_reply = ?2 WHERE email = "
-	    "?1 AND no_reply != ?2 AND (?2 = 0 OR role NOT IN ('admin', "
-	    "'root'))", &st)) != DB_OK)
+	    "?1 AND no_reply != ?2 AND (?2 = 0 OR (role NOT IN ('admin', "
+	    "'root') AND NOT EXISTS (SELECT 1 FROM mails m WHERE m.from_addr "
+	    "= people.email COLLATE NOCASE AND m.disposition = 'ticket')))",
+	    &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, on != 0);

@@ -1,0 +1,57 @@
+"""What a review of the day's landings (issues 7-10) found, as an attacker
+and as a tired admin would meet it: each test is one finding, and failed
+before its fix."""
+
+from harness import DeskTest, make_mail, parse_mail
+
+ROOT = "root@corp.example"
+
+
+class Review(DeskTest):
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"root_admins": ROOT,
+                         "admins": "bob@corp.example, carol@corp.example",
+                         "max_notices_per_hour": "1000"}})
+
+    def mail(self, **kw):
+        return self.desk.stdin(make_mail(**kw), check=0)
+
+    def notices(self, kind=None, to=None):
+        return [r for r in self.desk.outbox()
+                if (kind is None or r["kind"] == kind)
+                and (to is None or r["rcpt_to"] == to)]
+
+    def status(self, n):
+        return self.desk.scalar("SELECT status FROM tickets WHERE number = ?",
+                                (n,))
+
+    def transcript(self, who=ROOT):
+        rows = self.notices("transcript", who)
+        self.assertTrue(rows, "no transcript to %s" % who)
+        m = parse_mail(rows[-1]["message"])
+        return m.get_body(("plain",)).get_content().replace("\r\n", "\n"), m
+
+    # -- a stranger's forged list headers ----------------------------------
+
+    def test_a_forged_list_post_cannot_silence_a_requester(self):
+        """Anyone could write List-Post: <mailto:alice@…> (or Sender:
+        alice@… on list mail) to mark alice a list's address: her
+        resolution notice was then suppressed. Someone who wrote to the
+        desk as a person is not a list's address."""
+        self.mail(subject="[@bob] Printer jams")
+        self.mail(subject="hello", sender="eve@corp.example", name=None,
+                  headers=["List-Id: <x.corp.example>",
+                           "List-Post: <mailto:alice@corp.example>",
+                           "Sender: alice@corp.example"])
+        self.assertEqual(self.desk.scalar(
+            "SELECT no_reply FROM people WHERE email = ?",
+            ("alice@corp.example",)), 0)
+        self.mail(subject="Re: [IT #1] Printer jams", sender="bob@corp.example",
+                  name=None, body="/resolve new drum\n")
+        self.assertEqual(self.status(1), "resolved")
+        done = self.notices("resolved", "alice@corp.example")
+        self.assertEqual([r["status"] for r in done], ["sent"])
