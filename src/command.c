@@ -786,21 +786,33 @@ control_start(const char *ls, const char *le)
 {
 	const char *p = ls, *w, *a;
 	size_t n, an;
+	int named = 0, addr = 0;
 
 	if (*ls == '/')
 		return 1;
 	n = word(&p, le, &w);
 	if (lookup(control_specs, NSPECS(control_specs), w, n) != NULL)
 		return 1;
-	if (!near_spec(control_specs, NSPECS(control_specs), w, n))
+	if (near_spec(control_specs, NSPECS(control_specs), w, n) ||
+	    near_spec(admin_specs, NSPECS(admin_specs), w, n)) {
+		/* "reprot", "assign 42 bob@…" (the admin's word) */
+		if (p == le)
+			return w[n - 1] != ',';	/* but not "Grant," */
+		while ((an = word(&p, le, &a)) > 0) {
+			if (is_arg_like(a, an))
+				return 1;
+		}
 		return 0;
-	if (p == le)
-		return w[n - 1] != ',';	/* "reprot", but not "Grant," */
-	while ((an = word(&p, le, &a)) > 0) {
-		if (is_arg_like(a, an))
-			return 1;
 	}
-	return 0;
+	/* "Please reassign 42 to bob@…": a command asked for in words */
+	while ((an = word(&p, le, &a)) > 0) {
+		if (lookup(control_specs, NSPECS(control_specs), a, an) != NULL ||
+		    lookup(admin_specs, NSPECS(admin_specs), a, an) != NULL)
+			named = 1;
+		if (memchr(a, '@', an) != NULL)
+			addr = 1;
+	}
+	return named && addr;
 }
 
 /* How a sign-off may go on after its words. */

@@ -142,11 +142,13 @@ int	command_parse_admin(const char *p, size_t len, struct cmd_list *list,
  *   (the first LIMIT_SKIPPED_LINES, then one that counts the rest) —
  *   unless one looks like a mistyped command, which then starts the
  *   commands as an unknown one and so refuses the mail: a line starting
- *   with '/', or whose first word is one letter off a command name
- *   ("reasign", "reprot", "report:") and which is either that word alone
- *   (not ending in ',') or holds an address or a ticket number
- *   ("reasign 42 bob@corp.example"). A typo in the first command never
- *   lets the others apply.
+ *   with '/', or whose first word is one letter off a command name or an
+ *   admin command's name ("reasign", "reprot", "report:", "assign") and
+ *   which is either that word alone (not ending in ',') or holds an
+ *   address or a ticket number ("reasign 42 bob@corp.example"), or one
+ *   that has a command name as a later word and holds an address ("Please
+ *   reassign 42 to bob@corp.example"). A typo in the first command, or a
+ *   command written another way, never lets the others apply.
  * - The commands end at the first line that is a sign-off, a signature or
  *   quoted text, wherever it stands (also before any command); that line
  *   and everything after it are not read, and one cmd_skip entry (end 1)

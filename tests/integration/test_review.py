@@ -55,3 +55,23 @@ class Review(DeskTest):
         self.assertEqual(self.status(1), "resolved")
         done = self.notices("resolved", "alice@corp.example")
         self.assertEqual([r["status"] for r in done], ["sent"])
+
+    # -- a root admin's control mail on a Monday morning --------------------
+
+    def control(self, body, subject="control", to=None):
+        kw = {"to": to} if to else {}
+        return self.mail(subject=subject, sender=ROOT, name=None, body=body,
+                         **kw)
+
+    def test_a_command_in_the_admins_words_is_no_greeting(self):
+        """"assign 1 carol@…" (the admin's /assign word) above "reject 2
+        …" was taken for a greeting and ignored while reject applied:
+        "All applied" for half of what was asked."""
+        self.mail(subject="[@bob] Printer jams")
+        self.mail(subject="[@bob] Monitor flickers")
+        self.control("Hi,\nassign 1 carol@corp.example\n"
+                     "reject 2 duplicate of 1\nthanks\n")
+        self.assertEqual(self.status(2), "assigned")
+        text, _ = self.transcript()
+        self.assertIn("assign 1 carol@corp.example — unknown command", text)
+        self.assertIn("Nothing was applied", text)

@@ -757,6 +757,19 @@ static const struct {
 	{ "admin command", "Hi,\n/resolve\n", -1,
 	  "unknown e=unknown command '/resolve'",
 	  "B Hi, | ignored: text before the first command" },
+	/* a command meant, in another form: never a greeting either */
+	{ "the admin's word for a control command",
+	  "Hi,\nassign 1 carol@corp.example\nreject 2 duplicate\nthanks\n", -1,
+	  "unknown e=unknown command 'assign'\nreject #2 a1=duplicate",
+	  "B Hi, | ignored: text before the first command\n"
+	  "E thanks | end of the commands (a sign-off)" },
+	{ "a command in a sentence",
+	  "Please reassign 1 to carol@corp.example\nreport\n", -1,
+	  "unknown e=unknown command 'Please'\nreport", "" },
+	{ "a command word in a greeting without an address",
+	  "Hi, back from holidays with 3 things:\nreport\n", 0, "report",
+	  "B Hi, back from holidays with 3 things: | ignored: text before the "
+	  "first command" },
 	{ "a name like a command", "Grant,\nreport\n", 0, "report",
 	  "B Grant, | ignored: text before the first command" },
 	{ "near word without arguments", "Roles below:\nrole a@x.example user",
