@@ -1000,18 +1000,31 @@ done:
 	return rc == DB_OK ? 0 : rc;
 }
 
-/* Is this a root admin's control mail (subject "control" or it+control@)? */
+/*
+ * Is this a root admin's control mail: subject "control", also as a reply
+ * ("Re: control", not a ticket's "Re: [IT #5] control"), or to
+ * it+control@ (where a transcript's Reply-To points)?
+ */
 int
 pl_is_control(struct intake *in)
 {
 	const struct mail *m = &in->m;
 	const struct mail_addr *lists[3] = { m->to, m->cc, m->delivered_to };
 	size_t counts[3] = { m->nto, m->ncc, m->ndelivered_to };
+	const char *tag = in->pl->cfg->helpdesk.tag;
 	size_t i, j;
 	long long n;
+	char *clean;
+	int yes;
 
-	if (m->subject != NULL && strcasecmp(m->subject, "control") == 0)
-		return 1;
+	if (m->subject != NULL && thread_subject_tag(m->subject, tag,
+	    &n) == 0) {
+		clean = thread_clean_subject(m->subject, tag);
+		yes = strcasecmp(clean, "control") == 0;
+		free(clean);
+		if (yes)
+			return 1;
+	}
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < counts[i]; j++)
 			if (thread_subaddress(lists[i][j].addr,
@@ -1108,7 +1121,8 @@ pl_control(struct intake *in)
 	struct cmd_list cl;
 	struct buf tr;
 	const char *body = in->m.body != NULL ? in->m.body : "";
-	char why[1024];
+	const char *at;
+	char why[1024], *reply_to = NULL;
 	size_t i;
 	int rc, r, failed = 0, report = 0, root;
 
@@ -1169,6 +1183,12 @@ pl_control(struct intake *in)
 	o.tpl = pl->tpl_control;
 	o.to_addr = in->m.from_addr;
 	o.title = "control";
+	/* a reply to the transcript is the next control mail */
+	at = strrchr(pl->cfg->helpdesk.address, '@');
+	reply_to = at != NULL ? xasprintf("%.*s+control%s",
+	    (int)(at - pl->cfg->helpdesk.address), pl->cfg->helpdesk.address,
+	    at) : NULL;
+	o.reply_to = reply_to;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
 	if ((rc = pl_queue_notice(in, &o, v, 3)) != DB_OK)
@@ -1180,6 +1200,7 @@ pl_control(struct intake *in)
 	log_info("control mail from %s: %zu command(s) %s", in->m.from_addr,
 	    cl.n, failed ? "refused" : "applied");
 done:
+	free(reply_to);
 	command_list_clear(&cl);
 	buf_clear(&tr);
 	return rc;

@@ -145,7 +145,8 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	subject = o->subject != NULL ? xstrdup(o->subject) : o->ticket != 0 ?
 	    rules_tagged_subject(cfg->helpdesk.tag, o->ticket, o->title) :
 	    xasprintf("Re: %s", o->title);
-	reply_to = o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
+	reply_to = o->reply_to != NULL ? xstrdup(o->reply_to) :
+	    o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
 	    o->ticket) : NULL;
 	msgid = notice_message_id(cfg->helpdesk.address);
 	memset(&n, 0, sizeof(n));

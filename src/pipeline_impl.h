@@ -44,6 +44,7 @@ struct outgoing {
 	long long	 ticket;
 	const char	*title;
 	const char	*subject;	/* the whole subject; NULL: from title */
+	const char	*reply_to;	/* NULL: it+N@ for a ticket, else none */
 	int		 in_reply;	/* thread it under the mail taken in */
 	const char	*auto_submitted;
 	/* carry these images: of the ticket's first mail, or of a comment */

@@ -75,3 +75,28 @@ class Review(DeskTest):
         text, _ = self.transcript()
         self.assertIn("assign 1 carol@corp.example — unknown command", text)
         self.assertIn("Nothing was applied", text)
+
+    def test_a_reply_to_the_transcript_is_a_control_mail(self):
+        """The transcript came back as "Re: control" without a Reply-To:
+        the root admin's reply to it ("Re: Re: control", to the desk)
+        with the next commands became a ticket, assigned to an admin, and
+        nothing was applied."""
+        self.mail(subject="[@bob] Printer jams")
+        self.mail(subject="[@bob] Printer jams again")
+        self.control("report\n")
+        _, m = self.transcript()
+        self.assertEqual(str(m["Reply-To"]), "it+control@corp.example")
+        self.control("reject 1 duplicate of 2\n", subject="Re: Re: control",
+                     to=str(m["Reply-To"]))
+        self.assertEqual(self.status(1), "rejected")
+        # the same written to the desk's own address (a reply to the
+        # control mail in the sent folder)
+        self.control("reject 2 done elsewhere\n", subject="RE: control")
+        self.assertEqual(self.status(2), "rejected")
+        self.assertEqual(self.desk.ticket_count(), 2)
+
+    def test_a_ticket_titled_control_stays_a_ticket(self):
+        self.mail(subject="[@bob] Remote control of the beamer")
+        self.mail(subject="Re: [IT #1] control", body="It works now.\n")
+        self.assertEqual(self.desk.scalar(
+            "SELECT count(*) FROM comments WHERE ticket_number = 1"), 1)
