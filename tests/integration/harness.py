@@ -988,6 +988,39 @@ DEMO_MAILS = [
 ]
 
 
+# The demo desk's configuration, and who the sample mails go to (the
+# banner tells the newcomer to resolve one with a mail from its admin).
+DEMO_CONF = {
+    "helpdesk": {"root_admins": "root@corp.example",
+                 "admins": "bob@corp.example, carol@corp.example"},
+    "categories": {"hardware": "laptop, printer, monitor",
+                   "network": "vpn, wifi"}}
+DEMO_ASSIGNED = {1: "bob@corp.example", 2: "carol@corp.example",
+                 3: "bob@corp.example"}
+DEMO_RESOLVE = (2, "VPN")       # the ticket the banner resolves, a subject
+
+
+def demo_mails():
+    """(tag, raw) of each sample mail, in the order they go in."""
+    out = []
+    for tag, addr, name, subj, body in DEMO_MAILS:
+        raw = make_mail(subject=rfc2047(subj) if not subj.isascii() else subj,
+                        sender=addr, name=name if name.isascii() else rfc2047(name),
+                        body=body)
+        out.append((tag, raw))
+    return out
+
+
+def demo_assigned_line():
+    """"Tickets #1 and #3 go to bob@…, #2 to carol@…." from DEMO_ASSIGNED."""
+    by = {}
+    for n, a in sorted(DEMO_ASSIGNED.items()):
+        by.setdefault(a, []).append("#%d" % n)
+    parts = ["%s to %s" % (" and ".join(ns), a) for a, ns in by.items()]
+    parts[0] = parts[0].replace(" to ", " go to ", 1)
+    return "Tickets " + ", ".join(parts) + "."
+
+
 def demo():
     global QUIET
     QUIET = True
@@ -1006,21 +1039,14 @@ def demo():
     try:
         dove.start()
         sink.start()
-        desk = Desk(d, dove, sink, conf={
-            "imap": {"poll_interval": "5"},
-            "helpdesk": {"root_admins": "root@corp.example",
-                         "admins": "bob@corp.example, carol@corp.example"},
-            "categories": {"hardware": "laptop, printer, monitor",
-                           "network": "vpn, wifi"}})
+        conf = dict(DEMO_CONF, imap={"poll_interval": "5"})
+        desk = Desk(d, dove, sink, conf=conf)
         r = desk.run("ticketctl", ["init"])
         if r.rc != 0:
             sys.exit("demo: ticketctl init failed:\n" + r.stderr)
         mdir = os.path.join(d, "mails")
         os.makedirs(mdir)
-        for tag, addr, name, subj, body in DEMO_MAILS:
-            raw = make_mail(subject=rfc2047(subj) if not subj.isascii() else subj,
-                            sender=addr, name=name if name.isascii() else rfc2047(name),
-                            body=body)
+        for tag, raw in demo_mails():
             with open(os.path.join(mdir, tag + ".eml"), "wb") as f:
                 f.write(raw)
             dove.append(raw)
@@ -1063,9 +1089,10 @@ def demo():
 
              Admins: bob@ and carol@corp.example, root admin root@corp.example;
              categories hardware/laptop|printer|monitor, network/vpn|wifi.
-             Tickets #2 and #3 go to bob: mail the desk From bob@corp.example
-             with "Subject: Re: [IT #2] VPN" and "/resolve fixed" as the first
-             line of the body to resolve #2 (a transcript comes back).
+             {assigned}
+             To resolve #{rn}, mail the desk From {ra}
+             with "Subject: Re: [IT #{rn}] {rs}" and "/resolve fixed" as the
+             first line of the body (a transcript comes back).
 
              Ctrl-C stops the daemon and both servers; {d} is kept.
             ==========================================================================
@@ -1073,7 +1100,10 @@ def demo():
                         sp=sink.port, sd=sink.dir, c=desk.path, md=mdir,
                         tk=rel(tk), tc=rel(tc), dc=dove.conf, db=desk.db,
                         web=web, dk=deskkey,
-                        t1=web_ticket_key(secret, 1)),
+                        t1=web_ticket_key(secret, 1),
+                        assigned=demo_assigned_line(), rn=DEMO_RESOLVE[0],
+                        ra=DEMO_ASSIGNED[DEMO_RESOLVE[0]],
+                        rs=DEMO_RESOLVE[1]),
               flush=True)
         # the daemon stays in our process group: the terminal's Ctrl-C
         # reaches it directly and it shuts down cleanly; we ignore it and

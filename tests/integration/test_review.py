@@ -2,6 +2,7 @@
 and as a tired admin would meet it: each test is one finding, and failed
 before its fix."""
 
+import harness
 from harness import DeskTest, make_mail, parse_mail
 
 ROOT = "root@corp.example"
@@ -100,3 +101,26 @@ class Review(DeskTest):
         self.mail(subject="Re: [IT #1] control", body="It works now.\n")
         self.assertEqual(self.desk.scalar(
             "SELECT count(*) FROM comments WHERE ticket_number = 1"), 1)
+
+
+class Demo(DeskTest):
+    """make demo's banner said "Tickets #2 and #3 go to bob" and told the
+    newcomer to resolve #2 from bob: #2 goes to carol, and bob's /resolve
+    came back refused. The banner now says what the desk does, and its
+    instruction works."""
+
+    def test_the_demo_banner_tells_the_truth(self):
+        sink = self.start_sink()
+        desk = self.make_desk(None, sink, conf=harness.DEMO_CONF)
+        for _, raw in harness.demo_mails():
+            desk.stdin(raw, check=0)
+        got = {r["number"]: r["email"] for r in desk.query(
+            "SELECT t.number, p.email FROM tickets t JOIN people p "
+            "ON p.id = t.assignee_id")}
+        self.assertEqual(got, harness.DEMO_ASSIGNED)
+        n, subj = harness.DEMO_RESOLVE
+        desk.stdin(make_mail(subject="Re: [IT #%d] %s" % (n, subj),
+                             sender=harness.DEMO_ASSIGNED[n], name=None,
+                             body="/resolve fixed\n"), check=0)
+        self.assertEqual(desk.scalar("SELECT status FROM tickets WHERE "
+                                     "number = ?", (n,)), "resolved")
