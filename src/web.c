@@ -645,7 +645,7 @@ web_start(const struct config *cfg,
 	if (cfg->web.base_url == NULL && (strcmp(host, "0.0.0.0") == 0 ||
 	    strcmp(host, "::") == 0))
 		log_warnx("web: [web] base_url is not set and listen is a "
-		    "wildcard address: links in notices would not work; set "
+		    "wildcard address: notices carry no link to the page; set "
 		    "base_url to the page's address");
 	free(host);
 	free(port);

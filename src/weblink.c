@@ -282,10 +282,12 @@ weblink_base(const struct config *cfg)
 
 	if (cfg->web.base_url != NULL)
 		b = cfg->web.base_url;
-	else if (cfg->web.listen != NULL && cfg->web.listen[0] != '\0')
-		return xasprintf("http://%s", cfg->web.listen);
+	else if (cfg->web.listen == NULL || cfg->web.listen[0] == '\0' ||
+	    strncmp(cfg->web.listen, "0.0.0.0:", 8) == 0 ||
+	    strncmp(cfg->web.listen, "[::]:", 5) == 0)
+		return NULL;	/* no page, or no address anyone can open */
 	else
-		return NULL;
+		return xasprintf("http://%s", cfg->web.listen);
 	n = strlen(b);
 	while (n > 0 && b[n - 1] == '/')
 		n--;

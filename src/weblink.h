@@ -64,7 +64,9 @@ int	weblink_desk_ok(const unsigned char key[WEBLINK_SECRET_LEN],
 
 /*
  * The page's address without a trailing '/': [web] base_url, else
- * "http://" + [web] listen. NULL when there is no page and no base_url.
+ * "http://" + [web] listen. NULL when there is no page and no base_url,
+ * or when listen is a wildcard address (0.0.0.0, [::]) and no base_url
+ * says where people reach it.
  * New string (caller frees).
  */
 char	*weblink_base(const struct config *);

@@ -216,6 +216,19 @@ test_urls(void)
 	u = weblink_base(&cfg);
 	T_STREQ(u, "https://desk.example");
 	free(u);
+	/*
+	 * A wildcard listen without base_url is no address anyone can open
+	 * ("http://0.0.0.0:8025/t/1?k=…" in every notice): no links.
+	 */
+	cfg.web.base_url = NULL;
+	cfg.web.listen = "0.0.0.0:8025";
+	T_CHECK(weblink_base(&cfg) == NULL);
+	cfg.web.listen = "[::]:8025";
+	T_CHECK(weblink_base(&cfg) == NULL);
+	cfg.web.listen = "[::1]:8025";
+	u = weblink_base(&cfg);
+	T_STREQ(u, "http://[::1]:8025");
+	free(u);
 }
 
 /* [web] keys: empty listen, online_window, a bad listen with its line. */
