@@ -2,8 +2,12 @@
 and as a tired admin would meet it: each test is one finding, and failed
 before its fix."""
 
+import os
+import re
+import unittest
+
 import harness
-from harness import DeskTest, make_mail, parse_mail
+from harness import REPO, DeskTest, make_mail, parse_mail
 
 ROOT = "root@corp.example"
 
@@ -124,3 +128,17 @@ class Demo(DeskTest):
                              body="/resolve fixed\n"), check=0)
         self.assertEqual(desk.scalar("SELECT status FROM tickets WHERE "
                                      "number = ?", (n,)), "resolved")
+
+
+class Docs(unittest.TestCase):
+
+    def test_the_systemd_unit_survives_a_sighup(self):
+        """ticketd exits 0 on SIGHUP (no reload); the unit in ticketd(8)
+        had Restart=on-failure, so a kill -HUP (a reload by habit, or a
+        log rotation script) stopped the desk for good."""
+        with open(os.path.join(REPO, "man", "ticketd.8")) as f:
+            man = f.read()
+        unit = man[man.index("[Service]"):man.index("[Install]")]
+        self.assertEqual(re.findall(r"^Restart=(\S+)", unit, re.M),
+                         ["always"])
+        self.assertIn("ExecReload=/bin/kill -HUP $MAINPID", unit)
