@@ -1064,6 +1064,31 @@ admin_start(const char *ls, const char *le)
 }
 
 int
+command_late(const char *p, size_t len, size_t *off, size_t *n)
+{
+	const char *ls, *le, *q;
+	size_t pos = 0;
+
+	while (pos < len) {
+		lex_next_line(p, len, &pos, &ls, &le);
+		lex_trim(&ls, &le);
+		if (le - ls == 2 && ls[0] == '-' && ls[1] == '-')
+			return 0;	/* a signature ("-- " trimmed) */
+		if (ls == le || *ls != '/')
+			continue;
+		for (q = ls + 1; q < le && lex_sp_len(q, le) == 0; q++)
+			;
+		if (q > ls + 1 && lookup(admin_specs, NSPECS(admin_specs),
+		    ls + 1, (size_t)(q - ls - 1)) != NULL) {
+			*off = (size_t)(ls - p);
+			*n = (size_t)(le - ls);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
 command_parse_admin(const char *p, size_t len, struct cmd_list *list,
     size_t *rest_off)
 {

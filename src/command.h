@@ -133,6 +133,16 @@ int	command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 	    size_t *rest_off);
 
 /*
+ * An admin's reply whose commands are not at its top is all text (see
+ * command_parse_admin); to tell the admin so, find the first line of p
+ * (len; no NUL needed) that is a '/' command by its exact name ("/resolve
+ * fixed", not "/etc/hosts" or "/resolved"), skipping quoted lines ('>')
+ * and stopping at a signature ("--", "-- "). Returns 1 with the trimmed
+ * line at p + *off, *n bytes; 0 when there is none.
+ */
+int	command_late(const char *p, size_t len, size_t *off, size_t *n);
+
+/*
  * Parse a root admin's control mail body (p, len; no NUL needed; LF or
  * CR LF line ends) the way people write mail:
  *

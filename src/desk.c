@@ -671,6 +671,35 @@ done:
 }
 
 /*
+ * An admin's reply with a '/' command below its text (line): all of it is
+ * a comment, as command.h says, and the admin is told so rather than left
+ * to believe the command ran.
+ */
+static int
+late_command(struct intake *in, struct db_ticket_info *ti, const char *line,
+    size_t n)
+{
+	struct template_var extra[2];
+	char *shown, *tr;
+	int rc;
+
+	shown = lex_show(line, n, LIMIT_QUOTED_BYTES, 0);
+	tr = xasprintf("%s — not run: commands go at the very top of a reply, "
+	    "above any other text (a greeting line may stand above them)\n",
+	    shown);
+	extra[0] = (struct template_var){ "transcript", tr };
+	extra[1] = (struct template_var){ "outcome", "Nothing was applied. "
+	    "Your text was added to the ticket as a comment." };
+	rc = pl_tell(in, ti, "transcript", in->pl->tpl_transcript,
+	    in->m.from_addr, 1, extra, 2);
+	log_info("ticket #%lld: a command below the text from %s not run",
+	    ti->number, in->m.from_addr);
+	free(tr);
+	free(shown);
+	return rc;
+}
+
+/*
  * A requester's reply that carries priority/category/admin tags or
  * pseudo-headers: applied while the ticket is open, else refused with a
  * notice that says why and who to ask.
@@ -787,7 +816,7 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 	struct fields f;
 	const char *text = in->m.body != NULL ? in->m.body : "";
 	char *body = NULL, *tagless = NULL, addr[128];
-	size_t rest = 0;
+	size_t rest = 0, late, nlate;
 	long long id;
 	int rc, admin, internal = 0;
 
@@ -809,6 +838,10 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 		command_parse_admin(text, strlen(text), &cl, &rest);
 		text += rest;
 		if (cl.n > 0 && (rc = commands(in, &ti, &cl, &internal)) != DB_OK)
+			goto done;
+		if (cl.n == 0 && command_late(text, strlen(text), &late,
+		    &nlate) && (rc = late_command(in, &ti, text + late,
+		    nlate)) != DB_OK)
 			goto done;
 	} else {
 		if (in->m.subject != NULL)

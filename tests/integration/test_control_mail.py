@@ -235,7 +235,12 @@ class AdminReply(DeskTest):
         self.assertEqual(self.status(), "assigned")
         self.assertEqual(self.desk.scalar(
             "SELECT priority FROM tickets WHERE number = 1"), "low")
-        self.assertEqual(self.transcripts(), [])
+        # nothing runs, and the admin is told so (not for the path)
+        t = self.transcripts()
+        self.assertEqual(len(t), 2)
+        self.assertIn("/priority high — not run: commands go at the very "
+                      "top", t[0])
+        self.assertIn("/resolve — not run", t[1])
         c = self.comments()
         self.assertIn("/priority high", c[0])
         self.assertIn("/resolve", c[1])

@@ -106,6 +106,27 @@ class Review(DeskTest):
         self.assertEqual(self.desk.scalar(
             "SELECT count(*) FROM comments WHERE ticket_number = 1"), 1)
 
+    # -- an admin's reply on a Monday morning -----------------------------
+
+    def test_a_command_below_text_is_answered(self):
+        """"Fixed the drum.\n/resolve" is all text (commands go at the
+        top): the ticket stayed open, and the admin heard nothing, so
+        they believed it resolved. A transcript now says it was not run."""
+        self.mail(subject="[@bob] Printer jams")
+        self.mail(subject="Re: [IT #1] Printer jams", sender="bob@corp.example",
+                  name=None, body="Fixed the drum.\n/resolve\n")
+        self.assertEqual(self.status(1), "assigned")
+        text, _ = self.transcript("bob@corp.example")
+        self.assertIn("/resolve — not run: commands go at the very top of "
+                      "a reply", text)
+        self.assertIn("Nothing was applied", text)
+        # the comment itself is kept and relayed as before
+        self.assertEqual(len(self.notices("comment", "alice@corp.example")), 1)
+        # a path is no command: no transcript for it
+        self.mail(subject="Re: [IT #1] Printer jams", sender="bob@corp.example",
+                  name=None, body="Check /etc/hosts\n/etc/hosts is fine\n")
+        self.assertEqual(len(self.notices("transcript", "bob@corp.example")), 1)
+
 
 class Demo(DeskTest):
     """make demo's banner said "Tickets #2 and #3 go to bob" and told the

@@ -1094,12 +1094,58 @@ test_binary(void)
 	free(s);
 }
 
+/*
+ * An admin's command below other text is not run (the reply is text); the
+ * caller finds it to say so instead of staying silent.
+ */
+static void
+test_admin_late(void)
+{
+	static const struct {
+		const char	*body;
+		const char	*want;	/* the line found, or NULL */
+	} tab[] = {
+		{ "Fixed the drum.\n/resolve\n", "/resolve" },
+		{ "Hi Alice, I fixed it.\n\n  /Resolve new drum  \r\nBob\n",
+		  "/Resolve new drum" },
+		{ "If it happens again, write:\n/priority high\n",
+		  "/priority high" },
+		{ "See /etc/hosts\n/etc/hosts is fine\n", NULL },
+		{ "text\n/resolved\n", NULL },		/* not a name */
+		{ "text\n> /resolve\n", NULL },		/* quoted */
+		{ "text\n-- \n/resolve\n", NULL },	/* a signature */
+		{ "", NULL },
+		{ "/", NULL },
+		{ "no line end /reject", NULL },
+		{ "x\n/reject", "/reject" },
+	};
+	size_t i, off, n;
+	int rc;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		size_t len = strlen(tab[i].body);
+		char *copy = t_dup_n(tab[i].body, len);
+
+		off = n = 99;
+		rc = command_late(copy, len, &off, &n);
+		if (tab[i].want == NULL)
+			T_INTEQ(rc, 0);
+		else {
+			T_INTEQ(rc, 1);
+			T_CHECK(rc == 1 && n == strlen(tab[i].want) &&
+			    memcmp(copy + off, tab[i].want, n) == 0);
+		}
+		free(copy);
+	}
+}
+
 int
 main(void)
 {
 	T_RUN(test_admin_table);
 	T_RUN(test_control_table);
 	T_RUN(test_admin_greeting);
+	T_RUN(test_admin_late);
 	T_RUN(test_control_mails);
 	T_RUN(test_control_hostile);
 	T_RUN(test_lines);
