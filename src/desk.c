@@ -959,7 +959,7 @@ pl_access_check(struct intake *in)
 	struct db_access a;
 	struct template_var v[6];
 	struct outgoing o;
-	char vis[128], *title;
+	char vis[128], *title, *name = NULL;
 	int rc, allowed;
 
 	if ((rc = db_access_get(pl->db, in->sender, &a)) != 0)
@@ -1003,8 +1003,12 @@ pl_access_check(struct intake *in)
 	}
 	if ((rc = denied_allowed(in)) != 1)
 		goto done;
+	/* nor the stranger's name, which is their text as much */
+	name = in->m.from_name != NULL && in->m.from_name[0] != '\0' ?
+	    lex_show(in->m.from_name, strlen(in->m.from_name),
+	    LIMIT_ECHO_SUBJECT_BYTES, 0) : NULL;
 	v[0] = (struct template_var){ "requester_name",
-	    in->m.from_name != NULL ? in->m.from_name : in->m.from_addr };
+	    name != NULL ? name : in->m.from_addr };
 	v[1] = (struct template_var){ "requester", in->m.from_addr };
 	v[2] = (struct template_var){ "domains", cfg->helpdesk.allow_domains };
 	v[3] = (struct template_var){ "root_admins",
@@ -1016,7 +1020,7 @@ pl_access_check(struct intake *in)
 	o.kind = "access-denied";
 	o.tpl = pl->tpl_denied;
 	o.to_addr = in->m.from_addr;
-	o.to_name = in->m.from_name;
+	o.to_name = name;
 	/* a stranger's words are not echoed at length to an address that
 	 * may be forged */
 	title = in->m.subject != NULL ? lex_show(in->m.subject,
@@ -1029,6 +1033,7 @@ pl_access_check(struct intake *in)
 		rc = db_access_denied_now(pl->db, in->sender, in->now);
 	free(title);
 done:
+	free(name);
 	free(a.role);
 	return rc == DB_OK ? 0 : rc;
 }

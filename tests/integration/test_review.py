@@ -7,7 +7,7 @@ import re
 import unittest
 
 import harness
-from harness import REPO, DeskTest, make_mail, parse_mail
+from harness import REPO, DeskTest, make_mail, parse_mail, rfc2047
 
 ROOT = "root@corp.example"
 
@@ -60,6 +60,23 @@ class Review(DeskTest):
         self.assertEqual(self.status(1), "resolved")
         done = self.notices("resolved", "alice@corp.example")
         self.assertEqual([r["status"] for r in done], ["sent"])
+
+    def test_a_strangers_name_is_not_echoed_at_length(self):
+        """The access-denied notice may go to a forged address (trust =
+        from); issue 8 caps the stranger's subject echoed in it at 80
+        characters, but the display name went out whole (256 bytes of
+        spam in the greeting and the To: line)."""
+        spam = "Cheap pills at pills.example, call +1 555 0100 now! " * 5
+        self.mail(subject="hi", sender="victim@elsewhere.example",
+                  name=rfc2047(spam))
+        rows = self.notices("access-denied")
+        self.assertEqual(len(rows), 1)
+        m = parse_mail(rows[0]["message"])
+        text = m.get_body(("plain",)).get_content()
+        greeting = text.splitlines()[0]
+        self.assertLessEqual(len(greeting), len("Hello ,") + 80 + 3)
+        self.assertLessEqual(len(str(m["To"])), 80 + 3 + 40)
+        self.assertLessEqual(text.count("pills.example"), 2)    # of 5
 
     # -- a root admin's control mail on a Monday morning --------------------
 
