@@ -419,8 +419,9 @@ web_page_tickets(struct web_ctx *ctx, struct web_reply *r, int json)
 			page_link(&o, ctx, "Older \xe2\x80\xba", page + 1, q);
 	}
 	if (f.fts != NULL)
-		snprintf(count, sizeof(count), "%lld %s match the search, best "
-		    "first", total, total == 1 ? "ticket" : "tickets");
+		snprintf(count, sizeof(count), "%lld %s the search, best "
+		    "first", total, total == 1 ? "ticket matches" :
+		    "tickets match");
 	else
 		snprintf(count, sizeof(count), "%lld %s, newest first", total,
 		    total == 1 ? "ticket" : "tickets");

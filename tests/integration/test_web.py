@@ -467,7 +467,7 @@ class Routes(Web):
         self.assertEqual(numbers(q="printer", status="resolved"), ([], 0))
         _, body = self.get("/tickets?" + self.q(k=k, q="printer"))
         self.assertIn("<mark>", body)
-        self.assertIn("1 ticket match the search", body)
+        self.assertIn("1 ticket matches the search", body)
         _, body = self.get("/tickets?" + self.q(k=k, status="resolved",
                                                 priority="low"))
         self.assertIn('<option value="resolved" selected>', body)
