@@ -102,6 +102,8 @@ class Clock(DeskTest):
         w = self.notices("sla-warning")
         self.assertEqual([r["rcpt_to"] for r in w], ["bob@corp.example"])
         self.assertIn("/reason", text(w[0]))
+        # where: a /reason below other text is not run
+        self.assertIn("as its first line", " ".join(text(w[0]).split()))
         self.tick(T0 + 3 * H + 30 * 60)
         self.assertEqual(len(self.notices("sla-warning")), 1)   # once
         self.tick(T0 + 4 * H + 1)                   # the breach
@@ -111,6 +113,7 @@ class Clock(DeskTest):
         self.assertIn("was due to be resolved by Mon 2026-12-07 14:00 UTC",
                       body)
         self.assertIn("/reason", body)
+        self.assertIn("as its first line", " ".join(body.split()))
         e = self.notices("sla-escalation")
         self.assertEqual(sorted(r["rcpt_to"] for r in e),
                          ["boss@corp.example", "root@corp.example"])
