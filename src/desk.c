@@ -839,10 +839,6 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 		text += rest;
 		if (cl.n > 0 && (rc = commands(in, &ti, &cl, &internal)) != DB_OK)
 			goto done;
-		if (cl.n == 0 && command_late(text, strlen(text), &late,
-		    &nlate) && (rc = late_command(in, &ti, text + late,
-		    nlate)) != DB_OK)
-			goto done;
 	} else {
 		if (in->m.subject != NULL)
 			fields_from_subject(in->m.subject, strlen(in->m.subject),
@@ -854,6 +850,10 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 			goto done;
 	}
 	body = quote_strip(text, strlen(text));
+	/* a command below the admin's own text (not in what they quote) */
+	if (admin && cl.n == 0 && command_late(body, strlen(body), &late,
+	    &nlate) && (rc = late_command(in, &ti, body + late, nlate)) != DB_OK)
+		goto done;
 	memset(&c, 0, sizeof(c));
 	c.ticket_number = ticket;
 	c.author_id = in->sender;

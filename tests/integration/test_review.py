@@ -143,6 +143,15 @@ class Review(DeskTest):
         self.mail(subject="Re: [IT #1] Printer jams", sender="bob@corp.example",
                   name=None, body="Check /etc/hosts\n/etc/hosts is fine\n")
         self.assertEqual(len(self.notices("transcript", "bob@corp.example")), 1)
+        # nor a command in quoted text, quoted Outlook's way (no ">"):
+        # here the transcript the admin replies to
+        self.mail(subject="RE: [IT #1] Printer jams", sender="bob@corp.example",
+                  name=None, body="Still on it.\n\n"
+                  "-----Original Message-----\nFrom: IT help desk\n"
+                  "Subject: [IT #1] Printer jams\n\n"
+                  "Your commands for ticket #1:\n\n"
+                  "/resolve — not run: commands go at the very top\n")
+        self.assertEqual(len(self.notices("transcript", "bob@corp.example")), 1)
 
 
 class Demo(DeskTest):
