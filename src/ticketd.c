@@ -524,6 +524,10 @@ main(int argc, char *argv[])
 		log_warnx("trust = from: the From header decides who is an "
 		    "admin, and it is easy to forge; use trust = "
 		    "authentication-results outside a lab");
+	if (cfg.sla.business_hours != NULL && cfg.sla.timezone == NULL)
+		log_warnx("[sla] business_hours without [sla] timezone: read "
+		    "in %s, the zone of this process; set timezone to the "
+		    "office's", tzname[0]);
 	if (from_stdin) {
 		status = run_stdin(&cfg);
 		config_clear(&cfg);

@@ -153,6 +153,22 @@ class Review(DeskTest):
                   "/resolve — not run: commands go at the very top\n")
         self.assertEqual(len(self.notices("transcript", "bob@corp.example")), 1)
 
+    # -- a sysadmin's configuration -----------------------------------------
+
+    def test_business_hours_without_a_timezone_are_named(self):
+        """business_hours without [sla] timezone are read in the
+        process's zone (UTC on most servers): every due time was hours
+        off in an office elsewhere, and nothing said so."""
+        self.desk.conf["sla"] = {"business_hours": "Mon-Fri 09:00-17:00"}
+        self.desk.write_conf()
+        r = self.mail(subject="Printer jams")
+        self.assertRegex(r.stderr, r"\[sla\] business_hours without \[sla\] "
+                         r"timezone: read in \S+, the zone of this process")
+        self.desk.conf["sla"]["timezone"] = "Europe/Berlin"
+        self.desk.write_conf()
+        r = self.mail(subject="Printer jams again")
+        self.assertNotIn("business_hours without", r.stderr)
+
 
 class Demo(DeskTest):
     """make demo's banner said "Tickets #2 and #3 go to bob" and told the
