@@ -647,6 +647,12 @@ web_start(const struct config *cfg,
 		log_warnx("web: [web] base_url is not set and listen is a "
 		    "wildcard address: notices carry no link to the page; set "
 		    "base_url to the page's address");
+	else if (cfg->web.base_url == NULL && (strncmp(host, "127.", 4) == 0 ||
+	    strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0))
+		log_warnx("web: [web] base_url is not set: links in notices "
+		    "point at http://%s, which only this machine opens; set "
+		    "base_url to the address people use (a proxy's)",
+		    cfg->web.listen);
 	free(host);
 	free(port);
 	return w;

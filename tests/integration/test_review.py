@@ -7,7 +7,7 @@ import re
 import unittest
 
 import harness
-from harness import REPO, DeskTest, make_mail, parse_mail, rfc2047
+from harness import REPO, DeskTest, make_mail, parse_mail, rfc2047, wait_until
 
 ROOT = "root@corp.example"
 
@@ -168,6 +168,17 @@ class Review(DeskTest):
         self.desk.write_conf()
         r = self.mail(subject="Printer jams again")
         self.assertNotIn("business_hours without", r.stderr)
+
+    def test_loopback_links_are_named_at_start(self):
+        """With the default listen (127.0.0.1:8025) and no base_url every
+        notice links to http://127.0.0.1:8025/…, which no employee's
+        browser opens; the daemon warned only for a wildcard listen."""
+        self.desk.start()
+        wait_until(lambda: "status page on" in self.desk.daemon_log(), 20,
+                   what="the status page")
+        self.assertIn("links in notices point at http://127.0.0.1:",
+                      self.desk.daemon_log())
+        self.desk.stop(expect=None)
 
 
 class Demo(DeskTest):
