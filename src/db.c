@@ -194,6 +194,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_actor ON events(actor_id, at);"
 	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);"
 	"CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent'",
+
+	/*
+	 * 5 → 6: the holder of an outbox lease (a killed sender's leases are
+	 * taken back at once) and the index that keeps each recipient's
+	 * notices in order. Self-contained: only outbox columns of version 3.
+	 */
+	"ALTER TABLE outbox ADD COLUMN lease_holder TEXT;"
+	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)"
+	"    WHERE status = 'pending'",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
