@@ -117,6 +117,8 @@ db_stmt(struct db *db, enum db_stmt id)
 {
 	sqlite3_stmt *st = db->st[id];
 
+	if (db_txn_lost(db))
+		return NULL;
 	if (st == NULL) {
 		if (sqlite3_prepare_v3(db->h, stmt_sql[id], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
@@ -157,9 +159,11 @@ run(struct db *db, sqlite3_stmt *st)
 	int rc;
 
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		db_failed(db);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+		log_debug("%s: %s", db->path, db->lasterr);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	}
 	return DB_OK;

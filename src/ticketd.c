@@ -262,6 +262,7 @@ struct daemon {
 	int		 connected;
 	time_t		 coalesce_at;	/* next digest check; 0 = at once */
 	time_t		 sla_at;	/* next SLA sweep; 0 = at once */
+	char		 dberr[160];	/* why the last batch was not taken */
 };
 
 /*
@@ -307,6 +308,8 @@ intake_batch(struct daemon *d)
 	}
 	d->pl.uidvalidity = source_uidvalidity(d->src);
 	if (np > 0 && pipeline_run(&d->pl, pm, np, clock_now()) != DB_OK) {
+		/* why, before the outbox's statements make SQLite forget it */
+		snprintf(d->dberr, sizeof(d->dberr), "%s", db_errmsg(d->db));
 		rc = -3;
 		goto out;
 	}
@@ -563,7 +566,7 @@ run_imap(struct daemon *d)
 			}
 			log_warnx("intake paused: the database cannot take mail "
 			    "(%s); the mail stays in the mailbox, next try in "
-			    "%d s", db_errmsg(d->db), backoff);
+			    "%d s", d->dberr, backoff);
 			nap(backoff);
 			backoff = backoff * 2 > DB_RETRY_MAX ? DB_RETRY_MAX :
 			    backoff * 2;

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_impl.h"
 #include "t.h"
 #include "xmalloc.h"
 
@@ -796,6 +797,40 @@ test_outbox_holders(void)
 	free(path);
 }
 
+/*
+ * A transaction that SQLite rolled back by itself (as it may on a full
+ * disk or an I/O error) is not continued outside: no statement runs in
+ * autocommit mode until the caller rolls back, so no half mail is kept.
+ */
+static void
+test_lost_transaction(void)
+{
+	char *path;
+	struct db *db;
+	long long id = 0;
+
+	db = fresh(&path);
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(db_savepoint(db), DB_OK);
+	T_INTEQ(db_person_get(db, "one@corp.example", NULL, 1, &id), DB_OK);
+	/* what SQLite does after SQLITE_FULL in some statements */
+	T_INTEQ(sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	T_CHECK(db_person_get(db, "two@corp.example", NULL, 1, &id) != DB_OK);
+	T_INTEQ(db_savepoint(db), DB_TEMP);
+	T_INTEQ(db_release(db), DB_TEMP);
+	db_rollback_savepoint(db);
+	T_INTEQ(db_commit(db), DB_TEMP);
+	db_rollback(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 0);
+	/* and the next transaction works */
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(db_person_get(db, "three@corp.example", NULL, 1, &id), DB_OK);
+	T_INTEQ(db_commit(db), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 1);
+	db_free(&db);
+	free(path);
+}
+
 /* Every column and index of the schema, as one string; caller frees. */
 static char *
 shape(const char *path)
@@ -1076,6 +1111,7 @@ main(void)
 	T_RUN(test_outbox_order_filter);
 	T_RUN(test_outbox_per_recipient);
 	T_RUN(test_outbox_holders);
+	T_RUN(test_lost_transaction);
 	T_RUN(test_migrate_v1);
 	T_RUN(test_migrate_v2);
 	T_RUN(test_migrate_v5);
