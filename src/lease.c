@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,14 +227,11 @@ lease_holder_gone(const char *s)
 		return 0;		/* another container's processes */
 	if (h.pid == me.pid && h.start == me.start)
 		return 0;		/* ourselves */
-	switch (proc_stat(h.pid, &state, &start)) {
-	case -1:
+	/* kill(pid, 0) sees processes a /proc mounted hidepid= hides */
+	if (kill((pid_t)h.pid, 0) == -1 && errno == ESRCH)
 		return 1;		/* no such process */
-	case -2:
-		return 0;
-	default:
-		break;
-	}
+	if (proc_stat(h.pid, &state, &start) != 0)
+		return 0;		/* there, but we cannot look at it */
 	if (start != h.start)
 		return 1;		/* the PID was reused */
 	/* killed, and not yet reaped by its parent */
