@@ -131,7 +131,10 @@ CREATE TABLE outbox (
 	bounced_at	INTEGER,
 	bounce_reason	TEXT,
 	-- v3: the digest this held notice went out in
-	digest_id	INTEGER REFERENCES outbox(id)
+	digest_id	INTEGER REFERENCES outbox(id),
+	-- v6: the sender holding lease_until ("HOST BOOT PIDNS PID START",
+	-- src/lease.h): a lease whose holder is gone (killed) is free at once
+	lease_holder	TEXT
 );
 CREATE INDEX outbox_held ON outbox(rcpt_to) WHERE status = 'held';
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
@@ -298,3 +301,7 @@ CREATE INDEX events_actor ON events(actor_id, at);
 CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);
 -- /metrics: the notices not sent yet, without reading the sent ones
 CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent';
+-- v6: a notice waits for the older pending ones to the same recipient
+-- (notices reach a person in the order they were written)
+CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)
+	WHERE status = 'pending';

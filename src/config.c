@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <pwd.h>
 
 #include "config.h"
 
@@ -115,6 +116,7 @@ static int	check_hours(const char *, char *, size_t);
 static int	check_timezone(const char *, char *, size_t);
 static int	check_percent(const char *, char *, size_t);
 static int	check_clock_time(const char *, char *, size_t);
+static int	check_user(const char *, char *, size_t);
 
 static const char *const trust_names[] = {
 	"authentication-results", "from", NULL	/* enum config_trust */
@@ -207,6 +209,9 @@ static const struct config_entry config_table[] = {
 	    OFF(helpdesk.max_denied_per_hour), 0, NULL, NULL },
 	{ SEC_HELPDESK, "max_new_tickets_per_hour", CT_INT, 0, 100000, "30",
 	    OFF(helpdesk.max_new_tickets_per_hour), 0, NULL, NULL },
+	/* started as root: the account ticketd becomes (ticketd.c) */
+	{ SEC_HELPDESK, "user", CT_STRING, 0, 0, NULL, OFF(helpdesk.user),
+	    0, NULL, check_user },
 
 	{ SEC_SLA, "high", CT_DURATION, 0, SLA_MAX_SECS, "4h", OFF(sla.high),
 	    0, NULL, NULL },
@@ -729,6 +734,27 @@ check_name(const char *v, char *msg, size_t msgsz)
 {
 	if (strlen(v) > LIMIT_NAME_BYTES) {
 		snprintf(msg, msgsz, "longer than %d bytes", LIMIT_NAME_BYTES);
+		return -1;
+	}
+	return 0;
+}
+
+/* An account of this system other than root. */
+static int
+check_user(const char *v, char *msg, size_t msgsz)
+{
+	struct passwd *pw;
+	char vis[64];
+
+	log_vis(vis, sizeof(vis), v);
+	errno = 0;
+	if ((pw = getpwnam(v)) == NULL) {
+		snprintf(msg, msgsz, "\"%s\": no such user", vis);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(msg, msgsz, "\"%s\" is root; leave the key out to "
+		    "run as the user ticketd is started as", vis);
 		return -1;
 	}
 	return 0;

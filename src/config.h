@@ -78,6 +78,7 @@ struct config {
 		long long admin_digest_interval;	/* seconds between digests, 5m */
 		int	 max_denied_per_hour;	/* access-denied notices in all (trust = from), 20 */
 		int	 max_new_tickets_per_hour;	/* per sender; 0 = no cap; 30 */
+		char	*user;		/* started as root: become this user */
 	} helpdesk;
 
 	struct {

@@ -194,6 +194,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_actor ON events(actor_id, at);"
 	"CREATE INDEX mails_from ON mails(from_addr COLLATE NOCASE, received_at);"
 	"CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent'",
+
+	/*
+	 * 5 → 6: the holder of an outbox lease (a killed sender's leases are
+	 * taken back at once) and the index that keeps each recipient's
+	 * notices in order. Self-contained: only outbox columns of version 3.
+	 */
+	"ALTER TABLE outbox ADD COLUMN lease_holder TEXT;"
+	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)"
+	"    WHERE status = 'pending'",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -225,7 +234,33 @@ db_rc(int rc)
 const char *
 db_errmsg(struct db *db)
 {
-	return db != NULL && db->h != NULL ? sqlite3_errmsg(db->h) : "no database";
+	if (db == NULL || db->h == NULL)
+		return "no database";
+	/* a later statement that went well no longer tells why */
+	if (sqlite3_errcode(db->h) == SQLITE_OK && db->lasterr[0] != '\0')
+		return db->lasterr;
+	return sqlite3_errmsg(db->h);
+}
+
+void
+db_failed(struct db *db)
+{
+	snprintf(db->lasterr, sizeof(db->lasterr), "%s",
+	    sqlite3_errmsg(db->h));
+}
+
+int
+db_txn_lost(struct db *db)
+{
+	if (db->txn == 0 || !sqlite3_get_autocommit(db->h))
+		return 0;
+	if (db->txn == 1) {
+		log_warnx("%s: the transaction was rolled back by the database "
+		    "(%s); nothing of it is kept", db->path, db->lasterr[0] !=
+		    '\0' ? db->lasterr : sqlite3_errmsg(db->h));
+		db->txn = 2;
+	}
+	return 1;
 }
 
 int
@@ -233,6 +268,10 @@ db_prepare(struct db *db, const char *sql, sqlite3_stmt **stp)
 {
 	int rc;
 
+	if (db_txn_lost(db)) {
+		*stp = NULL;
+		return DB_TEMP;
+	}
 	rc = sqlite3_prepare_v2(db->h, sql, -1, stp, NULL);
 	if (rc != SQLITE_OK) {
 		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
@@ -248,9 +287,11 @@ db_finish(struct db *db, sqlite3_stmt *st)
 	int rc;
 
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_failed(db);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+		log_debug("%s: %s", db->path, db->lasterr);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	}
 	return DB_OK;
@@ -487,7 +528,15 @@ db_free(struct db **dbp)
 int
 db_begin(struct db *db)
 {
-	return db_rc(exec(db->h, "BEGIN IMMEDIATE"));
+	int rc;
+
+	db->lasterr[0] = '\0';
+	if ((rc = exec(db->h, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+		db_failed(db);
+		return db_rc(rc);
+	}
+	db->txn = 1;
+	return DB_OK;
 }
 
 int
@@ -495,15 +544,25 @@ db_commit(struct db *db)
 {
 	int rc;
 
+	if (db_txn_lost(db)) {
+		db->txn = 0;
+		return DB_TEMP;
+	}
+	db->txn = 0;
 	rc = exec(db->h, "COMMIT");
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		db_failed(db);
 		exec(db->h, "ROLLBACK");
+	}
 	return db_rc(rc);
 }
 
 void
 db_rollback(struct db *db)
 {
+	db->txn = 0;
+	if (sqlite3_errcode(db->h) != SQLITE_OK)
+		db_failed(db);		/* keep the reason for the caller */
 	if (!sqlite3_get_autocommit(db->h))
 		exec(db->h, "ROLLBACK");
 }
@@ -511,17 +570,29 @@ db_rollback(struct db *db)
 int
 db_savepoint(struct db *db)
 {
+	if (db_txn_lost(db))
+		return DB_TEMP;
 	return db_rc(exec(db->h, "SAVEPOINT mail"));
 }
 
 int
 db_release(struct db *db)
 {
-	return db_rc(exec(db->h, "RELEASE mail"));
+	int rc;
+
+	if (db_txn_lost(db))
+		return DB_TEMP;
+	if ((rc = exec(db->h, "RELEASE mail")) != SQLITE_OK)
+		db_failed(db);
+	return db_rc(rc);
 }
 
 void
 db_rollback_savepoint(struct db *db)
 {
+	if (db_txn_lost(db))
+		return;			/* nothing left to roll back */
+	if (sqlite3_errcode(db->h) != SQLITE_OK)
+		db_failed(db);
 	exec(db->h, "ROLLBACK TO mail; RELEASE mail");
 }

@@ -18,7 +18,7 @@
 #define DB_PERM		(-2)
 
 /* The schema version this binary writes; schema.sql is that version. */
-#define DB_SCHEMA_VERSION	5
+#define DB_SCHEMA_VERSION	6
 
 struct db;
 
@@ -258,16 +258,30 @@ int	db_held_coalesce(struct db *, const char *rcpt, long long upto,
 
 /*
  * Up to max pending rows due at now (all pending rows when all != 0; only
- * those of one ticket when ticket != 0), oldest first, not held by another
- * sender. *rows is a new array; free with db_outbox_rows_free.
+ * those of one ticket when ticket > 0, with the older ones to its
+ * recipients that they wait for; only those of no ticket when ticket is
+ * -1), oldest first, not held by another sender, and only the oldest
+ * pending one of each recipient (a person gets their notices in the order
+ * they were written). *rows is a new array; free with db_outbox_rows_free.
  */
 int	db_outbox_due(struct db *, time_t now, int all, long long ticket,
 	    size_t max, struct db_outbox **rows, size_t *n);
 /*
- * Hold a row for this sender until now + secs: 1 when it is ours to send,
- * 0 when another sender holds it or it is no longer pending.
+ * Hold a row for this sender (holder: lease.h, may be NULL) until now +
+ * secs: 1 when it is ours to send, 0 when another sender holds it or it is
+ * no longer pending.
  */
-int	db_outbox_claim(struct db *, long long id, time_t now, int secs);
+int	db_outbox_claim(struct db *, long long id, time_t now, int secs,
+	    const char *holder);
+/* The server is back: every pending row waiting for a retry is due now. */
+int	db_outbox_wake(struct db *, time_t now, int *n);
+/* The holders of the pending rows' leases running at now (caller frees
+ * each and the array). */
+int	db_outbox_holders(struct db *, time_t now, char ***holders, size_t *n);
+/* Free every lease of holder (it is gone); *n gets how many there were. */
+int	db_outbox_release(struct db *, const char *holder, int *n);
+/* Pending notices, and how many of them another sender holds at now. */
+int	db_outbox_left(struct db *, time_t now, int *pending, int *leased);
 void	db_outbox_rows_free(struct db_outbox *, size_t);
 int	db_outbox_sent(struct db *, long long id, time_t now);
 int	db_outbox_retry(struct db *, long long id, time_t next, const char *err);

@@ -14,6 +14,8 @@
 static int
 exec_stmt(struct db *db, const char *sql, sqlite3_stmt **stp)
 {
+	if (db_txn_lost(db))
+		return DB_TEMP;		/* never outside the transaction */
 	if (sqlite3_prepare_v2(db->h, sql, -1, stp, NULL) != SQLITE_OK) {
 		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
 		return DB_PERM;

@@ -23,6 +23,9 @@ enum db_stmt {
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_FAILED,
 	ST_OUTBOX_NEXT,
+	ST_OUTBOX_HOLDERS,
+	ST_OUTBOX_WAKE,
+	ST_OUTBOX_RELEASE,
 	ST_TICKET_EXISTS,
 	ST_TICKET_LINK,
 	ST_TICKET_TOUCH,
@@ -47,12 +50,23 @@ struct db {
 	sqlite3		*h;
 	char		*path;
 	sqlite3_stmt	*st[ST__COUNT];
+	int		 txn;		/* 1 inside db_begin(); 2: SQLite ended it */
+	char		 lasterr[160];	/* why the last statement failed */
 };
 
 /* Prepared statement for id, reset and with bindings cleared; NULL on error. */
 sqlite3_stmt *db_stmt(struct db *, enum db_stmt);
 /* Map an SQLite result code to DB_OK / DB_TEMP / DB_PERM. */
 int	db_rc(int sqlite_rc);
+/*
+ * 1 when db_begin()'s transaction was rolled back by SQLite itself (disk
+ * full, I/O error, out of memory): no statement may run until the caller
+ * rolls back, or it would run on its own, outside the transaction, and
+ * leave half a mail behind. Logged once.
+ */
+int	db_txn_lost(struct db *);
+/* Remember why a statement failed (db_errmsg() tells it later). */
+void	db_failed(struct db *);
 /* Prepare a one-off statement (caller finalizes); DB_* result. */
 int	db_prepare(struct db *, const char *sql, sqlite3_stmt **);
 /* Step a bound one-off statement once and finalize it; DB_* result. */

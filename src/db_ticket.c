@@ -32,30 +32,51 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_OUTBOX_ADD] = "INSERT INTO outbox (ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, next_attempt_at, created_at, status, "
 	    "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+	/* a notice waits while an older one to its recipient is pending */
 	[ST_OUTBOX_DUE] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
 	    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3 OR "
-	    "(?3 = -1 AND ticket_number IS NULL)) "
+	    "(?3 = -1 AND ticket_number IS NULL) OR (?3 > 0 AND rcpt_to IN "
+	    "(SELECT t.rcpt_to FROM outbox t WHERE t.status = 'pending' AND "
+	    "t.ticket_number = ?3))) AND NOT EXISTS (SELECT 1 "
+	    "FROM outbox o WHERE o.status = 'pending' AND "
+	    "o.rcpt_to = outbox.rcpt_to AND o.id < outbox.id) "
 	    "ORDER BY next_attempt_at, id LIMIT ?2",
 	[ST_OUTBOX_DUE_ALL] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
 	    "WHERE status = 'pending' AND lease_until <= ?1 "
 	    "AND (?3 IS NULL OR ticket_number = ?3 OR "
-	    "(?3 = -1 AND ticket_number IS NULL)) ORDER BY id LIMIT ?2",
-	[ST_OUTBOX_CLAIM] = "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 "
-	    "AND status = 'pending' AND lease_until <= ?2",
+	    "(?3 = -1 AND ticket_number IS NULL) OR (?3 > 0 AND rcpt_to IN "
+	    "(SELECT t.rcpt_to FROM outbox t WHERE t.status = 'pending' AND "
+	    "t.ticket_number = ?3))) AND NOT EXISTS (SELECT 1 "
+	    "FROM outbox o WHERE o.status = 'pending' AND "
+	    "o.rcpt_to = outbox.rcpt_to AND o.id < outbox.id) "
+	    "ORDER BY id LIMIT ?2",
+	[ST_OUTBOX_CLAIM] = "UPDATE outbox SET lease_until = ?3, "
+	    "lease_holder = ?4 WHERE id = ?1 AND status = 'pending' AND "
+	    "lease_until <= ?2",
 	[ST_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = ?2, "
-	    "attempts = attempts + 1, last_error = NULL, lease_until = 0 "
-	    "WHERE id = ?1",
+	    "attempts = attempts + 1, last_error = NULL, lease_until = 0, "
+	    "lease_holder = NULL WHERE id = ?1",
 	[ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
-	    "next_attempt_at = ?2, last_error = ?3, lease_until = 0 "
-	    "WHERE id = ?1",
+	    "next_attempt_at = ?2, last_error = ?3, lease_until = 0, "
+	    "lease_holder = NULL WHERE id = ?1",
 	[ST_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', "
-	    "attempts = attempts + 1, last_error = ?2, lease_until = 0 "
-	    "WHERE id = ?1",
+	    "attempts = attempts + 1, last_error = ?2, lease_until = 0, "
+	    "lease_holder = NULL WHERE id = ?1",
+	[ST_OUTBOX_WAKE] = "UPDATE outbox SET next_attempt_at = ?1 WHERE "
+	    "status = 'pending' AND next_attempt_at > ?1",
+	[ST_OUTBOX_HOLDERS] = "SELECT DISTINCT lease_holder FROM outbox "
+	    "WHERE status = 'pending' AND lease_until > ?1 AND "
+	    "lease_holder IS NOT NULL",
+	[ST_OUTBOX_RELEASE] = "UPDATE outbox SET lease_until = 0, "
+	    "lease_holder = NULL WHERE status = 'pending' AND "
+	    "lease_holder = ?1",
 	[ST_OUTBOX_NEXT] = "SELECT min(max(next_attempt_at, lease_until)) "
-	    "FROM outbox WHERE status = 'pending'",
+	    "FROM outbox WHERE status = 'pending' AND NOT EXISTS (SELECT 1 "
+	    "FROM outbox o WHERE o.status = 'pending' AND "
+	    "o.rcpt_to = outbox.rcpt_to AND o.id < outbox.id)",
 	[ST_TICKET_EXISTS] = "SELECT status FROM tickets WHERE number = ?1",
 	[ST_TICKET_LINK] = "UPDATE tickets SET linked_to = ?2 WHERE number = ?1",
 	[ST_TICKET_TOUCH] = "UPDATE tickets SET updated_at = ?2 WHERE number = ?1",
@@ -96,6 +117,8 @@ db_stmt(struct db *db, enum db_stmt id)
 {
 	sqlite3_stmt *st = db->st[id];
 
+	if (db_txn_lost(db))
+		return NULL;
 	if (st == NULL) {
 		if (sqlite3_prepare_v3(db->h, stmt_sql[id], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
@@ -136,9 +159,11 @@ run(struct db *db, sqlite3_stmt *st)
 	int rc;
 
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		db_failed(db);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
+		log_debug("%s: %s", db->path, db->lasterr);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	}
 	return DB_OK;
@@ -379,7 +404,8 @@ db_outbox_rows_free(struct db_outbox *rows, size_t n)
 }
 
 int
-db_outbox_claim(struct db *db, long long id, time_t now, int secs)
+db_outbox_claim(struct db *db, long long id, time_t now, int secs,
+    const char *holder)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -389,9 +415,93 @@ db_outbox_claim(struct db *db, long long id, time_t now, int secs)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now + secs);
+	bind_text(st, 4, holder);
 	if ((rc = run(db, st)) != DB_OK)
 		return rc;
 	return sqlite3_changes(db->h) == 1;
+}
+
+int
+db_outbox_wake(struct db *db, time_t now, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = db_stmt(db, ST_OUTBOX_WAKE)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	if ((rc = run(db, st)) == DB_OK)
+		*n = sqlite3_changes(db->h);
+	return rc;
+}
+
+int
+db_outbox_holders(struct db *db, time_t now, char ***holdersp, size_t *np)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	const unsigned char *s;
+	size_t n = 0;
+	int rc;
+
+	*holdersp = NULL;
+	*np = 0;
+	if ((st = db_stmt(db, ST_OUTBOX_HOLDERS)) == NULL)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((s = sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = xstrdup((const char *)s);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		while (n > 0)
+			free(v[--n]);
+		free(v);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	*holdersp = v;
+	*np = n;
+	return DB_OK;
+}
+
+int
+db_outbox_release(struct db *db, const char *holder, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = db_stmt(db, ST_OUTBOX_RELEASE)) == NULL)
+		return DB_PERM;
+	bind_text(st, 1, holder);
+	if ((rc = run(db, st)) == DB_OK)
+		*n = sqlite3_changes(db->h);
+	return rc;
+}
+
+int
+db_outbox_left(struct db *db, time_t now, int *pending, int *leased)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*pending = *leased = 0;
+	if ((rc = db_prepare(db, "SELECT count(*), ifnull(sum(lease_until > "
+	    "?1), 0) FROM outbox WHERE status = 'pending'", &st)) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pending = sqlite3_column_int(st, 0);
+		*leased = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
 }
 
 int

@@ -198,6 +198,9 @@ mime_clean_addr(const char *a)
 		return NULL;
 	while (*a == ' ' || *a == '<')
 		a++;
+	/* obs-route (RFC 5322 4.4): "@relay.example,@b.example:" is dropped */
+	if (*a == '@' && (p = (const unsigned char *)strchr(a, ':')) != NULL)
+		a = (const char *)p + 1;
 	len = strlen(a);
 	while (len > 0 && (a[len - 1] == ' ' || a[len - 1] == '>'))
 		len--;
@@ -206,7 +209,7 @@ mime_clean_addr(const char *a)
 	for (p = (const unsigned char *)a; p < (const unsigned char *)a + len; p++)
 		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' ||
 		    *p == '(' || *p == ')' || *p == ',' || *p == ';' ||
-		    *p == '\\' || *p == '"')
+		    *p == '\\' || *p == '"' || *p == ':')
 			return NULL;
 	s = xstrndup(a, len);
 	at = strrchr(s, '@');
@@ -300,13 +303,16 @@ first_mailbox(const struct mailimf_address_list *al)
 
 /*
  * A From header libetpan could not parse (bare words with '@', stray
- * quotes): take "<addr>" if there is one, else the first word with '@'.
+ * quotes): take "<addr>" if there is one, else the first word with '@'
+ * outside double quotes: a quoted string is a name or a quoted local part,
+ * never an address ("bob@corp.example"@evil.example is not bob's).
  * Listed in VIOLATIONS.md.
  */
 static char *
 salvage_addr(const char *v)
 {
 	const char *lt, *gt, *p, *q;
+	int quoted = 0;
 
 	if ((lt = strrchr(v, '<')) != NULL && (gt = strchr(lt, '>')) != NULL) {
 		char *tmp = xstrndup(lt + 1, (size_t)(gt - lt - 1));
@@ -317,12 +323,17 @@ salvage_addr(const char *v)
 			return a;
 	}
 	for (p = v; *p != '\0'; p = q) {
-		while (*p == ' ' || *p == '\t' || *p == '"' || *p == ',')
+		while (*p == ' ' || *p == '\t' || *p == '"' || *p == ',') {
+			if (*p == '"')
+				quoted = !quoted;
 			p++;
+		}
 		for (q = p; *q != '\0' && *q != ' ' && *q != '\t' && *q != ',' &&
 		    *q != '"'; q++)
 			;
-		if (q > p && memchr(p, '@', (size_t)(q - p)) != NULL) {
+		/* a word touching a quote belongs to the quoted string */
+		if (q > p && !quoted && *q != '"' && (p == v || p[-1] != '"') &&
+		    memchr(p, '@', (size_t)(q - p)) != NULL) {
 			char *tmp = xstrndup(p, (size_t)(q - p));
 			char *a = mime_clean_addr(tmp);
 

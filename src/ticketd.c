@@ -7,8 +7,12 @@
  *   ticketd -c FILE --stdin    one mail from standard input (MTA pipe mode)
  *   ticketd -c FILE -n         check the configuration and exit
  */
+#include <sys/types.h>
+
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,17 +43,23 @@
 
 #define RECONNECT_FIRST	1	/* seconds */
 #define RECONNECT_MAX	300
+#define DB_RETRY_MAX	30	/* a full or locked database: look again soon */
 #define IDLE_MAX_MS	(25 * 60 * 1000)	/* RFC 2177: re-IDLE within 29 min */
+#define ONCE_WAIT_EXTRA	10	/* --once waits a live sender's send + this */
 
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t reload_flag;
 static volatile int stop_int;	/* what source_wait() watches */
+static int hup_reloads;		/* daemon mode: SIGHUP reloads, not stops */
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
-	stop_int = 1;
+	if (sig == SIGHUP && hup_reloads)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+	stop_int = 1;		/* either way, end the wait for mail */
 }
 
 static void
@@ -89,8 +99,65 @@ nap(int secs)
 	struct timespec ts = { 0, 250 * 1000 * 1000 };
 	int i;
 
-	for (i = 0; i < secs * 4 && !stop_flag; i++)
+	for (i = 0; i < secs * 4 && !stop_flag && !reload_flag; i++)
 		nanosleep(&ts, NULL);
+}
+
+/*
+ * Started as root with [helpdesk] user: become that user, its group and
+ * its supplementary groups, for good. Nothing happens without the key, or
+ * when not started as root. 0, or -1 (logged).
+ */
+static int
+drop_privileges(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (cfg->helpdesk.user == NULL || geteuid() != 0)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(cfg->helpdesk.user)) == NULL) {
+		log_warnx("[helpdesk] user %s: no such user", cfg->helpdesk.user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		log_warnx("[helpdesk] user %s is root", cfg->helpdesk.user);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || /* as root: real, effective, saved */
+	    setuid(pw->pw_uid) == -1) {
+		log_warn("cannot become user %s", cfg->helpdesk.user);
+		return -1;
+	}
+	if (setuid(0) != -1 || geteuid() == 0 || getegid() == 0)
+		fatalx("root could be taken back after becoming %s",
+		    cfg->helpdesk.user);
+	log_info("running as user %s (uid %u, gid %u)", pw->pw_name,
+	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return 0;
+}
+
+/*
+ * Before a drop to [helpdesk] user: the database must be that user's, or
+ * the daemon could not write it once it is no longer root. 0, or -1.
+ */
+static int
+check_owner(const struct config *cfg)
+{
+	struct passwd *pw;
+	struct stat sb;
+
+	if (cfg->helpdesk.user == NULL || geteuid() != 0 ||
+	    (pw = getpwnam(cfg->helpdesk.user)) == NULL ||
+	    stat(cfg->helpdesk.database, &sb) == -1 ||
+	    sb.st_uid == pw->pw_uid)
+		return 0;
+	log_warnx("%s belongs to uid %u, not to [helpdesk] user %s, who could "
+	    "not write it: chown %s it (and its -wal and -shm), or run "
+	    "ticketctl init as that user", cfg->helpdesk.database,
+	    (unsigned)sb.st_uid, cfg->helpdesk.user, cfg->helpdesk.user);
+	return -1;
 }
 
 /* ---- MTA pipe mode ---- */
@@ -110,6 +177,8 @@ run_stdin(const struct config *cfg)
 	time_t next;
 	int rc, temp = 0;
 
+	if (check_owner(cfg) == -1 || drop_privileges(cfg) == -1)
+		return EX_TEMPFAIL;	/* the MTA keeps the mail */
 	buf_init(&in, (size_t)cfg->helpdesk.max_mail_bytes);
 	for (;;) {
 		r = read(STDIN_FILENO, chunk, sizeof(chunk));
@@ -161,6 +230,7 @@ run_stdin(const struct config *cfg)
 		    db_errmsg(db));
 	sink = sink_smtp_new(cfg);
 	outbox_init(&ob, db, sink);
+	ob.stop = &stop_flag;
 	/* this mail's ticket's notices, and those about no ticket (access
 	 * denied, transcripts, digests): the daemon sends the rest */
 	if (outbox_drain(&ob, clock_now(), 1, pm.ticket != 0 ? pm.ticket :
@@ -169,6 +239,7 @@ run_stdin(const struct config *cfg)
 	    OUTBOX_NO_TICKET, &st) != DB_OK))
 		log_warnx("outbox: %s; the daemon will send the notices "
 		    "later", db_errmsg(db));
+	outbox_flush(&ob, clock_now());
 done:
 	pipeline_clear(&pl);
 	sink_free(&sink);
@@ -181,6 +252,7 @@ done:
 
 struct daemon {
 	const struct config *cfg;
+	struct config	*loaded;	/* cfg when a SIGHUP loaded it, else NULL */
 	struct db	*db;
 	struct source	*src;
 	struct sink	*sink;
@@ -190,6 +262,7 @@ struct daemon {
 	int		 connected;
 	time_t		 coalesce_at;	/* next digest check; 0 = at once */
 	time_t		 sla_at;	/* next SLA sweep; 0 = at once */
+	char		 dberr[160];	/* why the last batch was not taken */
 };
 
 /*
@@ -235,6 +308,8 @@ intake_batch(struct daemon *d)
 	}
 	d->pl.uidvalidity = source_uidvalidity(d->src);
 	if (np > 0 && pipeline_run(&d->pl, pm, np, clock_now()) != DB_OK) {
+		/* why, before the outbox's statements make SQLite forget it */
+		snprintf(d->dberr, sizeof(d->dberr), "%s", db_errmsg(d->db));
 		rc = -3;
 		goto out;
 	}
@@ -275,6 +350,8 @@ drain_outbox(struct daemon *d, int all)
 	struct outbox_stats st;
 	time_t now = clock_now();
 
+	if (stop_flag)
+		return;		/* stopping: not one more notice */
 	/* the SLA clock: warnings, breaches, the daily digest */
 	if (now >= d->sla_at &&
 	    pipeline_sla_tick(&d->pl, now, &d->sla_at) != DB_OK) {
@@ -313,6 +390,132 @@ wait_ms(struct daemon *d)
 	return ms < 1000 ? 1000 : (int)ms;
 }
 
+/*
+ * --once: every pending notice goes out. The drain takes back the leases
+ * of senders that are gone; a notice that a sender still running holds
+ * (the daemon, a --stdin run) is waited for while that sender sends it, at
+ * most [smtp] timeout and a few seconds. Then say what is left.
+ */
+static void
+once_outbox(struct daemon *d)
+{
+	struct timespec ts = { 0, 250 * 1000 * 1000 };
+	struct outbox_stats st;
+	time_t until = time(NULL) + d->cfg->smtp.timeout + ONCE_WAIT_EXTRA;
+	int pending = 0, leased = 0, temp;
+
+	temp = d->ob.fails > 0;		/* the server is down: no second try */
+	for (;;) {
+		if (!temp) {
+			if (outbox_drain(&d->ob, clock_now(), 1, 0, &st) !=
+			    DB_OK) {
+				log_warnx("outbox: %s", db_errmsg(d->db));
+				return;
+			}
+			temp = st.retry > 0;
+		}
+		if (outbox_left(&d->ob, clock_now(), &pending, &leased) !=
+		    DB_OK) {
+			log_warnx("outbox: %s", db_errmsg(d->db));
+			return;
+		}
+		if (leased == 0 || temp || stop_flag || time(NULL) >= until)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (pending == 0)
+		log_debug("outbox: every notice is sent");
+	else
+		log_warnx("outbox: %d notice(s) left: %d held by another "
+		    "sender that is still running, which sends them; %d to "
+		    "be tried again later%s (ticketctl outbox lists them)",
+		    pending, leased, pending - leased,
+		    stop_flag ? ", stopped by a signal" : "");
+}
+
+/* A key the daemon reads only at start: say that a new value waits. */
+static void
+restart_only(const char *key, const char *was, const char *now)
+{
+	if (was == NULL)
+		was = "";
+	if (now == NULL)
+		now = "";
+	if (strcmp(was, now) != 0)
+		log_warnx("SIGHUP: %s changed; the new value takes effect when "
+		    "ticketd is restarted", key);
+}
+
+/*
+ * SIGHUP: read the configuration file and the templates again. A file
+ * with errors, or a template that does not load, is refused and the
+ * running configuration stays, with a log line for each problem. Otherwise
+ * the IMAP connection is made again with the new settings, notices go out
+ * through the new SMTP settings and with the new templates, and the roles
+ * of root_admins and admins are seeded again. The database, the status
+ * page, [sla] timezone and [helpdesk] user stay as they started.
+ */
+static void
+reload(struct daemon *d)
+{
+	struct config *cfg;
+	struct pipeline pl;
+	char *errstr = NULL, *line, *next, err[512];
+
+	reload_flag = 0;
+	stop_int = stop_flag;
+	log_info("SIGHUP: reading %s again", d->cfg->path);
+	cfg = xcalloc(1, sizeof(*cfg));
+	if (config_load(d->cfg->path, cfg, &errstr) == -1) {
+		for (line = errstr; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			log_warnx("SIGHUP: %s", line);
+		}
+		free(errstr);
+		free(cfg);
+		log_warnx("SIGHUP: the new configuration is refused; the "
+		    "running one stays in force");
+		return;
+	}
+	if (pipeline_init(&pl, cfg, d->db, "imap", err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: templates: %s", err);
+		log_warnx("SIGHUP: the new configuration is refused; the "
+		    "running one stays in force");
+		config_clear(cfg);
+		free(cfg);
+		return;
+	}
+	restart_only("[helpdesk] database", d->cfg->helpdesk.database,
+	    cfg->helpdesk.database);
+	restart_only("[helpdesk] user", d->cfg->helpdesk.user,
+	    cfg->helpdesk.user);
+	restart_only("[sla] timezone", d->cfg->sla.timezone,
+	    cfg->sla.timezone);
+	restart_only("[web] listen", d->cfg->web.listen, cfg->web.listen);
+	restart_only("[web] secret_file", d->cfg->web.secret_file,
+	    cfg->web.secret_file);
+
+	pipeline_clear(&d->pl);
+	d->pl = pl;
+	source_close(d->src);
+	source_free(&d->src);
+	d->connected = 0;
+	d->src = source_imap_new(cfg);
+	sink_free(&d->sink);
+	d->sink = sink_smtp_new(cfg);
+	d->ob.sink = d->sink;
+	if (d->loaded != NULL) {
+		config_clear(d->loaded);
+		free(d->loaded);
+	}
+	d->loaded = cfg;
+	d->cfg = cfg;
+	d->sla_at = 0;
+	d->coalesce_at = 0;
+	log_info("SIGHUP: configuration and templates reloaded");
+}
+
 static int
 run_imap(struct daemon *d)
 {
@@ -320,6 +523,10 @@ run_imap(struct daemon *d)
 	int rc, backoff = RECONNECT_FIRST, status = EX_OK;
 
 	while (!stop_flag) {
+		if (reload_flag) {
+			reload(d);
+			continue;
+		}
 		if (!d->connected) {
 			rc = source_connect(d->src, err, sizeof(err));
 			if (rc != SOURCE_OK) {
@@ -345,7 +552,7 @@ run_imap(struct daemon *d)
 		}
 		/* drain the mailbox in batches */
 		rc = 0;
-		while (!stop_flag) {
+		while (!stop_flag && !reload_flag) {
 			rc = intake_batch(d);
 			if (rc <= 0)
 				break;
@@ -357,8 +564,11 @@ run_imap(struct daemon *d)
 				status = EX_TEMPFAIL;
 				break;
 			}
+			log_warnx("intake paused: the database cannot take mail "
+			    "(%s); the mail stays in the mailbox, next try in "
+			    "%d s", d->dberr, backoff);
 			nap(backoff);
-			backoff = backoff * 2 > RECONNECT_MAX ? RECONNECT_MAX :
+			backoff = backoff * 2 > DB_RETRY_MAX ? DB_RETRY_MAX :
 			    backoff * 2;
 			continue;
 		}
@@ -384,9 +594,10 @@ run_imap(struct daemon *d)
 			    backoff * 2;
 		}
 	}
-	if (d->once && status != EX_OK)
-		drain_outbox(d, 1);	/* the notices still go out */
 	source_close(d->src);
+	if (d->once)
+		once_outbox(d);		/* the notices still go out */
+	outbox_flush(&d->ob, clock_now());
 	return status;
 }
 
@@ -411,6 +622,19 @@ check_web_secret(const struct config *cfg)
 	return 0;
 }
 
+/* A file made as root before the drop to [helpdesk] user becomes theirs. */
+static void
+give_to_user(const struct config *cfg, const char *path)
+{
+	struct passwd *pw;
+
+	if (cfg->helpdesk.user == NULL || geteuid() != 0 ||
+	    (pw = getpwnam(cfg->helpdesk.user)) == NULL)
+		return;
+	if (lchown(path, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("%s: chown %s", path, cfg->helpdesk.user);
+}
+
 /*
  * Start the page unless [web] listen is empty. A secret file we cannot
  * use is a configuration error (-1); a page that cannot listen is logged
@@ -432,9 +656,11 @@ start_web(const struct config *cfg, struct web **web)
 		log_warnx("%s: [web] secret_file: %s", cfg->path, err);
 		return -1;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		log_info("web: created the key of the page's links in %s",
 		    cfg->web.secret_file);
+		give_to_user(cfg, cfg->web.secret_file);
+	}
 	*web = web_start(cfg, key, err, sizeof(err));
 	explicit_bzero(key, sizeof(key));
 	if (*web == NULL)
@@ -497,6 +723,7 @@ main(int argc, char *argv[])
 	if (optind != argc || file == NULL || once + from_stdin + check > 1)
 		usage(from_stdin ? EX_TEMPFAIL : EX_USAGE);
 	log_init("ticketd", use_syslog, verbose);
+	hup_reloads = !once && !from_stdin && !check;
 	signals();
 
 	if (config_load(file, &cfg, &errstr) == -1) {
@@ -534,6 +761,13 @@ main(int argc, char *argv[])
 		return status;
 	}
 
+	if (check_owner(&cfg) == -1 || (once && drop_privileges(&cfg) == -1)) {
+		config_clear(&cfg);
+		return EX_CONFIG;
+	}
+	if (!once && geteuid() == 0 && cfg.helpdesk.user == NULL)
+		log_warnx("running as root: set [helpdesk] user to the account "
+		    "ticketd should run as");
 	memset(&d, 0, sizeof(d));
 	d.cfg = &cfg;
 	d.once = once;
@@ -550,7 +784,10 @@ main(int argc, char *argv[])
 		config_clear(&cfg);
 		return 1;
 	}
-	if (!once && start_web(&cfg, &web) == -1) {
+	/* the page binds its port, then root is given up (--once: above) */
+	if (!once && (start_web(&cfg, &web) == -1 ||
+	    drop_privileges(&cfg) == -1)) {
+		web_stop(&web);
 		pipeline_clear(&d.pl);
 		db_free(&d.db);
 		config_clear(&cfg);
@@ -559,6 +796,7 @@ main(int argc, char *argv[])
 	d.src = source_imap_new(&cfg);
 	d.sink = sink_smtp_new(&cfg);
 	outbox_init(&d.ob, d.db, d.sink);
+	d.ob.stop = &stop_flag;
 	metrics_start(time(NULL));
 	log_info("ticketd %s starting%s", TICKETD_VERSION, once ? " (--once)" : "");
 
@@ -570,6 +808,10 @@ main(int argc, char *argv[])
 	sink_free(&d.sink);
 	pipeline_clear(&d.pl);
 	db_free(&d.db);
+	if (d.loaded != NULL) {
+		config_clear(d.loaded);
+		free(d.loaded);
+	}
 	config_clear(&cfg);
 	return status;
 }

@@ -3,6 +3,7 @@
  * routing, query parameters, keys, security headers, and the pool of
  * read-only database connections.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -57,6 +58,34 @@ struct web {
 
 /* What a route lets through: the list's filters, or the key alone. */
 enum route_args { ARGS_KEY, ARGS_LIST };
+
+/*
+ * How many connections the page may hold: WEB_CONN_LIMIT, within the
+ * descriptor limit (raised towards its hard maximum first) less what the
+ * mail loop keeps for IMAP, SMTP and SQLite, so that a crowd at the page
+ * never starves the mail.
+ */
+static unsigned int
+conn_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = WEB_CONN_LIMIT + WEB_FD_RESERVE + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > want ? want : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			return 64;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return WEB_CONN_LIMIT;
+	if (rl.rlim_cur <= WEB_FD_RESERVE + 64 + 16)
+		return 16;
+	return (unsigned int)(rl.rlim_cur - WEB_FD_RESERVE - 64);
+}
 
 /*
  * The database pool.
@@ -630,7 +659,7 @@ web_start(const struct config *cfg,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)WEB_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,

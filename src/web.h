@@ -22,10 +22,15 @@ struct web;
 
 /* Threads that answer requests, and read-only connections, one each. */
 #define WEB_THREADS		2
-/* Connections at once, from one address, and idle seconds before close. */
-#define WEB_CONN_LIMIT		128
+/*
+ * Connections at once (fewer when the descriptor limit is lower: the mail
+ * loop keeps WEB_FD_RESERVE for itself), from one address, and idle
+ * seconds before close.
+ */
+#define WEB_CONN_LIMIT		1024
 #define WEB_CONN_PER_IP		32
-#define WEB_CONN_TIMEOUT	30
+#define WEB_CONN_TIMEOUT	15
+#define WEB_FD_RESERVE		128
 /* Memory per connection: also the cap on the request line and headers. */
 #define WEB_CONN_MEMORY		8192
 

@@ -620,6 +620,17 @@ class SmtpSink:
                 out.append((env, f.read()))
         return out
 
+    def set_delay(self, secs):
+        """Every DATA waits secs before it is stored and answered."""
+        with open(os.path.join(self.dir, "delay.tmp"), "w") as f:
+            f.write("%s\n" % secs)
+        os.rename(os.path.join(self.dir, "delay.tmp"),
+                  os.path.join(self.dir, "delay"))
+
+    def count(self):
+        """Messages stored so far (cheaper than messages())."""
+        return sum(1 for n in os.listdir(self.dir) if n.endswith(".json"))
+
     def wire(self):
         try:
             with open(os.path.join(self.dir, "wire.log"), "rb") as f:

@@ -3,8 +3,13 @@
 
 Every accepted message is stored byte-exact (envelope.original_content, as
 the client sent it after dot-unstuffing) in DIR/NNNN.eml, with the envelope
-in DIR/NNNN.json (mail_from, rcpt_tos, tls, auth_user). The .json is written
-last, so a message is complete once its .json exists.
+in DIR/NNNN.json (mail_from, rcpt_tos, tls, auth_user, and time: when it was
+stored, just before the 250 reply). The .json is written last, so a message
+is complete once its .json exists.
+
+A slow server: when DIR/delay holds a number, every DATA waits that many
+seconds before the message is stored and answered (read at each message,
+so a test can change it while the sink runs).
 
 DIR/wire.log gets every byte the clients sent before and after STARTTLS
 (decrypted), so a test can prove a password never crossed the wire.
@@ -24,6 +29,7 @@ import os
 import signal
 import ssl
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
@@ -36,7 +42,17 @@ class Store:
         self.seq = max([int(n[:4]) for n in os.listdir(path)
                         if n[:4].isdigit() and n.endswith(".eml")] or [0])
 
+    def delay(self):
+        try:
+            with open(os.path.join(self.path, "delay")) as f:
+                return float(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return 0.0
+
     async def handle_DATA(self, server, session, envelope):
+        d = self.delay()
+        if d > 0:
+            await asyncio.sleep(d)
         if self.reply:
             return self.reply
         self.seq += 1
@@ -51,6 +67,7 @@ class Store:
             "auth_user": (session.login_data.decode("utf-8", "replace")
                 if isinstance(session.login_data, bytes)
                 else session.login_data),
+            "time": time.time(),
         }
         with open(base + ".json.tmp", "w") as f:
             json.dump(meta, f)

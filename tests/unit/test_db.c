@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_impl.h"
 #include "t.h"
 #include "xmalloc.h"
 
@@ -466,6 +467,17 @@ add(struct db *db, long long t, const char *id, time_t now)
 	    "alice@corp.example", "Subject: x\r\n\r\nbody\0tail\r\n", 24, now);
 }
 
+/* A notice to its own recipient: "ID" goes to "ID.rcpt". */
+static int
+add_own(struct db *db, long long t, const char *id, time_t now)
+{
+	char rcpt[64];
+
+	snprintf(rcpt, sizeof(rcpt), "%s.rcpt", id);
+	return db_outbox_add(db, t, "ack", id, "it@corp.example", rcpt,
+	    "x", 1, now);
+}
+
 static void
 test_outbox(void)
 {
@@ -507,9 +519,9 @@ test_outbox(void)
 		    "Subject: x\r\n\r\nbody\0tail\r\n", 24) == 0);
 		T_INTEQ(rows[0].attempts, 0);
 		/* claim it: ours once, then held */
-		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600), 1);
-		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600), 0);
-		T_INTEQ(db_outbox_claim(db, rows[0].id, 1599, 600), 0);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600, NULL), 1);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1000, 600, NULL), 0);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 1599, 600, NULL), 0);
 	}
 	db_outbox_rows_free(rows, n);
 	/* held: not due for another sender, not even with all */
@@ -527,7 +539,7 @@ test_outbox(void)
 	T_INTEQ(n, 1);
 	if (n == 1) {
 		T_INTEQ(db_outbox_sent(db, rows[0].id, 1001), DB_OK);
-		T_INTEQ(db_outbox_claim(db, rows[0].id, 9000, 600), 0);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 9000, 600, NULL), 0);
 	}
 	db_outbox_rows_free(rows, n);
 	T_INTEQ(db_outbox_due(db, 99999, 1, 0, 10, &rows, &n), DB_OK);
@@ -542,7 +554,7 @@ test_outbox(void)
 	T_INTEQ(db_outbox_due(db, 2000, 0, 0, 10, &rows, &n), DB_OK);
 	T_INTEQ(n, 1);
 	if (n == 1) {
-		T_INTEQ(db_outbox_claim(db, rows[0].id, 2000, 600), 1);
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 2000, 600, NULL), 1);
 		T_INTEQ(db_outbox_retry(db, rows[0].id, 2060, "421 busy"),
 		    DB_OK);
 	}
@@ -592,12 +604,12 @@ test_outbox_order_filter(void)
 	t1 = ticket(db, req, "one");
 	t2 = ticket(db, req, "two");
 	/* 3 for t1, 2 for t2, 1 without a ticket; the times out of order */
-	T_INTEQ(add(db, t1, "a@d", 300), DB_OK);
-	T_INTEQ(add(db, t2, "b@d", 100), DB_OK);
-	T_INTEQ(add(db, t1, "c@d", 200), DB_OK);
-	T_INTEQ(add(db, 0, "d@d", 150), DB_OK);
-	T_INTEQ(add(db, t2, "e@d", 400), DB_OK);
-	T_INTEQ(add(db, t1, "f@d", 250), DB_OK);
+	T_INTEQ(add_own(db, t1, "a@d", 300), DB_OK);
+	T_INTEQ(add_own(db, t2, "b@d", 100), DB_OK);
+	T_INTEQ(add_own(db, t1, "c@d", 200), DB_OK);
+	T_INTEQ(add_own(db, 0, "d@d", 150), DB_OK);
+	T_INTEQ(add_own(db, t2, "e@d", 400), DB_OK);
+	T_INTEQ(add_own(db, t1, "f@d", 250), DB_OK);
 
 	T_INTEQ(db_outbox_next(db, &when), 1);
 	T_INTEQ(when, 100);
@@ -639,11 +651,182 @@ test_outbox_order_filter(void)
 	/* many rows, batches */
 	for (i = 0; i < 250; i++) {
 		snprintf(id, sizeof(id), "bulk%zu@d", i);
-		T_INTEQ(add(db, 0, id, 500), DB_OK);
+		T_INTEQ(add_own(db, 0, id, 500), DB_OK);
 	}
 	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 100, &rows, &n), DB_OK);
 	T_INTEQ(n, 100);
 	db_outbox_rows_free(rows, n);
+	db_free(&db);
+	free(path);
+}
+
+/*
+ * A person gets their notices in the order they were written: only the
+ * oldest pending one of each recipient is due, also with all, also when
+ * it waits for a retry, and the next time to look says so.
+ */
+static void
+test_outbox_per_recipient(void)
+{
+	char *path;
+	struct db *db;
+	struct db_outbox *rows;
+	size_t n;
+	time_t when;
+	long long req, t1, first = 0;
+
+	db = fresh(&path);
+	req = person(db, "alice@corp.example");
+	t1 = ticket(db, req, "one");
+	T_INTEQ(add(db, t1, "a1@d", 100), DB_OK);
+	T_INTEQ(add(db, t1, "a2@d", 100), DB_OK);
+	T_INTEQ(add(db, 0, "a3@d", 50), DB_OK);	/* written last, due first */
+	T_INTEQ(add_own(db, t1, "b1@d", 100), DB_OK);
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 2);
+	if (n == 2) {
+		T_STREQ(rows[0].message_id, "a1@d");
+		T_STREQ(rows[1].message_id, "b1@d");
+		first = rows[0].id;
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_due(db, 1000, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 2);
+	db_outbox_rows_free(rows, n);
+	/* one ticket's notices wait for an older one of another ticket */
+	T_INTEQ(db_outbox_due(db, 1000, 1, -1, 10, &rows,
+	    &n), DB_OK);
+	T_INTEQ(n, 0);
+	db_outbox_rows_free(rows, n);
+	/* the first fails for now: the two after it wait for its retry */
+	T_INTEQ(db_outbox_claim(db, first, 1000, 600, NULL), 1);
+	T_INTEQ(db_outbox_retry(db, first, 1500, "421 later"), DB_OK);
+	T_INTEQ(db_outbox_due(db, 1000, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "b1@d");
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_sent(db, first + 3, 1000), DB_OK);	/* b1 */
+	T_INTEQ(db_outbox_next(db, &when), 1);
+	T_INTEQ(when, 1500);		/* not 50 or 100: those wait */
+	T_INTEQ(db_outbox_due(db, 1500, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "a1@d");
+	db_outbox_rows_free(rows, n);
+	/* sent: the next one in line */
+	T_INTEQ(db_outbox_sent(db, first, 1500), DB_OK);
+	T_INTEQ(db_outbox_due(db, 1500, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "a2@d");
+	db_outbox_rows_free(rows, n);
+	/* a failed one no longer holds the others back */
+	T_INTEQ(db_outbox_failed(db, first + 1, "550 no"), DB_OK);
+	T_INTEQ(db_outbox_due(db, 1500, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "a3@d");
+	db_outbox_rows_free(rows, n);
+	db_free(&db);
+	free(path);
+}
+
+/*
+ * The holder of a lease is recorded, listed while the lease runs, and
+ * freed by name; a lease without a holder (an older ticketd) is never
+ * listed and runs to its end.
+ */
+static void
+test_outbox_holders(void)
+{
+	char *path, **h;
+	struct db *db;
+	struct db_outbox *rows;
+	size_t n, nh, i;
+	int k, pending, leased;
+
+	db = fresh(&path);
+	T_INTEQ(add_own(db, 0, "h1@d", 100), DB_OK);
+	T_INTEQ(add_own(db, 0, "h2@d", 100), DB_OK);
+	T_INTEQ(add_own(db, 0, "h3@d", 100), DB_OK);
+	T_INTEQ(db_outbox_due(db, 100, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 3);
+	if (n == 3) {
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 100, 600, "gone 1"), 1);
+		T_INTEQ(db_outbox_claim(db, rows[1].id, 100, 600, "alive 2"),
+		    1);
+		T_INTEQ(db_outbox_claim(db, rows[2].id, 100, 600, NULL), 1);
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(db_outbox_holders(db, 100, &h, &nh), DB_OK);
+	T_INTEQ(nh, 2);
+	for (i = 0; i < nh; i++)
+		free(h[i]);
+	free(h);
+	T_INTEQ(db_outbox_left(db, 100, &pending, &leased), DB_OK);
+	T_INTEQ(pending, 3);
+	T_INTEQ(leased, 3);
+	T_INTEQ(db_outbox_release(db, "gone 1", &k), DB_OK);
+	T_INTEQ(k, 1);
+	T_INTEQ(db_outbox_release(db, "gone 1", &k), DB_OK);
+	T_INTEQ(k, 0);
+	T_INTEQ(db_outbox_due(db, 101, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_STREQ(rows[0].message_id, "h1@d");
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "lease_holder IS NULL AND lease_until = 0"), 1);
+	/* once a lease ran out, its holder is no longer listed */
+	T_INTEQ(db_outbox_holders(db, 700, &h, &nh), DB_OK);
+	T_INTEQ(nh, 0);
+	free(h);
+	T_INTEQ(db_outbox_left(db, 700, &pending, &leased), DB_OK);
+	T_INTEQ(leased, 0);
+	/* sent: the holder is cleared with the lease */
+	T_INTEQ(db_outbox_due(db, 700, 0, 0, 10, &rows, &n), DB_OK);
+	for (i = 0; i < n; i++) {
+		T_INTEQ(db_outbox_claim(db, rows[i].id, 700, 600, "x 1"), 1);
+		T_INTEQ(db_outbox_sent(db, rows[i].id, 700), DB_OK);
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "lease_holder IS NOT NULL"), 0);
+	db_free(&db);
+	free(path);
+}
+
+/*
+ * A transaction that SQLite rolled back by itself (as it may on a full
+ * disk or an I/O error) is not continued outside: no statement runs in
+ * autocommit mode until the caller rolls back, so no half mail is kept.
+ */
+static void
+test_lost_transaction(void)
+{
+	char *path;
+	struct db *db;
+	long long id = 0;
+
+	db = fresh(&path);
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(db_savepoint(db), DB_OK);
+	T_INTEQ(db_person_get(db, "one@corp.example", NULL, 1, &id), DB_OK);
+	/* what SQLite does after SQLITE_FULL in some statements */
+	T_INTEQ(sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	T_CHECK(db_person_get(db, "two@corp.example", NULL, 1, &id) != DB_OK);
+	T_INTEQ(db_savepoint(db), DB_TEMP);
+	T_INTEQ(db_release(db), DB_TEMP);
+	db_rollback_savepoint(db);
+	T_INTEQ(db_commit(db), DB_TEMP);
+	db_rollback(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 0);
+	/* and the next transaction works */
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(db_person_get(db, "three@corp.example", NULL, 1, &id), DB_OK);
+	T_INTEQ(db_commit(db), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM people"), 1);
 	db_free(&db);
 	free(path);
 }
@@ -844,6 +1027,72 @@ test_migrate_v2(void)
 	free(path);
 }
 
+/*
+ * A version-5 database (tests/unit/data/schema_v5.sql, the schema as it
+ * was) with a notice leased by a ticketd of then: migrated, the lease has
+ * no holder (it runs to its end, as it would have), and the holder column
+ * and the recipients' index work.
+ */
+static void
+test_migrate_v5(void)
+{
+	char *v5, *old = newpath(), *path = NULL, *err = NULL, *a, *b, **h;
+	struct db *db;
+	struct db_outbox *rows;
+	sqlite3 *hd = NULL;
+	size_t n, nh;
+
+	v5 = data_file("schema_v5.sql");
+	T_CHECK(v5 != NULL);
+	if (v5 == NULL)
+		return;
+	T_INTEQ(sqlite3_open_v2(old, &hd, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(hd, v5, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(hd, "PRAGMA user_version = 5;"
+	    "INSERT INTO outbox (kind, message_id, mail_from, rcpt_to, message,"
+	    " next_attempt_at, created_at, lease_until) VALUES"
+	    " ('ack', 'n1@x', 'it@x', 'a@corp.example', X'00', 10, 10, 610),"
+	    " ('ack', 'n2@x', 'it@x', 'a@corp.example', X'00', 10, 10, 0);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(hd);
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	if (db != NULL) {
+		T_INTEQ(db_outbox_holders(db, 20, &h, &nh), DB_OK);
+		T_INTEQ(nh, 0);
+		free(h);
+		/* n2 waits behind the leased n1, to the same address */
+		T_INTEQ(db_outbox_due(db, 20, 1, 0, 10, &rows, &n), DB_OK);
+		T_INTEQ(n, 0);
+		db_outbox_rows_free(rows, n);
+		T_INTEQ(db_outbox_due(db, 610, 0, 0, 10, &rows, &n), DB_OK);
+		T_INTEQ(n, 1);
+		if (n == 1)
+			T_INTEQ(db_outbox_claim(db, rows[0].id, 610, 600,
+			    "h 1"), 1);
+		db_outbox_rows_free(rows, n);
+	}
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox WHERE "
+	    "message_id = 'n1@x' AND lease_holder = 'h 1'"), 1);
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(v5);
+	free(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -860,8 +1109,12 @@ main(void)
 	T_RUN(test_savepoint);
 	T_RUN(test_outbox);
 	T_RUN(test_outbox_order_filter);
+	T_RUN(test_outbox_per_recipient);
+	T_RUN(test_outbox_holders);
+	T_RUN(test_lost_transaction);
 	T_RUN(test_migrate_v1);
 	T_RUN(test_migrate_v2);
+	T_RUN(test_migrate_v5);
 	t_rmdir(tmpdir);
 	return T_END();
 }

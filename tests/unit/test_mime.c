@@ -370,6 +370,44 @@ test_from_salvage(void)
 		mail_clear(&m);
 		free(mail);
 	}
+	/*
+	 * issue 12: a quoted string is never an address (it was taken for
+	 * one: bob's address in a quoted local part at another domain), and
+	 * an obs-route is dropped
+	 */
+	{
+		static const struct {
+			const char *from, *addr;	/* NULL: none */
+		} q[] = {
+			{ "\"bob@corp.example\"@evil.example", NULL },
+			{ "Bob <\"bob@corp.example\"@evil.example>", NULL },
+			{ "x <\"j@x\"@corp.example>", NULL },
+			{ "\"john doe\"@corp.example", NULL },
+			{ "\"bob@corp.example\" <mallory@corp.example>",
+			    "mallory@corp.example" },
+			{ "<@relay.example:dave@corp.example>",
+			    "dave@corp.example" },
+			{ "<@a.example,@b.example:c@corp.example>",
+			    "c@corp.example" },
+			{ "Alice \"the boss\" alice@corp.example",
+			    "alice@corp.example" },
+		};
+
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			mail = xasprintf("From: %s\r\nSubject: s\r\n\r\nx\r\n",
+			    q[i].from);
+			T_INTEQ(parse_n(mail, strlen(mail), &m), 0);
+			if (q[i].addr == NULL ? m.from_addr != NULL :
+			    m.from_addr == NULL ||
+			    strcmp(m.from_addr, q[i].addr) != 0) {
+				fprintf(stderr, "# quoted case %zu: %s\n", i,
+				    m.from_addr != NULL ? m.from_addr : "(none)");
+				T_CHECK(0);
+			}
+			mail_clear(&m);
+			free(mail);
+		}
+	}
 	/* words without any address: nothing to salvage */
 	T_INTEQ(parse("From: nobody at all\nSubject: s\n\nx\n", &m), 0);
 	T_CHECK(m.from_addr == NULL);

@@ -2,14 +2,22 @@
  * test_outbox_backoff.c — outbox_backoff() and outbox_drain() against a
  * real database (mkdtemp) and a fake sink defined here: sink_send() below
  * replaces sink_smtp.c's (the linker takes ours, so sink_smtp.o is never
- * pulled from the archive) and answers from a script.
+ * pulled from the archive) and answers from a script. Also: the leases of
+ * a killed sender are taken back at once, a live one's are not; a stop
+ * ends the drain between two notices; a recipient's notices keep their
+ * order through a server outage.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "db.h"
+#include "lease.h"
 #include "outbox.h"
 #include "sink.h"
 #include "t.h"
@@ -22,6 +30,8 @@ struct sink {
 	size_t		 nscript, next;
 	char		 sent[64][64];	/* rcpt_to of each call */
 	size_t		 calls;
+	volatile sig_atomic_t *stop;	/* set after stop_after calls */
+	size_t		 stop_after;
 };
 
 enum sink_result
@@ -38,6 +48,8 @@ sink_send(struct sink *s, const char *mail_from, const char *rcpt_to,
 	s->calls++;
 	if (s->next < s->nscript)
 		r = s->script[s->next++];
+	if (s->stop != NULL && s->calls == s->stop_after)
+		*s->stop = 1;		/* a SIGTERM during this send */
 	snprintf(err, errsz, "%s", r == SINK_TEMP ? "421 try later" :
 	    r == SINK_PERM ? "550 no such user" : "");
 	return r;
@@ -268,7 +280,7 @@ test_drain_ticket_and_lease(void)
 	T_INTEQ(db_outbox_due(db, 100, 0, t2, 10, &rows, &n), DB_OK);
 	T_INTEQ(n, 2);
 	if (n == 2)
-		T_INTEQ(db_outbox_claim(db, rows[1].id, 100, 600), 1);
+		T_INTEQ(db_outbox_claim(db, rows[1].id, 100, 600, NULL), 1);
 	db_outbox_rows_free(rows, n);
 	/* only ticket t2's, and not the held one */
 	T_INTEQ(outbox_drain(&ob, 150, 1, t2, &st), DB_OK);
@@ -285,6 +297,213 @@ test_drain_ticket_and_lease(void)
 	db_free(&db);
 }
 
+/* The holder string of a child of ours; it waits (stay) or ends. */
+static pid_t
+holder_child(char *out, size_t outsz, int stay)
+{
+	int fds[2];
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(fds) == -1)
+		abort();
+	if ((pid = fork()) == 0) {
+		const char *me = lease_self();
+
+		(void)!write(fds[1], me, strlen(me));
+		if (stay)
+			pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	n = read(fds[0], out, outsz - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	return pid;
+}
+
+/* Issue 12 (a): a killed sender's lease is free at once, a live one's not. */
+static void
+test_drain_reclaims_gone_holder(void)
+{
+	struct db *db = fresh();
+	struct sink sk;
+	struct outbox ob;
+	struct outbox_stats st;
+	struct db_outbox *rows;
+	char dead[LEASE_HOLDER_MAX], live[LEASE_HOLDER_MAX];
+	pid_t dpid, lpid;
+	size_t n;
+	int w;
+
+	memset(&sk, 0, sizeof(sk));
+	outbox_init(&ob, db, &sk);
+	queue(db, 0, "killed@x", 100);
+	queue(db, 0, "running@x", 100);
+	queue(db, 0, "free@x", 100);
+	dpid = holder_child(dead, sizeof(dead), 0);
+	waitpid(dpid, &w, 0);
+	lpid = holder_child(live, sizeof(live), 1);
+	T_INTEQ(db_outbox_due(db, 100, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 3);
+	if (n == 3) {
+		T_INTEQ(db_outbox_claim(db, rows[0].id, 100, 600, dead), 1);
+		T_INTEQ(db_outbox_claim(db, rows[1].id, 100, 600, live), 1);
+	}
+	db_outbox_rows_free(rows, n);
+	/* a minute later, well inside both leases */
+	T_INTEQ(outbox_drain(&ob, 160, 0, 0, &st), DB_OK);
+	T_INTEQ(st.reclaimed, 1);
+	T_INTEQ(st.sent, 2);
+	T_INTEQ(sk.calls, 2);
+	T_STREQ(sk.sent[0], "killed@x");
+	T_STREQ(sk.sent[1], "free@x");
+	/* --once: the live sender's notice is left, and said so */
+	{
+		int pending, leased;
+
+		T_INTEQ(outbox_left(&ob, 160, &pending, &leased), DB_OK);
+		T_INTEQ(pending, 1);
+		T_INTEQ(leased, 1);
+	}
+	/* the live sender is killed: its notice goes too */
+	kill(lpid, SIGKILL);
+	waitpid(lpid, &w, 0);
+	T_INTEQ(outbox_drain(&ob, 170, 0, 0, &st), DB_OK);
+	T_INTEQ(st.reclaimed, 1);
+	T_INTEQ(st.sent, 1);
+	T_STREQ(sk.sent[2], "running@x");
+	T_INTEQ(due(db, 99999, 1), 0);
+	db_free(&db);
+}
+
+/* Issue 12 (c): a stop ends the drain between two notices. */
+static void
+test_drain_stops_between_notices(void)
+{
+	static volatile sig_atomic_t stop;
+	struct db *db = fresh();
+	struct sink sk;
+	struct outbox ob;
+	struct outbox_stats st;
+	int i, pending, leased;
+
+	memset(&sk, 0, sizeof(sk));
+	outbox_init(&ob, db, &sk);
+	for (i = 0; i < 250; i++) {
+		char rcpt[32];
+
+		snprintf(rcpt, sizeof(rcpt), "r%d@x", i);
+		queue(db, 0, rcpt, 100);
+	}
+	stop = 0;
+	ob.stop = &stop;
+	sk.stop = &stop;
+	sk.stop_after = 3;
+	/* the send in hand ends and is recorded; nothing after it starts */
+	T_INTEQ(outbox_drain(&ob, 100, 1, 0, &st), DB_OK);
+	T_INTEQ(st.sent, 3);
+	T_INTEQ(sk.calls, 3);
+	T_INTEQ(outbox_left(&ob, 100, &pending, &leased), DB_OK);
+	T_INTEQ(pending, 247);
+	T_INTEQ(leased, 0);
+	T_INTEQ(outbox_drain(&ob, 100, 1, 0, &st), DB_OK);
+	T_INTEQ(sk.calls, 3);
+	/* the next run sends the rest */
+	stop = 0;
+	sk.stop = NULL;
+	T_INTEQ(outbox_drain(&ob, 100, 1, 0, &st), DB_OK);
+	T_INTEQ(st.sent, 247);
+	db_free(&db);
+}
+
+/* Issue 12 point 2: an outage keeps each recipient's order. */
+static void
+test_drain_order_through_outage(void)
+{
+	struct db *db = fresh();
+	struct sink sk;
+	struct outbox ob;
+	struct outbox_stats st;
+
+	memset(&sk, 0, sizeof(sk));
+	sk.script[0] = SINK_TEMP;
+	sk.nscript = 1;
+	outbox_init(&ob, db, &sk);
+	queue(db, 0, "a@x", 100);
+	/* down: a@x's first notice waits 30 s */
+	T_INTEQ(outbox_drain(&ob, 100, 0, 0, &st), DB_OK);
+	T_INTEQ(st.retry, 1);
+	/* two more for a@x, one for b@x, due before the retry */
+	queue(db, 0, "a@x", 105);
+	queue(db, 0, "b@x", 106);
+	queue(db, 0, "a@x", 107);
+	T_INTEQ(outbox_drain(&ob, 130, 0, 0, &st), DB_OK);
+	T_INTEQ(st.sent, 4);
+	/* b@x first (due first), then a@x's three (in the order written:
+	 * test_db.c test_outbox_per_recipient) */
+	T_STREQ(sk.sent[1], "b@x");
+	T_STREQ(sk.sent[2], "a@x");
+	T_STREQ(sk.sent[3], "a@x");
+	T_STREQ(sk.sent[4], "a@x");
+	T_INTEQ(due(db, 99999, 1), 0);
+	db_free(&db);
+}
+
+/* The first send that works after an outage makes every retry due. */
+static void
+test_drain_wakes_retries(void)
+{
+	struct db *db = fresh();
+	struct sink sk;
+	struct outbox ob;
+	struct outbox_stats st;
+	struct db_outbox *rows;
+	size_t n;
+
+	memset(&sk, 0, sizeof(sk));
+	sk.script[0] = SINK_TEMP;
+	sk.nscript = 1;
+	outbox_init(&ob, db, &sk);
+	queue(db, 0, "long@x", 100);
+	T_INTEQ(outbox_drain(&ob, 100, 0, 0, &st), DB_OK);
+	T_INTEQ(st.retry, 1);
+	/* as after many failures: its next try is far away */
+	T_INTEQ(db_outbox_due(db, 100, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_INTEQ(db_outbox_retry(db, rows[0].id, 5000, "421"), DB_OK);
+	db_outbox_rows_free(rows, n);
+	queue(db, 0, "new@x", 120);
+	/* the server is back: new@x goes, and long@x with it */
+	T_INTEQ(outbox_drain(&ob, 130, 0, 0, &st), DB_OK);
+	T_INTEQ(st.sent, 2);
+	T_STREQ(sk.sent[1], "new@x");
+	T_STREQ(sk.sent[2], "long@x");
+	T_INTEQ(due(db, 99999, 1), 0);
+	db_free(&db);
+}
+
+/* TICKETD_TEST_RETRY_SECS shortens the first step (tests only). */
+static void
+test_retry_env(void)
+{
+	struct outbox ob;
+
+	setenv("TICKETD_TEST_RETRY_SECS", "2", 1);
+	outbox_init(&ob, NULL, NULL);
+	T_INTEQ(ob.first, 2);
+	setenv("TICKETD_TEST_RETRY_SECS", "0", 1);
+	outbox_init(&ob, NULL, NULL);
+	T_INTEQ(ob.first, 30);
+	setenv("TICKETD_TEST_RETRY_SECS", "3600", 1);
+	outbox_init(&ob, NULL, NULL);
+	T_INTEQ(ob.first, 30);
+	unsetenv("TICKETD_TEST_RETRY_SECS");
+	outbox_init(&ob, NULL, NULL);
+	T_INTEQ(ob.first, 30);
+}
+
 int
 main(void)
 {
@@ -297,6 +516,11 @@ main(void)
 	T_RUN(test_drain_temp);
 	T_RUN(test_drain_perm);
 	T_RUN(test_drain_ticket_and_lease);
+	T_RUN(test_drain_reclaims_gone_holder);
+	T_RUN(test_drain_stops_between_notices);
+	T_RUN(test_drain_order_through_outage);
+	T_RUN(test_drain_wakes_retries);
+	T_RUN(test_retry_env);
 	t_rmdir(tmpdir);
 	return T_END();
 }
