@@ -63,7 +63,7 @@ FUZZNAMES := $(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZBIN  := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
 
-.PHONY: all check check-one unit lint fuzz fuzzers bench install uninstall clean demo deps \
+.PHONY: all check check-one check-valgrind check-valgrind-ci unit lint fuzz fuzzers bench install uninstall clean demo deps \
 	screenshots
 all: $(BINS)
 
@@ -159,6 +159,28 @@ check: deps lint
 	@tests/run --build build --bin . --label plain --build build-san --bin build-san/bin --label asan
 endif
 
+# `make check-valgrind`: the plain build under valgrind memcheck
+# (tests/run --valgrind, suppressions in tests/valgrind.supp): every unit
+# test binary, the fuzz replays included, and every integration test with
+# ticketd, ticketctl and mimedump wrapped (harness.py, TICKETD_VALGRIND=1).
+# A report (invalid read or write, uninitialised value, definite or
+# indirect leak) fails the test. Tests of sheer size or speed
+# (T_RUN_HEAVY) are skipped: valgrind would take many minutes over them
+# and ASan covers them. The whole of it takes over an hour on 2 cores, so
+# CI runs `make check-valgrind-ci`: all unit tests, and the integration
+# tests of VALGRIND_CI (ticketd --stdin and the daemon's loop: IMAP, SMTP,
+# retries, signals), a few minutes.
+VALGRIND_CI := -k test_stdin. -k test_daemon.
+check-valgrind: deps
+	$(MAKE) all unit
+	@tests/run --build build --bin . --label valgrind --valgrind
+
+check-valgrind-ci: deps
+	$(MAKE) all unit
+	@tests/run --build build --bin . --label valgrind --valgrind --unit
+	@tests/run --build build --bin . --label valgrind --valgrind \
+	    --integration $(VALGRIND_CI)
+
 deps:
 	@contrib/install-deps.sh --check-or-install
 
@@ -174,13 +196,16 @@ bench: all
 	@echo "no benchmark yet (a later issue adds make bench)"
 
 # `make fuzz`: build the libFuzzer targets (clang, FUZZ=1, build-fuzz/) and
-# run each for FUZZ_SECONDS (tests/fuzz/run says how, and where the corpus,
-# logs and any crash go). FUZZ_TARGETS=mime,web picks some.
+# run each for FUZZ_SECONDS, FUZZ_JOBS at a time (tests/fuzz/run says how,
+# and where the corpus, logs and any crash go). FUZZ_TARGETS=mime,web
+# picks some. CI runs each for 30 s, two at a time.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 FUZZ_TARGETS ?= $(FUZZNAMES)
 fuzz: deps
 	$(MAKE) FUZZ=1 fuzzers
-	@tests/fuzz/run --seconds $(FUZZ_SECONDS) --build build-fuzz $(subst $(comma), ,$(FUZZ_TARGETS))
+	@tests/fuzz/run --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) \
+	    --build build-fuzz $(subst $(comma), ,$(FUZZ_TARGETS))
 
 lint:
 	@contrib/lint.sh
