@@ -6,9 +6,10 @@
  * shares (fields_parse_*, fields_is_addr), and the ticket tag of a reply
  * (thread_subject_tag, thread_clean_subject, thread_subaddress).
  *
- * Properties (fields.h, thread.h): offsets inside the input, values and
- * titles valid UTF-8, a priority one of the four, a category
- * lower-cased, an address fields_is_addr() accepts is one line.
+ * Properties (fields.h, thread.h): offsets inside the input, values
+ * valid UTF-8, titles without control bytes or runs of spaces, a
+ * priority one of the four, a category lower-cased, an address
+ * fields_is_addr() accepts is one line.
  */
 #include <ctype.h>
 
@@ -65,6 +66,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &f, &title);
 	fuzz_check(title != NULL);
 	fuzz_check(strlen(title) <= size);
+	/* controls became spaces, runs collapsed, trimmed */
+	for (i = 0; title[i] != '\0'; i++)
+		fuzz_check((unsigned char)title[i] >= 0x20 &&
+		    title[i] != 0x7f);
+	fuzz_check(strstr(title, "  ") == NULL);
+	fuzz_check(title[0] != ' ' && (i == 0 || title[i - 1] != ' '));
 	check_fields(&f);
 	free(title);
 	fields_from_body(p, size, &f, &rest);
