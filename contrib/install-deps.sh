@@ -33,6 +33,11 @@ PACKAGES=(
 	python3-aiosmtpd
 	mandoc
 	ca-certificates
+	# `make fuzz`: clang with libFuzzer and the sanitizer runtimes;
+	# `make check-valgrind`: valgrind memcheck
+	clang
+	libclang-rt-dev
+	valgrind
 	# the status page's browser test (tests/integration/test_web.py):
 	# headless Chromium driven by Selenium, and fonts for CJK and emoji
 	chromium

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "web.h"
 #include "web_pages.h"
+#include "web_req.h"
 #include "weblink.h"
 #include "xmalloc.h"
 
@@ -39,9 +40,6 @@
 /* An attachment is data: nothing in it may run or load. */
 #define CSP_FILE	"default-src 'none'; sandbox"
 
-/* Longest key read from k= (a desk key is about 33 characters). */
-#define KEY_MAX		64
-
 struct web {
 	struct MHD_Daemon *mhd;
 	const struct config *cfg;
@@ -55,9 +53,6 @@ struct web {
 	struct web_cache cache[WEB_THREADS];	/* one per connection */
 	int		 busy[WEB_THREADS];
 };
-
-/* What a route lets through: the list's filters, or the key alone. */
-enum route_args { ARGS_KEY, ARGS_LIST };
 
 /*
  * How many connections the page may hold: WEB_CONN_LIMIT, within the
@@ -123,111 +118,14 @@ db_give(struct web *w, int i)
  * The request.
  */
 
-struct req {
-	struct web_arg	 args[WEB_MAX_ARGS];
-	size_t		 nargs;
-	int		 bad;		/* 400: why in msg */
-	const char	*msg;
-};
-
-static int
-key_char(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-}
-
+/* One query parameter, decoded by libmicrohttpd (see web_req_arg). */
 static enum MHD_Result
 arg_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
     const char *value, size_t value_size)
 {
-	struct req *q = cls;
-	size_t i;
-
 	(void)kind;
-	if (q->bad)
-		return MHD_NO;
-	if (q->nargs == WEB_MAX_ARGS) {
-		q->bad = 1;
-		q->msg = "Too many query parameters.";
-		return MHD_NO;
-	}
-	if (key == NULL || key_size == 0 || key_size != strlen(key) ||
-	    key_size > 16) {
-		q->bad = 1;
-		q->msg = "A query parameter has no name, or a bad one.";
-		return MHD_NO;
-	}
-	if (value == NULL)
-		value = "";
-	if (value_size != strlen(value)) {
-		q->bad = 1;
-		q->msg = "A query parameter holds a NUL byte.";
-		return MHD_NO;
-	}
-	if (value_size > WEB_MAX_ARG_BYTES) {
-		q->bad = 1;
-		q->msg = "A query parameter is too long.";
-		return MHD_NO;
-	}
-	for (i = 0; i < q->nargs; i++) {
-		if (strcmp(q->args[i].name, key) == 0) {
-			q->bad = 1;
-			q->msg = "A query parameter is given twice.";
-			return MHD_NO;
-		}
-	}
-	q->args[q->nargs].name = key;
-	q->args[q->nargs].value = value;
-	q->args[q->nargs].len = value_size;
-	q->nargs++;
-	return MHD_YES;
-}
-
-/* Only the parameters a route knows. 0, or -1 with why. */
-static int
-check_args(const struct req *q, enum route_args ra, const char **why)
-{
-	static const char *const list[] = { "k", "q", "status", "priority",
-	    "category", "admin", "page", NULL };
-	size_t i, j;
-	int ok;
-
-	for (i = 0; i < q->nargs; i++) {
-		ok = 0;
-		for (j = 0; list[j] != NULL && !ok; j++)
-			if (strcmp(q->args[i].name, list[j]) == 0 &&
-			    (j == 0 || ra == ARGS_LIST))
-				ok = 1;
-		if (!ok) {
-			*why = "This page has no such query parameter.";
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * A positive decimal number without a leading zero, at most 18 digits,
- * from s up to one of the stop bytes (or the end): 0 and *n, *end; -1.
- */
-static int
-parse_number(const char *s, const char *stop, long long *n, const char **end)
-{
-	long long v = 0;
-	size_t i;
-
-	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
-		if (i == 18)
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (i == 0 || s[0] == '0' || (s[i] != '\0' &&
-	    strchr(stop, s[i]) == NULL))
-		return -1;
-	*n = v;
-	*end = s + i;
-	return 0;
+	return web_req_arg(cls, key, key_size, value, value_size) == 0 ?
+	    MHD_YES : MHD_NO;
 }
 
 /*
@@ -319,111 +217,31 @@ refuse(struct MHD_Connection *c, struct web_ctx *ctx, int status,
  * Routing.
  */
 
-enum page {
-	PG_NONE, PG_DASH, PG_STYLE, PG_TICKETS, PG_TICKETS_JSON, PG_TICKET,
-	PG_TICKET_JSON, PG_FILE, PG_KB, PG_METRICS, PG_HEALTH, PG_STATS_JSON
-};
-
-/* Access a page needs. */
-enum need { OPEN, DESK, TICKET };
-
-struct route {
-	enum page	 page;
-	enum need	 need;
-	enum route_args	 args;
-	long long	 number, id;
-	const char	*bad;		/* 400 with this text */
-};
-
-static void
-route(const char *url, struct route *rt)
-{
-	static const struct {
-		const char	*path;
-		enum page	 page;
-		enum need	 need;
-		enum route_args	 args;
-	} fixed[] = {
-		{ "/", PG_DASH, OPEN, ARGS_KEY },
-		{ "/style.css", PG_STYLE, OPEN, ARGS_KEY },
-		{ "/tickets", PG_TICKETS, DESK, ARGS_LIST },
-		{ "/api/tickets.json", PG_TICKETS_JSON, DESK, ARGS_LIST },
-		{ "/kb", PG_KB, OPEN, ARGS_KEY },
-		{ "/metrics", PG_METRICS, OPEN, ARGS_KEY },
-		{ "/healthz", PG_HEALTH, OPEN, ARGS_KEY },
-		{ "/api/stats.json", PG_STATS_JSON, OPEN, ARGS_KEY },
-	};
-	const char *end;
-	size_t i;
-
-	memset(rt, 0, sizeof(*rt));
-	rt->args = ARGS_KEY;
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (strcmp(url, fixed[i].path) == 0) {
-			rt->page = fixed[i].page;
-			rt->need = fixed[i].need;
-			rt->args = fixed[i].args;
-			return;
-		}
-	}
-	if (strncmp(url, "/t/", 3) == 0) {
-		rt->need = TICKET;
-		if (parse_number(url + 3, "/", &rt->number, &end) == -1) {
-			rt->bad = "That is not a ticket number.";
-			return;
-		}
-		if (*end == '\0') {
-			rt->page = PG_TICKET;
-			return;
-		}
-		if (strncmp(end, "/a/", 3) != 0)
-			return;		/* 404 */
-		if (parse_number(end + 3, "", &rt->id, &end) == -1) {
-			rt->bad = "That is not an attachment number.";
-			return;
-		}
-		rt->page = PG_FILE;
-		return;
-	}
-	if (strncmp(url, "/api/tickets/", 13) == 0) {
-		rt->need = TICKET;
-		if (parse_number(url + 13, ".", &rt->number, &end) == -1) {
-			rt->bad = "That is not a ticket number.";
-			return;
-		}
-		if (strcmp(end, ".json") == 0)
-			rt->page = PG_TICKET_JSON;
-		return;
-	}
-}
-
 /* The key k= against what the route needs; fills ctx. 1 allowed, 0 not. */
 static int
-check_key(struct web *w, struct web_ctx *ctx, const struct route *rt)
+check_key(struct web *w, struct web_ctx *ctx, const struct web_route *rt)
 {
 	const char *k;
-	size_t len, i;
+	size_t len;
 	int ok;
 
 	k = web_arg(ctx, "k", &len);
 	if (k == NULL || len == 0)
-		return rt->need == OPEN;
-	ok = len <= KEY_MAX;
-	for (i = 0; ok && i < len; i++)
-		ok = key_char((unsigned char)k[i]);
+		return rt->need == WEB_OPEN;
+	ok = web_key_syntax(k, len);
 	if (ok && weblink_desk_ok(w->secret, k, len, ctx->now)) {
 		ctx->desk = 1;
 		ctx->key = k;
 		return 1;
 	}
-	if (ok && rt->need == TICKET &&
+	if (ok && rt->need == WEB_TICKET &&
 	    weblink_ticket_ok(w->secret, rt->number, k, len)) {
 		ctx->ticket = rt->number;
 		ctx->key = k;
 		return 1;
 	}
 	ctx->bad_key = 1;
-	return rt->need == OPEN;
+	return rt->need == WEB_OPEN;
 }
 
 static enum MHD_Result
@@ -434,8 +252,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct web *w = cls;
 	struct web_ctx ctx;
 	struct web_reply r;
-	struct route rt;
-	struct req q;
+	struct web_route rt;
+	struct web_req q;
 	enum MHD_Result ret;
 	const char *why = NULL;
 	char vis[256];
@@ -469,13 +287,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_cb, &q);
 	if (q.bad)
 		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, q.msg, json);
-	route(url, &rt);
+	web_route(url, &rt);
 	if (rt.bad != NULL)
 		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, rt.bad, json);
-	if (rt.page == PG_NONE)
+	if (rt.page == WEB_PG_NONE)
 		return refuse(c, &ctx, MHD_HTTP_NOT_FOUND, "There is no such "
 		    "page.", json);
-	if (check_args(&q, rt.args, &why) == -1)
+	if (web_req_check(&q, rt.args, &why) == -1)
 		return refuse(c, &ctx, MHD_HTTP_BAD_REQUEST, why, json);
 	ctx.args = q.args;
 	ctx.nargs = q.nargs;
@@ -490,7 +308,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 
 	web_reply_init(&r);
-	if (rt.page == PG_STYLE) {
+	if (rt.page == WEB_PG_STYLE) {
 		web_page_style(&r);
 		ret = send_reply(c, &r, 0, 0);
 		web_reply_clear(&r);
@@ -500,30 +318,31 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	ctx.db = w->db[slot];
 	ctx.cache = &w->cache[slot];
 	switch (rt.page) {
-	case PG_DASH:
+	case WEB_PG_DASH:
 		web_page_dashboard(&ctx, &r);
 		break;
-	case PG_TICKETS:
-	case PG_TICKETS_JSON:
-		web_page_tickets(&ctx, &r, rt.page == PG_TICKETS_JSON);
+	case WEB_PG_TICKETS:
+	case WEB_PG_TICKETS_JSON:
+		web_page_tickets(&ctx, &r, rt.page == WEB_PG_TICKETS_JSON);
 		break;
-	case PG_TICKET:
-	case PG_TICKET_JSON:
-		web_page_ticket(&ctx, rt.number, &r, rt.page == PG_TICKET_JSON);
+	case WEB_PG_TICKET:
+	case WEB_PG_TICKET_JSON:
+		web_page_ticket(&ctx, rt.number, &r,
+		    rt.page == WEB_PG_TICKET_JSON);
 		break;
-	case PG_FILE:
+	case WEB_PG_FILE:
 		web_page_attachment(&ctx, rt.number, rt.id, &r);
 		break;
-	case PG_KB:
+	case WEB_PG_KB:
 		web_page_kb(&ctx, &r);
 		break;
-	case PG_METRICS:
+	case WEB_PG_METRICS:
 		web_page_metrics(&ctx, &r);
 		break;
-	case PG_HEALTH:
+	case WEB_PG_HEALTH:
 		web_page_healthz(&ctx, &r);
 		break;
-	case PG_STATS_JSON:
+	case WEB_PG_STATS_JSON:
 		web_page_stats_json(&ctx, &r);
 		break;
 	default:
@@ -533,10 +352,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	db_give(w, slot);
 	log_vis(vis, sizeof(vis), url);
 	log_debug("web: %s %s %d", method, vis, r.status);
-	ret = send_reply(c, &r, 0, rt.page == PG_FILE && r.status == 200);
+	ret = send_reply(c, &r, 0, rt.page == WEB_PG_FILE && r.status == 200);
 	web_reply_clear(&r);
 	return ret;
 }
+
+/* libmicrohttpd's own format (clang wants the attribute to allow it) */
+static void	mhd_log(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)

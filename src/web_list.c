@@ -146,10 +146,10 @@ valid_name(const char *s, size_t n)
 	return 1;
 }
 
-/* The list's query parameters: 0, or -1 with why. */
-static int
-list_filter(const struct web_ctx *ctx, struct db_web_filter *f, char **fts,
-    const char **why)
+/* The list's query parameters (see web_pages.h). */
+int
+web_list_filter(const struct web_ctx *ctx, struct db_web_filter *f,
+    char **fts, const char **why)
 {
 	const char *v, *slash;
 	size_t len, i;
@@ -315,7 +315,7 @@ web_page_tickets(struct web_ctx *ctx, struct web_reply *r, int json)
 	size_t i, j;
 	int rc;
 
-	if (list_filter(ctx, &f, &fts, &why) == -1) {
+	if (web_list_filter(ctx, &f, &fts, &why) == -1) {
 		if (json) {
 			r->status = 400;
 			r->type = JSON_TYPE;

@@ -130,4 +130,14 @@ const char *web_image_type(const unsigned char *p, size_t len);
  */
 char	*web_disposition(const char *type, const char *filename);
 
+/*
+ * The list's query parameters (status, priority, category, admin, page,
+ * q) checked and turned into *f (its strings borrowed from ctx->args, but
+ * f->fts, which is also put in *fts for the caller to free). 0, or -1
+ * with a static *why (the page answers 400).
+ */
+struct db_web_filter;
+int	web_list_filter(const struct web_ctx *ctx, struct db_web_filter *f,
+	    char **fts, const char **why);
+
 #endif

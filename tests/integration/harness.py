@@ -9,6 +9,10 @@ Environment:
   TICKETD_BIN       directory holding ticketd and ticketctl (default: repo root)
   TICKETD_TEST_TMP  parent directory for every temp dir (default: $TMPDIR)
   TICKETD_KEEP=1    keep temp dirs of passing tests too
+  TICKETD_VALGRIND=1  run ticketd and ticketctl under valgrind memcheck
+                    (tests/run --valgrind sets it): any error or leak it
+                    reports fails the test like a sanitizer report, and
+                    the harness's time limits are multiplied by SLOW
 
 Every process run through Desk is checked for sanitizer reports
 ("AddressSanitizer", "LeakSanitizer", "runtime error:"): one is a failure.
@@ -54,6 +58,25 @@ SMTP_USER = "ticketd"
 SMTP_PASSWORD = "smtp-Secret-41b2e8"
 
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+VALGRIND = os.environ.get("TICKETD_VALGRIND", "") not in ("", "0")
+# how much longer things take under valgrind (time limits are scaled)
+SLOW = 5 if VALGRIND else 1
+
+
+def valgrind_argv(log_file=None):
+    """The valgrind command that runs a program (prepend it to argv): no
+    invalid read or write, no use of uninitialised values, no definite or
+    indirect leak; tests/valgrind.supp holds the suppressions (each says
+    why). The report goes to log_file (%p: the pid); valgrind exits 99
+    when it found anything. TICKETD_VALGRIND_OPTS adds options (e.g.
+    --track-origins=yes when hunting one down)."""
+    return (["valgrind", "--quiet", "--error-exitcode=99",
+             "--leak-check=full", "--show-leak-kinds=definite,indirect",
+             "--errors-for-leak-kinds=definite,indirect",
+             "--suppressions=" + os.path.join(REPO, "tests", "valgrind.supp"),
+             "--log-file=" + log_file if log_file else "--log-fd=2"]
+            + os.environ.get("TICKETD_VALGRIND_OPTS", "").split())
 
 
 QUIET = False
@@ -120,6 +143,7 @@ def port_open(port, host=LOOPBACK):
 
 
 def wait_until(pred, timeout=10.0, interval=0.05, what="condition"):
+    timeout *= SLOW
     """Poll pred() until it is true; return its value or raise."""
     end = time.monotonic() + timeout
     while True:
@@ -750,6 +774,30 @@ class Desk:
             raise unittest.SkipTest("%s not built" % p)
         return p
 
+    def wrap(self, argv):
+        """argv under valgrind when TICKETD_VALGRIND is set."""
+        if not VALGRIND:
+            return argv
+        d = os.path.join(self.dir, "valgrind")
+        os.makedirs(d, exist_ok=True)
+        return valgrind_argv(os.path.join(d, "%p.log")) + argv
+
+    def check_valgrind(self, what):
+        """Fail when valgrind reported anything (its logs not yet seen)."""
+        d = os.path.join(self.dir, "valgrind")
+        if not VALGRIND or not os.path.isdir(d):
+            return
+        seen = self.__dict__.setdefault("_vg_seen", set())
+        for n in sorted(os.listdir(d)):
+            path = os.path.join(d, n)
+            if n in seen or os.path.getsize(path) == 0:
+                continue
+            seen.add(n)
+            with open(path, errors="replace") as f:
+                text = f.read()
+            raise AssertionError("%s: valgrind report (%s):\n%s"
+                                 % (what, path, text[:8000]))
+
     # -- running --------------------------------------------------------
 
     def run(self, prog, args, input=None, timeout=None, check=None, conf=True):
@@ -757,8 +805,9 @@ class Desk:
         argv = [self.binary(prog)] + (["-c", self.path] if conf else []) + list(args)
         t0 = time.monotonic()
         try:
-            r = subprocess.run(argv, input=input, capture_output=True,
-                               timeout=timeout or self.timeout,
+            r = subprocess.run(self.wrap(argv), input=input,
+                               capture_output=True,
+                               timeout=(timeout or self.timeout) * SLOW,
                                env=sanitizer_env(), cwd=self.dir)
         except subprocess.TimeoutExpired as e:
             raise AssertionError("%s timed out after %ss; stderr:\n%s" % (
@@ -771,6 +820,7 @@ class Desk:
         for line in res.stderr.splitlines()[-60:]:
             log("   ", line)
         check_sanitizer(res.err, " ".join(argv))
+        self.check_valgrind(" ".join(argv))
         if check is not None and r.returncode != check:
             raise AssertionError("%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s"
                                  % (" ".join(argv), r.returncode, check,
@@ -796,7 +846,8 @@ class Desk:
         argv = [self.binary("ticketd"), "-c", self.path, "-v"] + list(extra)
         self.daemon_err = os.path.join(self.dir, "ticketd.stderr")
         errf = open(self.daemon_err, "ab")
-        self.daemon = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        self.daemon = subprocess.Popen(self.wrap(argv),
+                                       stdin=subprocess.DEVNULL,
                                        stdout=errf, stderr=errf,
                                        env=sanitizer_env(), cwd=self.dir,
                                        start_new_session=True)
@@ -820,7 +871,7 @@ class Desk:
         if p.poll() is None:
             p.send_signal(sig)
         try:
-            rc = p.wait(timeout=timeout)
+            rc = p.wait(timeout=timeout * SLOW)
         except subprocess.TimeoutExpired:
             kill_group(p.pid)
             p.wait()
@@ -832,6 +883,7 @@ class Desk:
             log("   ", line)
         self.runs.append(Result(p.args, rc, b"", text.encode()))
         check_sanitizer(text, "ticketd daemon")
+        self.check_valgrind("ticketd daemon")
         if expect is not None and rc != expect:
             raise AssertionError("ticketd daemon exited %s, expected %s:\n%s"
                                  % (rc, expect, text[-4000:]))

@@ -89,8 +89,8 @@ import time
 import unicodedata
 import unittest
 
-from harness import (SHARED, Desk, DeskTest, check_sanitizer, log,
-                     sanitizer_env, tool_path)
+from harness import (SHARED, SLOW, VALGRIND, Desk, DeskTest, check_sanitizer,
+                     log, sanitizer_env, tool_path, valgrind_argv)
 
 CORPUS = os.path.join(SHARED, "corpus")
 INDEX = os.path.join(CORPUS, "INDEX.tsv")
@@ -481,9 +481,12 @@ class Checker:
 def run_mimedump(path):
     """(dump or None, failures)."""
     argv = [tool_path("mimedump"), path]
+    if VALGRIND:        # a report: exit 99, shown from stderr below
+        argv = valgrind_argv() + argv
     t0 = time.monotonic()
     try:
-        r = subprocess.run(argv, capture_output=True, timeout=MIMEDUMP_TIMEOUT,
+        r = subprocess.run(argv, capture_output=True,
+                           timeout=MIMEDUMP_TIMEOUT * SLOW,
                            env=sanitizer_env(), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return None, [("mimedump", "no answer within %ds" % MIMEDUMP_TIMEOUT)]

@@ -91,6 +91,22 @@ t_rmdir(const char *dir)
 	fflush(stdout);							\
 } while (0)
 
+/*
+ * T_RUN for a test of sheer size or speed (a 50 MB body, 100,000 parts, a
+ * timing check): skipped under valgrind (tests/run --valgrind sets
+ * TICKETD_VALGRIND), which would take many minutes over it and find
+ * nothing the ASan pass does not; tests/run counts the line as a skip.
+ */
+#define T_RUN_HEAVY(fn) do {						\
+	const char *t_vg = getenv("TICKETD_VALGRIND");			\
+	if (t_vg != NULL && *t_vg != '\0' && strcmp(t_vg, "0") != 0) {	\
+		printf("ok - %s:%s # SKIP heavy, not under valgrind\n",	\
+		    __FILE__, #fn);					\
+		fflush(stdout);						\
+	} else								\
+		T_RUN(fn);						\
+} while (0)
+
 #define T_END() (t_failed ? 1 : 0)
 
 #endif

@@ -448,7 +448,7 @@ main(void)
 	T_RUN(test_table);
 	T_RUN(test_malformed);
 	T_RUN(test_deep_nesting);
-	T_RUN(test_cap);
+	T_RUN_HEAVY(test_cap);
 	T_RUN(test_quote_markup);
 	T_RUN(test_clients);
 	T_RUN(test_quote_deep);

@@ -2618,7 +2618,7 @@ main(void)
 	T_RUN(test_long_header);
 	T_RUN(test_deep_nesting);
 	T_RUN(test_many_parts);
-	T_RUN(test_huge_body);
+	T_RUN_HEAVY(test_huge_body);
 	T_RUN(test_body_cap_utf8);
 	T_RUN(test_long_subject);
 	T_RUN(test_invalid_subject);
@@ -2631,10 +2631,10 @@ main(void)
 	T_RUN(test_recipients);
 	T_RUN(test_dsn);
 	T_RUN(test_partial);
-	T_RUN(test_dropped);
+	T_RUN_HEAVY(test_dropped);
 	T_RUN(test_base64_garbage);
-	T_RUN(test_part_cap);
-	T_RUN(test_deep_messages);
+	T_RUN_HEAVY(test_part_cap);
+	T_RUN_HEAVY(test_deep_messages);
 	T_RUN(test_deep_big);
 	T_RUN(test_preamble);
 	T_RUN(test_tnef_mail);

@@ -535,7 +535,7 @@ main(void)
 {
 	T_RUN(test_table);
 	T_RUN(test_header_blocks);
-	T_RUN(test_hostile);
+	T_RUN_HEAVY(test_hostile);
 	T_RUN(test_utf8);
 	T_RUN(test_prefixes);
 	return T_END();

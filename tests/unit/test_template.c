@@ -794,7 +794,7 @@ main(void)
 	T_RUN(test_spaces);
 	T_RUN(test_unknown);
 	T_RUN(test_unterminated);
-	T_RUN(test_huge);
+	T_RUN_HEAVY(test_huge);
 	T_RUN(test_escaping);
 	T_RUN(test_render);
 	T_RUN(test_plain);

@@ -385,7 +385,7 @@ main(void)
 	T_RUN(test_subject_tag_other_tags);
 	T_RUN(test_clean_subject);
 	T_RUN(test_subaddress);
-	T_RUN(test_hostile);
+	T_RUN_HEAVY(test_hostile);
 	T_RUN(test_clean_utf8);
 	return T_END();
 }
