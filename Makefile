@@ -18,7 +18,7 @@ override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 # libetpan.pc's Libs carry a dpkg specs file that breaks or de-PIEs the link
 # (see ../shared/SERVERS.md): link it by name only.
 override LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now
-LDLIBS   += -letpan $(shell pkg-config --libs $(PKG))
+LDLIBS   += -letpan $(shell pkg-config --libs $(PKG)) -lm
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
