@@ -229,10 +229,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[14];
+	struct template_var vars[16];
 	struct outgoing o;
 	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
-	char due[160];
+	char due[160], guessed[256], *text, *suggestions = NULL;
 	int rc;
 
 	dropped = dropped_list(m);
@@ -264,6 +264,19 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	vars[12] = (struct template_var){ "assign_note", t->assign_note };
 	new_due_note(t, due, sizeof(due));
 	vars[13] = (struct template_var){ "due_note", due };
+	/* issue 11: a guessed category says so; matching articles */
+	guessed[0] = '\0';
+	if (t->guessed_pct > 0)
+		snprintf(guessed, sizeof(guessed), "The category was guessed "
+		    "from your words (%d%% sure); an admin changes it if it "
+		    "is wrong.", t->guessed_pct);
+	vars[14] = (struct template_var){ "category_note", guessed };
+	text = xasprintf("%s\n%s", t->title, t->body != NULL ? t->body : "");
+	rc = pl_kb_suggestions(in->pl, text, &suggestions);
+	free(text);
+	if (rc != DB_OK)
+		goto out;
+	vars[15] = (struct template_var){ "suggestions", suggestions };
 	memset(&o, 0, sizeof(o));
 	o.kind = "ack";
 	o.tpl = in->pl->tpl_ack;
@@ -273,7 +286,9 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, vars, 14);
+	rc = pl_queue_notice(in, &o, vars, 16);
+out:
+	free(suggestions);
 	free(dropped);
 	free(dropped_note);
 	free(linked_note);

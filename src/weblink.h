@@ -80,5 +80,7 @@ char	*web_ticket_url(const struct config *,
 	    const unsigned char key[WEBLINK_SECRET_LEN], long long number);
 char	*web_desk_url(const struct config *,
 	    const unsigned char key[WEBLINK_SECRET_LEN], time_t expires);
+/* BASE/kb/N — a knowledge-base article, open to all (no key). */
+char	*web_kb_url(const struct config *, long long article);
 
 #endif
