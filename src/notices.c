@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "db_kb.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -445,6 +446,7 @@ report_build(struct pipeline *pl, time_t now, struct report *rp)
 	struct db_report_breach *b = NULL;
 	time_t today = day_start(now, 0), yday = day_start(now, -1);
 	struct tm tm;
+	long long selfhelp = 0;
 	char due[64];
 	size_t n, nb = 0, i;
 	int rc, p;
@@ -464,9 +466,12 @@ report_build(struct pipeline *pl, time_t now, struct report *rp)
 	if (localtime_r(&yday, &tm) == NULL ||
 	    strftime(rp->dayname, sizeof(rp->dayname), "%a %Y-%m-%d", &tm) == 0)
 		snprintf(rp->dayname, sizeof(rp->dayname), "yesterday");
-	buf_printf(&rp->totals, "open %d, assigned %d, resolved %d, rejected "
-	    "%d; overdue now: %d; access requests waiting: %d", r.open,
-	    r.assigned, r.resolved, r.rejected, r.overdue, r.requests);
+	if ((rc = db_kb_self_help_count(pl->db, &selfhelp)) != DB_OK)
+		goto done;
+	buf_printf(&rp->totals, "open %d, assigned %d, resolved %d (%lld of "
+	    "them by self-help: /solved), rejected %d; overdue now: %d; "
+	    "access requests waiting: %d", r.open, r.assigned, r.resolved,
+	    selfhelp, r.rejected, r.overdue, r.requests);
 	buf_printf(&rp->day, "%d opened, %d closed, %d missed their due time",
 	    r.opened_day, r.closed_day, r.breached_day);
 	for (p = 0; p < 3; p++)

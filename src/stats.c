@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "db_stats.h"
+#include "db_kb.h"
 #include "stats.h"
 #include "xmalloc.h"
 
@@ -312,7 +313,8 @@ stats_compute(struct db *db, time_t now, long long online_window,
 	stats_days(now, STATS_DAYS, st->day_start);
 
 	if ((rc = db_stats_counts(db, count_cb, st)) != DB_OK ||
-	    (rc = db_stats_admins(db, now, admin_cb, st)) != DB_OK)
+	    (rc = db_stats_admins(db, now, admin_cb, st)) != DB_OK ||
+	    (rc = db_kb_self_help_count(db, &st->self_help)) != DB_OK)
 		goto fail;
 
 	if ((rc = db_stats_times(db, 0, st->day_start[0], &v, &n)) != DB_OK)

@@ -58,6 +58,9 @@ struct stats {
 	/* issue 9 (SLA): */
 	int	    sla_known;		/* 0: the two below are -1 */
 	long long   breached;
+	/* issue 11: closed by their requester's /solved (status resolved,
+	 * left out of the admins' resolved counts and times) */
+	long long   self_help;
 	/* per day, oldest first; day i starts at day_start[i] */
 	time_t	    day_start[STATS_DAYS];
 	long long   opened[STATS_DAYS];

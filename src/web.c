@@ -56,7 +56,7 @@ struct web {
 };
 
 /* What a route lets through: the list's filters, or the key alone. */
-enum route_args { ARGS_KEY, ARGS_LIST };
+enum route_args { ARGS_KEY, ARGS_LIST, ARGS_KB };
 
 /*
  * The database pool.
@@ -168,7 +168,8 @@ check_args(const struct req *q, enum route_args ra, const char **why)
 		ok = 0;
 		for (j = 0; list[j] != NULL && !ok; j++)
 			if (strcmp(q->args[i].name, list[j]) == 0 &&
-			    (j == 0 || ra == ARGS_LIST))
+			    (j == 0 || ra == ARGS_LIST || (ra == ARGS_KB &&
+			    (j == 1 || j == 4))))
 				ok = 1;
 		if (!ok) {
 			*why = "This page has no such query parameter.";
@@ -292,7 +293,8 @@ refuse(struct MHD_Connection *c, struct web_ctx *ctx, int status,
 
 enum page {
 	PG_NONE, PG_DASH, PG_STYLE, PG_TICKETS, PG_TICKETS_JSON, PG_TICKET,
-	PG_TICKET_JSON, PG_FILE, PG_KB, PG_METRICS, PG_HEALTH, PG_STATS_JSON
+	PG_TICKET_JSON, PG_FILE, PG_KB, PG_METRICS, PG_HEALTH, PG_STATS_JSON,
+	PG_ARTICLE, PG_KB_IMG
 };
 
 /* Access a page needs. */
@@ -319,7 +321,7 @@ route(const char *url, struct route *rt)
 		{ "/style.css", PG_STYLE, OPEN, ARGS_KEY },
 		{ "/tickets", PG_TICKETS, DESK, ARGS_LIST },
 		{ "/api/tickets.json", PG_TICKETS_JSON, DESK, ARGS_LIST },
-		{ "/kb", PG_KB, OPEN, ARGS_KEY },
+		{ "/kb", PG_KB, OPEN, ARGS_KB },
 		{ "/metrics", PG_METRICS, OPEN, ARGS_KEY },
 		{ "/healthz", PG_HEALTH, OPEN, ARGS_KEY },
 		{ "/api/stats.json", PG_STATS_JSON, OPEN, ARGS_KEY },
@@ -354,6 +356,25 @@ route(const char *url, struct route *rt)
 			return;
 		}
 		rt->page = PG_FILE;
+		return;
+	}
+	/* issue 11: /kb/N and /kb/N/img/ID, open to all */
+	if (strncmp(url, "/kb/", 4) == 0) {
+		if (parse_number(url + 4, "/", &rt->number, &end) == -1) {
+			rt->bad = "That is not an article number.";
+			return;
+		}
+		if (*end == '\0') {
+			rt->page = PG_ARTICLE;
+			return;
+		}
+		if (strncmp(end, "/img/", 5) != 0)
+			return;		/* 404 */
+		if (parse_number(end + 5, "", &rt->id, &end) == -1) {
+			rt->bad = "That is not an image number.";
+			return;
+		}
+		rt->page = PG_KB_IMG;
 		return;
 	}
 	if (strncmp(url, "/api/tickets/", 13) == 0) {
@@ -488,6 +509,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	case PG_KB:
 		web_page_kb(&ctx, &r);
 		break;
+	case PG_ARTICLE:
+		web_page_article(&ctx, rt.number, &r);
+		break;
+	case PG_KB_IMG:
+		web_page_kb_image(&ctx, rt.number, rt.id, &r);
+		break;
 	case PG_METRICS:
 		web_page_metrics(&ctx, &r);
 		break;
@@ -504,7 +531,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	db_give(w, slot);
 	log_vis(vis, sizeof(vis), url);
 	log_debug("web: %s %s %d", method, vis, r.status);
-	ret = send_reply(c, &r, 0, rt.page == PG_FILE && r.status == 200);
+	ret = send_reply(c, &r, 0, (rt.page == PG_FILE ||
+	    rt.page == PG_KB_IMG) && r.status == 200);
 	web_reply_clear(&r);
 	return ret;
 }
