@@ -135,8 +135,8 @@ screenshots: all
 	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
 	    --integration -k test_web.Browser
 
-bench: all
-	@echo "no benchmark yet (a later issue adds make bench)"
+bench: all unit
+	@tests/bench_kb.sh $(BUILD)
 
 fuzz:
 	@echo "no fuzz targets yet"

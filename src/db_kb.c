@@ -168,7 +168,7 @@ db_kb_add(struct db *db, const struct db_kb_new *a, long long *id)
 
 	if ((rc = db_prepare(db, "INSERT INTO articles (ticket_number, title, "
 	    "problem, answer, body, category, author_id, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, "
+	    "updated_at) VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, "
 	    "?8)", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, a->ticket);

@@ -303,12 +303,39 @@ struct wset {
 	size_t	  limit;	/* 0: none */
 };
 
+/*
+ * Words of every request that say nothing about its subject, on top of
+ * the classifier's stop words: greetings, politeness, "need help with
+ * an issue", and the words every article has (its headings, the marks
+ * kb_scrub leaves). Sorted.
+ */
+static const char *const filler[] = {
+	"able", "address", "also", "answer", "attached", "best", "could",
+	"dear", "do", "get", "hello", "help", "hi", "issue", "kind",
+	"kindly", "know", "let", "like", "many", "much", "name", "need",
+	"needed", "one", "phone", "please", "problem", "regards", "see",
+	"team", "thank", "thanks", "today", "us", "want", "would",
+};
+
+static int
+is_filler(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(filler) / sizeof(filler[0]); i++)
+		if (strlen(filler[i]) == n && memcmp(filler[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 wset_add(const char *w, size_t n, void *arg)
 {
 	struct wset *s = arg;
 	size_t i;
 
+	if (is_filler(w, n))
+		return;
 	/* a plural 's' off, so "printers" meets "printer" */
 	if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's')
 		n--;
