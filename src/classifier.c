@@ -296,7 +296,8 @@ feats_fold(struct feats *f, uint32_t **tf, size_t *nu)
 {
 	size_t i, u = 0;
 
-	qsort(f->ids, f->n, sizeof(*f->ids), cmp_long);
+	if (f->n > 1)
+		qsort(f->ids, f->n, sizeof(*f->ids), cmp_long);
 	*tf = xcalloc(f->n > 0 ? f->n : 1, sizeof(**tf));
 	for (i = 0; i < f->n; i++) {
 		if (u > 0 && f->ids[u - 1] == f->ids[i]) {
