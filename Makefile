@@ -19,7 +19,7 @@ override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 # libetpan.pc's Libs carry a dpkg specs file that breaks or de-PIEs the link
 # (see ../shared/SERVERS.md): link it by name only.
 override LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now
-LDLIBS   += -letpan $(shell pkg-config --libs $(PKG))
+LDLIBS   += -letpan $(shell pkg-config --libs $(PKG)) -lm
 
 FUZZ_CC  ?= clang
 ifeq ($(FUZZ),1)
@@ -192,8 +192,8 @@ screenshots: all
 	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
 	    --integration -k test_web.Browser
 
-bench: all
-	@echo "no benchmark yet (a later issue adds make bench)"
+bench: all unit
+	@tests/bench_kb.sh $(BUILD)
 
 # `make fuzz`: build the libFuzzer targets (clang, FUZZ=1, build-fuzz/) and
 # run each for FUZZ_SECONDS, FUZZ_JOBS at a time (tests/fuzz/run says how,

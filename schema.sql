@@ -305,3 +305,78 @@ CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent';
 -- (notices reach a person in the order they were written)
 CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)
 	WHERE status = 'pending';
+
+-- v7 (issue 11): the knowledge base, self-help and the category classifier.
+-- category_guessed: the category came from the classifier, not a person
+-- (an admin's /category clears it); self_help: closed by the requester's
+-- /solved (status resolved, counted apart from the admins' work).
+ALTER TABLE tickets ADD COLUMN category_guessed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN self_help INTEGER NOT NULL DEFAULT 0;
+-- Articles made from resolved tickets (/publish, ticketctl kb publish):
+-- problem and answer as first built (personal data left out), body the
+-- Markdown shown on /kb/N (the admin's /kb edit replaces it); every
+-- version is kept in article_versions.
+CREATE TABLE articles (
+	id		INTEGER PRIMARY KEY,
+	ticket_number	INTEGER UNIQUE REFERENCES tickets(number),
+	title		TEXT NOT NULL,
+	problem		TEXT NOT NULL,
+	answer		TEXT NOT NULL,
+	body		TEXT NOT NULL,
+	category	TEXT,
+	status		TEXT NOT NULL DEFAULT 'published'
+			CHECK (status IN ('published', 'withdrawn')),
+	author_id	INTEGER REFERENCES people(id),
+	version		INTEGER NOT NULL DEFAULT 1,
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE INDEX articles_status ON articles(status, category);
+CREATE TABLE article_versions (
+	article_id	INTEGER NOT NULL REFERENCES articles(id),
+	version		INTEGER NOT NULL,
+	title		TEXT NOT NULL,
+	body		TEXT NOT NULL,
+	author_id	INTEGER REFERENCES people(id),
+	created_at	INTEGER NOT NULL,
+	PRIMARY KEY (article_id, version)
+) WITHOUT ROWID;
+-- the ticket's images shown with the article
+CREATE TABLE article_images (
+	article_id	INTEGER NOT NULL REFERENCES articles(id),
+	attachment_id	INTEGER NOT NULL REFERENCES attachments(id),
+	PRIMARY KEY (article_id, attachment_id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, body,
+	content='articles', content_rowid='id',
+	tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+	INSERT INTO articles_fts (rowid, title, body)
+	    VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles
+BEGIN
+	INSERT INTO articles_fts (articles_fts, rowid, title, body)
+	    VALUES ('delete', old.id, old.title, old.body);
+	INSERT INTO articles_fts (rowid, title, body)
+	    VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+	INSERT INTO articles_fts (articles_fts, rowid, title, body)
+	    VALUES ('delete', old.id, old.title, old.body);
+END;
+-- Labelled texts from a training file (ticketctl classify --train); the
+-- desk's own resolved tickets are read from tickets at each training.
+CREATE TABLE classifier_examples (
+	id		INTEGER PRIMARY KEY,
+	text		TEXT NOT NULL,
+	category	TEXT NOT NULL,
+	added_at	INTEGER NOT NULL
+);
+-- The trained model (classifier.c's format), one row.
+CREATE TABLE classifier_model (
+	id		INTEGER PRIMARY KEY CHECK (id = 1),
+	trained_at	INTEGER NOT NULL,
+	examples	INTEGER NOT NULL,
+	model		BLOB NOT NULL
+);

@@ -53,6 +53,7 @@ enum arg {
 	A_ASSIGNEE,	/* address or name → arg1 */
 	A_PRIO,		/* priority word → prio */
 	A_CATEGORY,	/* cat[/sub] → arg1, arg2 */
+	A_KB,		/* edit | withdraw → the kind */
 	C_NUM_ADDR,	/* N address */
 	C_NUM_TEXT,	/* N text... */
 	C_ADDR_ROLE,	/* address user|admin|root */
@@ -78,6 +79,11 @@ static const struct spec admin_specs[] = {
 	{ "internal", CMD_INTERNAL, A_NONE, NULL },
 	{ "publish", CMD_PUBLISH, A_OPT_TEXT, NULL },
 	{ "reason", CMD_REASON, A_TEXT, "a text is required" },
+	{ "kb", CMD_KB_EDIT, A_KB, "edit or withdraw is required" },
+};
+
+static const struct spec requester_specs[] = {
+	{ "solved", CMD_SOLVED, A_NONE, NULL },
 };
 
 static const struct spec control_specs[] = {
@@ -498,6 +504,23 @@ parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
 			return;
 		}
 		break;
+	case A_KB:
+		n = word(&p, end, &w);
+		if (n == 0) {
+			fail(c, CMD_ERROR, s->name, s->need);
+			return;
+		}
+		if (n == 4 && strncasecmp(w, "edit", 4) == 0)
+			c->kind = CMD_KB_EDIT;
+		else if (n == 8 && strncasecmp(w, "withdraw", 8) == 0)
+			c->kind = CMD_KB_WITHDRAW;
+		else {
+			fail_tok(c, s->name, w, n, "is not edit or withdraw");
+			return;
+		}
+		if (want_end(c, s->name, p, end) == -1)
+			return;
+		return;
 	case C_NUM_ADDR:
 		if (want_number(c, s->name, &p, end) == -1 ||
 		    want_addr(c, s->name, &p, end) == -1 ||
@@ -574,7 +597,10 @@ parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
 
 /* One parse call: which commands, where its entries start, the cap. */
 struct pstate {
-	int	 admin;		/* admin commands, else control */
+	int	 admin;		/* '/' commands (admin or requester), else
+				 * control */
+	const struct spec *specs;	/* with admin: which */
+	size_t	 nspecs;
 	size_t	 first;		/* the call's first entry in the list */
 	int	 over;		/* the cap's error entry was added */
 };
@@ -610,8 +636,8 @@ command_line(struct cmd_list *l, struct pstate *ps, const char *ls,
 	}
 	p = ls;
 	if (ps->admin) {
-		specs = admin_specs;
-		nspecs = NSPECS(admin_specs);
+		specs = ps->specs;
+		nspecs = ps->nspecs;
 		p++;	/* the '/' */
 	} else {
 		specs = control_specs;
@@ -1049,9 +1075,9 @@ is_greeting(const char *ls, const char *le)
 	return 0;
 }
 
-/* After a greeting: "/name" with an admin command's name, or one off. */
+/* After a greeting: "/name" with a command's name of specs, or one off. */
 static int
-admin_start(const char *ls, const char *le)
+admin_start(const struct pstate *ps, const char *ls, const char *le)
 {
 	const char *p = ls + 1;
 
@@ -1059,8 +1085,8 @@ admin_start(const char *ls, const char *le)
 		return 0;
 	while (p < le && lex_sp_len(p, le) == 0)
 		p++;
-	return p > ls + 1 && near_spec(admin_specs, NSPECS(admin_specs),
-	    ls + 1, (size_t)(p - ls - 1));
+	return p > ls + 1 && near_spec(ps->specs, ps->nspecs, ls + 1,
+	    (size_t)(p - ls - 1));
 }
 
 int
@@ -1089,10 +1115,22 @@ command_late(const char *p, size_t len, size_t *off, size_t *n)
 }
 
 int
-command_parse_admin(const char *p, size_t len, struct cmd_list *list,
-    size_t *rest_off)
+command_is_greeting(const char *ls, const char *le)
 {
-	struct pstate ps = { 1, list->n, 0 };
+	return ls < le && is_greeting(ls, le);
+}
+
+int
+command_is_signoff(const char *ls, const char *le)
+{
+	return ls < le && is_signoff(ls, le);
+}
+
+static int
+parse_slash(const struct spec *specs, size_t nspecs, const char *p,
+    size_t len, struct cmd_list *list, size_t *rest_off)
+{
+	struct pstate ps = { 1, specs, nspecs, list->n, 0 };
 	const char *ls, *le, *gs, *ge;
 	size_t pos, start, next;
 	int found = 0;
@@ -1108,7 +1146,7 @@ command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 			if (next < len) {
 				lex_next_line(p, len, &next, &ls, &le);
 				lex_trim(&ls, &le);
-				if (admin_start(ls, le)) {
+				if (admin_start(&ps, ls, le)) {
 					add_skip(list, gs, ge, xstrdup("ignored: "
 					    "a greeting before the commands"), 0);
 					pos = start;
@@ -1137,9 +1175,25 @@ command_parse_admin(const char *p, size_t len, struct cmd_list *list,
 }
 
 int
+command_parse_admin(const char *p, size_t len, struct cmd_list *list,
+    size_t *rest_off)
+{
+	return parse_slash(admin_specs, NSPECS(admin_specs), p, len, list,
+	    rest_off);
+}
+
+int
+command_parse_requester(const char *p, size_t len, struct cmd_list *list,
+    size_t *rest_off)
+{
+	return parse_slash(requester_specs, NSPECS(requester_specs), p, len,
+	    list, rest_off);
+}
+
+int
 command_parse_control(const char *p, size_t len, struct cmd_list *list)
 {
-	struct pstate ps = { 0, list->n, 0 };
+	struct pstate ps = { 0, NULL, 0, list->n, 0 };
 	const char *ls, *le, *why;
 	size_t pos, before = 0;
 	int started = 0;
@@ -1196,6 +1250,12 @@ command_kind_name(enum cmd_kind k)
 		return "publish";
 	case CMD_REASON:
 		return "reason";
+	case CMD_KB_EDIT:
+		return "kb edit";
+	case CMD_KB_WITHDRAW:
+		return "kb withdraw";
+	case CMD_SOLVED:
+		return "solved";
 	case CMD_REASSIGN:
 		return "reassign";
 	case CMD_CTL_REJECT:

@@ -32,6 +32,11 @@ enum cmd_kind {
 	CMD_INTERNAL,		/* no argument */
 	CMD_PUBLISH,		/* arg1: title or NULL */
 	CMD_REASON,		/* arg1: text (required) */
+	CMD_KB_EDIT,		/* "/kb edit": the text below is the article's
+				 * new Markdown; no argument */
+	CMD_KB_WITHDRAW,	/* "/kb withdraw": no argument */
+	/* the requester's command, at the top of their reply */
+	CMD_SOLVED,		/* "/solved": no argument */
 	/* control mail commands, one a line */
 	CMD_REASSIGN,		/* number, arg1: address */
 	CMD_CTL_REJECT,		/* number, arg1: reason (required) */
@@ -193,6 +198,25 @@ int	command_late(const char *p, size_t len, size_t *off, size_t *n);
  */
 int	command_parse_control(const char *p, size_t len,
 	    struct cmd_list *list);
+
+/*
+ * The requester's command at the top of a reply: "/solved" (the ticket is
+ * solved, by the knowledge base or otherwise). The same rules as
+ * command_parse_admin (a greeting line may stand before it), with
+ * "/solved" the only command: any other '/' line in the block is
+ * CMD_UNKNOWN. Returns as command_parse_admin.
+ */
+int	command_parse_requester(const char *p, size_t len,
+	    struct cmd_list *list, size_t *rest_off);
+
+/*
+ * Lines as people write them, for kb.c's removal of personal data: a
+ * greeting line ("Hi Alice,"; see command_parse_admin) and a sign-off
+ * line ("Thanks, Bob", "Best regards"; see command_parse_control). The
+ * line is [ls, le), trimmed and not blank.
+ */
+int	command_is_greeting(const char *ls, const char *le);
+int	command_is_signoff(const char *ls, const char *le);
 
 /* "resolve", "reassign", …, "unknown", "error". Static string. */
 const char *command_kind_name(enum cmd_kind);

@@ -212,6 +212,13 @@ static const struct config_entry config_table[] = {
 	/* started as root: the account ticketd becomes (ticketd.c) */
 	{ SEC_HELPDESK, "user", CT_STRING, 0, 0, NULL, OFF(helpdesk.user),
 	    0, NULL, check_user },
+	/* issue 11: guessing categories, retraining, suggesting articles */
+	{ SEC_HELPDESK, "guess_confidence", CT_STRING, 0, 0, "70%",
+	    OFF(helpdesk.guess_confidence), 0, NULL, check_percent },
+	{ SEC_HELPDESK, "retrain_at", CT_STRING, 0, 0, "03:00",
+	    OFF(helpdesk.retrain_at), 0, NULL, check_clock_time },
+	{ SEC_HELPDESK, "suggestions", CT_INT, 0, 3, "3",
+	    OFF(helpdesk.suggestions), 0, NULL, NULL },
 
 	{ SEC_SLA, "high", CT_DURATION, 0, SLA_MAX_SECS, "4h", OFF(sla.high),
 	    0, NULL, NULL },
@@ -1603,6 +1610,16 @@ check_all(struct ctx *c)
 	if (cfg->sla.digest_at == NULL || !is_valid(c, SEC_SLA, "digest_at") ||
 	    config_parse_clock(cfg->sla.digest_at, &cfg->sla.digest_min) == -1)
 		cfg->sla.digest_min = -1;
+	if (cfg->helpdesk.guess_confidence == NULL ||
+	    !is_valid(c, SEC_HELPDESK, "guess_confidence") ||
+	    config_parse_percent(cfg->helpdesk.guess_confidence,
+	    &cfg->helpdesk.guess_pct) == -1)
+		cfg->helpdesk.guess_pct = 0;
+	if (cfg->helpdesk.retrain_at == NULL ||
+	    !is_valid(c, SEC_HELPDESK, "retrain_at") ||
+	    config_parse_clock(cfg->helpdesk.retrain_at,
+	    &cfg->helpdesk.retrain_min) == -1)
+		cfg->helpdesk.retrain_min = -1;
 
 	if (cfg->web.secret_file == NULL &&
 	    line_of(c, SEC_WEB, "secret_file") == 0 &&

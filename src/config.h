@@ -79,6 +79,12 @@ struct config {
 		int	 max_denied_per_hour;	/* access-denied notices in all (trust = from), 20 */
 		int	 max_new_tickets_per_hour;	/* per sender; 0 = no cap; 30 */
 		char	*user;		/* started as root: become this user */
+		/* issue 11: the category classifier and the knowledge base */
+		char	*guess_confidence;	/* as written: "70%" or "off" */
+		int	 guess_pct;	/* 1..99; 0 = never guess */
+		char	*retrain_at;	/* as written: "03:00" or "off" */
+		int	 retrain_min;	/* minute of the local day; -1 = off */
+		int	 suggestions;	/* articles named in an ack, 0..3 */
 	} helpdesk;
 
 	struct {

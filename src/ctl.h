@@ -66,4 +66,12 @@ int	ctl_stats(const struct config *, int argc, char *argv[]);
  */
 int	ctl_ticket(const struct config *, int argc, char *argv[]);
 
+/*
+ * ticketctl kb list|show|publish|withdraw … and ticketctl classify
+ * --train|--retrain|--evaluate|--guess … (ctl_kb.c): argv[0] is "kb" or
+ * "classify". Returns the exit status (0, 1, or EX_USAGE).
+ */
+int	ctl_kb(const struct config *, int argc, char *argv[]);
+int	ctl_classify(const struct config *, int argc, char *argv[]);
+
 #endif

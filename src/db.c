@@ -203,6 +203,59 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN lease_holder TEXT;"
 	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)"
 	"    WHERE status = 'pending'",
+
+	/*
+	 * 6 → 7: the knowledge base (articles, their versions and images,
+	 * FTS5 over title and body kept by triggers), self-help and guessed
+	 * categories on tickets, the classifier's examples and model. The
+	 * articles are new, so there is nothing to rebuild.
+	 */
+	"ALTER TABLE tickets ADD COLUMN category_guessed INTEGER NOT NULL"
+	"    DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN self_help INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE articles ("
+	"    id INTEGER PRIMARY KEY,"
+	"    ticket_number INTEGER UNIQUE REFERENCES tickets(number),"
+	"    title TEXT NOT NULL, problem TEXT NOT NULL, answer TEXT NOT NULL,"
+	"    body TEXT NOT NULL, category TEXT,"
+	"    status TEXT NOT NULL DEFAULT 'published'"
+	"    CHECK (status IN ('published', 'withdrawn')),"
+	"    author_id INTEGER REFERENCES people(id),"
+	"    version INTEGER NOT NULL DEFAULT 1,"
+	"    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX articles_status ON articles(status, category);"
+	"CREATE TABLE article_versions ("
+	"    article_id INTEGER NOT NULL REFERENCES articles(id),"
+	"    version INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
+	"    author_id INTEGER REFERENCES people(id),"
+	"    created_at INTEGER NOT NULL,"
+	"    PRIMARY KEY (article_id, version)) WITHOUT ROWID;"
+	"CREATE TABLE article_images ("
+	"    article_id INTEGER NOT NULL REFERENCES articles(id),"
+	"    attachment_id INTEGER NOT NULL REFERENCES attachments(id),"
+	"    PRIMARY KEY (article_id, attachment_id)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE articles_fts USING fts5(title, body,"
+	"    content='articles', content_rowid='id',"
+	"    tokenize='porter unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN"
+	"    INSERT INTO articles_fts (rowid, title, body)"
+	"    VALUES (new.id, new.title, new.body); END;"
+	"CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON"
+	"    articles BEGIN"
+	"    INSERT INTO articles_fts (articles_fts, rowid, title, body)"
+	"    VALUES ('delete', old.id, old.title, old.body);"
+	"    INSERT INTO articles_fts (rowid, title, body)"
+	"    VALUES (new.id, new.title, new.body); END;"
+	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN"
+	"    INSERT INTO articles_fts (articles_fts, rowid, title, body)"
+	"    VALUES ('delete', old.id, old.title, old.body); END;"
+	"CREATE TABLE classifier_examples ("
+	"    id INTEGER PRIMARY KEY, text TEXT NOT NULL,"
+	"    category TEXT NOT NULL, added_at INTEGER NOT NULL);"
+	"CREATE TABLE classifier_model ("
+	"    id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"    trained_at INTEGER NOT NULL, examples INTEGER NOT NULL,"
+	"    model BLOB NOT NULL)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

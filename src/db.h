@@ -18,7 +18,7 @@
 #define DB_PERM		(-2)
 
 /* The schema version this binary writes; schema.sql is that version. */
-#define DB_SCHEMA_VERSION	6
+#define DB_SCHEMA_VERSION	7
 
 struct db;
 

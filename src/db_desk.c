@@ -223,8 +223,9 @@ db_ticket_set(struct db *db, long long number, int what, const char *value,
 		    "WHERE number = ?1";
 		break;
 	case DB_SET_CATEGORY:
+		/* a person set it: no longer the classifier's guess */
 		sql = "UPDATE tickets SET category = ?2, subcategory = ?4, "
-		    "updated_at = ?3 WHERE number = ?1";
+		    "category_guessed = 0, updated_at = ?3 WHERE number = ?1";
 		break;
 	case DB_SET_STATUS:
 		sql = "UPDATE tickets SET status = ?2, updated_at = ?3, "

@@ -101,7 +101,7 @@ db_stats_resolved(struct db *db, time_t since,
 	if ((rc = prep(db, "SELECT ifnull(assignee_id, 0), priority, "
 	    "closed_at, closed_at - created_at, ifnull(due_at, 0) FROM tickets "
 	    "WHERE closed_at IS NOT NULL AND closed_at >= ?1 AND "
-	    "status = 'resolved'", &st)) != DB_OK)
+	    "status = 'resolved' AND self_help = 0", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

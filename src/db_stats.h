@@ -22,7 +22,8 @@ int	db_stats_counts(struct db *, void (*fn)(const char *priority,
 int	db_stats_times(struct db *, int closed, time_t since, long long **v,
 	    size_t *n);
 
-/* Each ticket resolved at or after since. */
+/* Each ticket resolved by an admin at or after since (not by self-help:
+ * those are counted apart, db_kb_self_help_count). */
 struct db_stats_resolved {
 	long long   assignee_id;	/* 0 = none */
 	const char *priority;

@@ -11,6 +11,7 @@
 #include "assign.h"
 #include "buf.h"
 #include "command.h"
+#include "db_kb.h"
 #include "fields.h"
 #include "lex.h"
 #include "limits.h"
@@ -351,6 +352,10 @@ pl_new_ticket(struct intake *in, long long linked)
 	    fields_priority_name(f.priority) : "low";
 	if (f.category != NULL || f.bad_category != NULL)
 		t.category = check_category(cfg, &f, &t.fields_note);
+	else
+		/* none named: the classifier's guess, when it is sure */
+		t.category = pl_guess_category(pl, t.title, t.body,
+		    &t.guessed_pct);
 	if (f.bad_priority != NULL) {
 		char *old = t.fields_note;
 
@@ -377,6 +382,9 @@ pl_new_ticket(struct intake *in, long long linked)
 	if (rc != DB_OK)
 		goto done;
 	t.number = pm->ticket;
+	if (t.guessed_pct > 0 &&
+	    (rc = db_ticket_category_guessed(pl->db, t.number)) != DB_OK)
+		goto done;
 	if ((rc = pl_sla_compute(pl, t.number, in->now, &t.due_at)) != DB_OK)
 		goto done;
 	if (linked != 0 &&
@@ -576,17 +584,13 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 		*internal = 1;
 		return 1;
 	case CMD_PUBLISH:
-		if (strcmp(ti->status, "resolved") != 0) {
-			snprintf(why, whysz, "only a resolved ticket can be "
-			    "published (put /resolve first)");
-			return 0;
-		}
-		if ((rc = db_ticket_publish(pl->db, ti->number,
-		    c->arg1)) != DB_OK ||
-		    (rc = db_event_add(pl->db, ti->number, in->sender,
-		    "published", c->arg1, in->now)) != DB_OK)
-			return rc;
-		return 1;
+		return pl_kb_publish(in, ti, c->arg1, why, whysz);
+	case CMD_KB_EDIT:
+		/* the Markdown below is the article, not a comment for all */
+		*internal = 1;
+		return pl_kb_edit(in, ti, why, whysz);
+	case CMD_KB_WITHDRAW:
+		return pl_kb_withdraw(in, ti, why, whysz);
 	case CMD_REASON:
 		rc = pl_sla_reason(in, ti, c->arg1);
 		return rc == DB_OK ? 1 : rc;
@@ -837,9 +841,19 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 		/* /commands at the top; the rest is the comment */
 		command_parse_admin(text, strlen(text), &cl, &rest);
 		text += rest;
+		body = quote_strip(text, strlen(text));
+		in->comment = body;
 		if (cl.n > 0 && (rc = commands(in, &ti, &cl, &internal)) != DB_OK)
 			goto done;
 	} else {
+		/* the requester's /solved (issue 11); other lines are text */
+		if (ti.requester_id == in->sender &&
+		    command_parse_requester(text, strlen(text), &cl,
+		    &rest) == 0 && cl.n > 0) {
+			text += rest;
+			if ((rc = pl_kb_solved(in, &ti)) != DB_OK)
+				goto done;
+		}
 		if (in->m.subject != NULL)
 			fields_from_subject(in->m.subject, strlen(in->m.subject),
 			    pl->cfg->categories, pl->cfg->ncategories, &f,
@@ -849,7 +863,8 @@ pl_comment(struct intake *in, long long ticket, const char *how)
 		if ((rc = requester_edits(in, &ti, &f)) != DB_OK)
 			goto done;
 	}
-	body = quote_strip(text, strlen(text));
+	if (body == NULL)
+		body = quote_strip(text, strlen(text));
 	/* a command below the admin's own text (not in what they quote) */
 	if (admin && cl.n == 0 && command_late(body, strlen(body), &late,
 	    &nlate) && (rc = late_command(in, &ti, body + late, nlate)) != DB_OK)

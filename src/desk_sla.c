@@ -219,7 +219,8 @@ pipeline_sla_tick(struct pipeline *pl, time_t now, time_t *next)
 	if (db_sla_next(pl->db, next) < 0)
 		*next = now + 60;
 	pl_digest_next(pl, now, next);
-	return DB_OK;
+	/* issue 11: the classifier's nightly training, in its own time */
+	return pipeline_retrain_tick(pl, now, next);
 }
 
 int

@@ -69,6 +69,11 @@
  * names one by one (the greeting); the rest are counted in one line. */
 #define LIMIT_SKIPPED_LINES		10
 
+/* classifier.c, kb.c */
+/* Words of one text the category classifier reads (the rest are left out:
+ * a 20,000-word mail costs no more than this). */
+#define LIMIT_CLASSIFIER_WORDS		4000
+
 /* authres.c, assign.c */
 /* Longest Authentication-Results value read (real ones are < 4 KiB);
  * a longer one from our authserv-id counts for nothing. */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "db_kb.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -256,10 +257,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[15];
+	struct template_var vars[17];
 	struct outgoing o;
 	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
-	char due[160], *url;
+	char due[160], guessed[256], *text, *suggestions = NULL, *url = NULL;
 	int rc;
 
 	dropped = dropped_list(m);
@@ -292,7 +293,20 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	new_due_note(t, due, sizeof(due));
 	vars[13] = (struct template_var){ "due_note", due };
 	url = ticket_url(in->pl, t->number, m->from_addr, in->now);
-	vars[14] = (struct template_var){ "ticket_url", url };
+	vars[16] = (struct template_var){ "ticket_url", url };
+	/* issue 11: a guessed category says so; matching articles */
+	guessed[0] = '\0';
+	if (t->guessed_pct > 0)
+		snprintf(guessed, sizeof(guessed), "The category was guessed "
+		    "from your words (%d%% sure); an admin changes it if it "
+		    "is wrong.", t->guessed_pct);
+	vars[14] = (struct template_var){ "category_note", guessed };
+	text = xasprintf("%s\n%s", t->title, t->body != NULL ? t->body : "");
+	rc = pl_kb_suggestions(in->pl, text, &suggestions);
+	free(text);
+	if (rc != DB_OK)
+		goto out;
+	vars[15] = (struct template_var){ "suggestions", suggestions };
 	memset(&o, 0, sizeof(o));
 	o.kind = "ack";
 	o.tpl = in->pl->tpl_ack;
@@ -302,8 +316,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, vars, 15);
+	rc = pl_queue_notice(in, &o, vars, 17);
+out:
 	free(url);
+	free(suggestions);
 	free(dropped);
 	free(dropped_note);
 	free(linked_note);
@@ -477,6 +493,7 @@ report_build(struct pipeline *pl, time_t now, struct report *rp)
 	struct db_report_breach *b = NULL;
 	time_t today = day_start(now, 0), yday = day_start(now, -1);
 	struct tm tm;
+	long long selfhelp = 0;
 	char due[64];
 	size_t n, nb = 0, i;
 	int rc, p;
@@ -497,9 +514,12 @@ report_build(struct pipeline *pl, time_t now, struct report *rp)
 	if (localtime_r(&yday, &tm) == NULL ||
 	    strftime(rp->dayname, sizeof(rp->dayname), "%a %Y-%m-%d", &tm) == 0)
 		snprintf(rp->dayname, sizeof(rp->dayname), "yesterday");
-	buf_printf(&rp->totals, "open %d, assigned %d, resolved %d, rejected "
-	    "%d; overdue now: %d; access requests waiting: %d", r.open,
-	    r.assigned, r.resolved, r.rejected, r.overdue, r.requests);
+	if ((rc = db_kb_self_help_count(pl->db, &selfhelp)) != DB_OK)
+		goto done;
+	buf_printf(&rp->totals, "open %d, assigned %d, resolved %d (%lld of "
+	    "them by self-help: /solved), rejected %d; overdue now: %d; "
+	    "access requests waiting: %d", r.open, r.assigned, r.resolved,
+	    selfhelp, r.rejected, r.overdue, r.requests);
 	buf_printf(&rp->day, "%d opened, %d closed, %d missed their due time",
 	    r.opened_day, r.closed_day, r.breached_day);
 	for (p = 0; p < 3; p++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "classifier.h"
 #include "clock.h"
 #include "limits.h"
 #include "log.h"
@@ -81,7 +82,8 @@ seed_roles(struct pipeline *pl, time_t now)
 static const char *const ack_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "desk",
 	"dropped_note", "linked_note", "priority", "category", "fields_note",
-	"assign_note", "due_note", "ticket_url", NULL };
+	"assign_note", "due_note", "ticket_url", "category_note",
+	"suggestions", NULL };
 static const char *const assigned_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "priority",
 	"category", "body", "attachments_note", "due_note", "ticket_url",
@@ -112,6 +114,9 @@ static const char *const digest_vars[] = { "count", "list", "tag",
 	"desk_name", NULL };
 static const char *const flood_vars[] = { "sender", "max", "desk_name", "tag",
 	NULL };
+static const char *const kb_article_vars[] = { TICKET_VARS, "article",
+	"article_title", "article_url", "markdown", "version", "what", NULL };
+static const char *const kb_solved_vars[] = { TICKET_VARS, NULL };
 
 #define TPL(name, field, vars) \
 	{ name, offsetof(struct pipeline, field), vars }
@@ -151,6 +156,10 @@ const struct pipeline_template pipeline_templates[] = {
 	TPL("sla-escalation", tpl_sla_escalation, escalation_vars),
 	/* /reason: the root admins hear the admin's cause */
 	TPL("sla-reason", tpl_sla_reason, reason_vars),
+	/* desk_kb.c: /publish, /kb edit, ticketctl kb publish: the admin */
+	TPL("kb-article", tpl_kb_article, kb_article_vars),
+	/* desk_kb.c: the requester's /solved, to the assignee */
+	TPL("kb-solved", tpl_kb_solved, kb_solved_vars),
 	{ NULL, 0, NULL }
 };
 
@@ -222,6 +231,7 @@ pipeline_init(struct pipeline *pl, const struct config *cfg, struct db *db,
 	}
 	load_web_key(pl);
 	seed_roles(pl, clock_now());
+	pl_model_refresh(pl);
 	return 0;
 }
 
@@ -238,6 +248,7 @@ pipeline_clear(struct pipeline *pl)
 	}
 	explicit_bzero(pl->web_key, sizeof(pl->web_key));
 	pl->have_web_key = 0;
+	clf_model_free(&pl->model);
 }
 
 int

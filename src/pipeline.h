@@ -23,6 +23,8 @@ enum pipeline_outcome {
 	PL_FAILED	/* nothing usable, kept with a reason → failed folder */
 };
 
+struct clf_model;
+
 struct pipeline_mail {
 	const char	*raw;		/* the mail's bytes (not NUL-terminated) */
 	size_t		 len;
@@ -45,10 +47,15 @@ struct pipeline {
 	char		*tpl_unassigned, *tpl_digest, *tpl_flood;
 	char		*tpl_sla_warning, *tpl_sla_breach, *tpl_sla_escalation;
 	char		*tpl_sla_reason;
+	char		*tpl_kb_article, *tpl_kb_solved;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
 	/* the status page's key, for links in notices (when have_web_key) */
 	unsigned char	 web_key[WEBLINK_SECRET_LEN];
 	int		 have_web_key;
+	/* issue 11: the category classifier's model (NULL: none trained),
+	 * and when it was trained, to see a newer one in the database */
+	struct clf_model *model;
+	long long	 model_at;
 };
 
 /*
@@ -108,6 +115,31 @@ int	pipeline_sla_tick(struct pipeline *, time_t now, time_t *next);
  * *next gets when to call again (0: nothing held). DB_* result.
  */
 int	pipeline_coalesce(struct pipeline *, time_t now, time_t *next);
+
+/*
+ * The knowledge base (desk_kb.c), for ticketctl kb publish: make an
+ * article of resolved ticket number under title (NULL: its subject) and
+ * mail its notice to the admin who resolved it, in one transaction.
+ * DB_OK with *id; 1 when refused (why says it); or the database's error.
+ */
+int	pipeline_kb_publish(struct pipeline *, long long number,
+	    const char *title, time_t now, long long *id, char *why,
+	    size_t whysz);
+
+/*
+ * Train the category classifier on every example (training files and the
+ * desk's resolved tickets) and store the model; the pipeline uses it from
+ * then on. *n gets how many examples. DB_OK (also when there are fewer
+ * than two categories to learn: *n is then 0), or the database's error.
+ */
+int	pipeline_retrain(struct pipeline *, time_t now, size_t *n);
+
+/*
+ * The nightly retraining: at [helpdesk] retrain_at once a local day, when
+ * tickets were resolved since the last training. *next is lowered to the
+ * next such time. DB_* result.
+ */
+int	pipeline_retrain_tick(struct pipeline *, time_t now, time_t *next);
 
 /*
  * Turn the pending access requests of email (just granted) into tickets,

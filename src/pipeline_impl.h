@@ -31,6 +31,9 @@ struct intake {
 						 * ack, no access-denied, nothing
 						 * sent to list_addrs or From */
 	const char		*quiet_why;	/* static: the rule that said so */
+	const char		*comment;	/* the reply's text below its
+						 * commands, quotes stripped (for
+						 * /publish and /kb edit) */
 	char			 auth_buf[256];
 	char			 vis[128];	/* the Message-ID, for logs */
 };
@@ -65,6 +68,8 @@ struct newticket {
 	long long	 due_at;	/* 0: no target */
 	char		*assignee_addr;
 	const char	*body;
+	int		 guessed_pct;	/* the category was guessed, this sure;
+					 * 0 = given by the requester or none */
 };
 
 /* ---- pipeline.c ---- */
@@ -132,6 +137,39 @@ int	pl_sla_reason(struct intake *in, const struct db_ticket_info *ti,
 int	pl_daily_digest(struct pipeline *pl, time_t now);
 /* Lower *next (0: none yet) to the next digest time, when digests are on. */
 void	pl_digest_next(struct pipeline *pl, time_t now, time_t *next);
+
+/* ---- desk_kb.c: the knowledge base, self-help, the classifier ---- */
+
+/*
+ * /publish [title] on ticket ti (resolved): the article and its notice to
+ * the sender. 1 done, 0 refused (why), <0 error.
+ */
+int	pl_kb_publish(struct intake *in, const struct db_ticket_info *ti,
+	    const char *title, char *why, size_t whysz);
+/* /kb edit (the new Markdown is in->comment) and /kb withdraw. */
+int	pl_kb_edit(struct intake *in, const struct db_ticket_info *ti,
+	    char *why, size_t whysz);
+int	pl_kb_withdraw(struct intake *in, const struct db_ticket_info *ti,
+	    char *why, size_t whysz);
+/* The requester's /solved on ti (kept up to date). DB_* result. */
+int	pl_kb_solved(struct intake *in, struct db_ticket_info *ti);
+/*
+ * The suggestions of an acknowledgement for a ticket's text: up to
+ * [helpdesk] suggestions articles over the relevance floor, as lines for
+ * the ack's {{suggestions}} (NULL when none; caller frees).
+ */
+int	pl_kb_suggestions(struct pipeline *pl, const char *text, char **out);
+/*
+ * The classifier's category for a new ticket that names none: a
+ * configured category ("cat") when the model is sure enough
+ * (guess_confidence), else NULL. *pct gets how sure. Never fails: a
+ * database error only means no guess.
+ */
+char	*pl_guess_category(struct pipeline *pl, const char *title,
+	    const char *body, int *pct);
+/* Load the stored model into pl (at start, and when a newer one is
+ * stored). */
+void	pl_model_refresh(struct pipeline *pl);
 
 /* ---- desk.c ---- */
 

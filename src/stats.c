@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "db_stats.h"
+#include "db_kb.h"
 #include "stats.h"
 #include "xmalloc.h"
 
@@ -322,7 +323,8 @@ stats_compute(struct db *db, time_t now, long long online_window,
 
 	if ((rc = db_stats_counts(db, count_cb, st)) != DB_OK ||
 	    (rc = db_stats_breached(db, now, &st->breached)) != DB_OK ||
-	    (rc = db_stats_admins(db, now, admin_cb, st)) != DB_OK)
+	    (rc = db_stats_admins(db, now, admin_cb, st)) != DB_OK ||
+	    (rc = db_kb_self_help_count(db, &st->self_help)) != DB_OK)
 		goto fail;
 
 	if ((rc = db_stats_times(db, 0, st->day_start[0], &v, &n)) != DB_OK)

@@ -65,6 +65,9 @@ struct stats {
 	/* from the event log of the last 30 days' tickets (stats_log) */
 	long long   handovers;
 	long long   first_response_secs;	/* average; -1 = none */
+	/* issue 11: closed by their requester's /solved (status resolved,
+	 * left out of the admins' resolved counts and times) */
+	long long   self_help;
 	/* per day, oldest first; day i starts at day_start[i] */
 	time_t	    day_start[STATS_DAYS];
 	long long   opened[STATS_DAYS];

@@ -727,3 +727,18 @@ template_check(const char *tpl, const char *const *names, char *err,
 	free(v);
 	return rc;
 }
+
+char *
+template_article_html(const char *p, size_t len)
+{
+	char *html, *out;
+
+	/* CMARK_OPT_DEFAULT is safe mode: raw HTML and unsafe links out */
+	html = cmark_markdown_to_html(p, len, CMARK_OPT_DEFAULT |
+	    CMARK_OPT_VALIDATE_UTF8);
+	if (html == NULL)
+		fatalx("template: cmark_markdown_to_html failed");
+	out = xstrdup(html);
+	cmark_get_default_mem_allocator()->free(html);
+	return out;
+}

@@ -61,6 +61,15 @@ void	template_render(const char *tpl, const struct template_var *vars,
 int	template_check(const char *tpl, const char *const *names, char *err,
 	    size_t errsz);
 
+/*
+ * A knowledge-base article's Markdown (p, len) as an HTML fragment, by
+ * cmark in safe mode (CMARK_OPT_DEFAULT, never CMARK_OPT_UNSAFE): raw
+ * HTML is dropped ("<!-- raw HTML omitted -->") and javascript:, vbscript:,
+ * file: and data: links (but for images) are emptied. Invalid UTF-8 is
+ * replaced (CMARK_OPT_VALIDATE_UTF8). New string.
+ */
+char	*template_article_html(const char *p, size_t len);
+
 /* The compiled-in template NAME, or NULL. */
 const char *template_builtin(const char *name);
 

@@ -9,6 +9,8 @@
  *   ticketctl -c FILE user list | add EMAIL [ROLE] | role EMAIL ROLE |
  *                          grant EMAIL | revoke EMAIL | held |
  *                          release EMAIL
+ *   ticketctl -c FILE kb list|show|publish|withdraw …     (ctl_kb.c)
+ *   ticketctl -c FILE classify --train|--retrain|--evaluate|--guess …
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,12 @@ usage(int status)
 	    "[--since DATE]\n"
 	    "       ticketctl -c FILE stats [--since DATE] [--json]\n"
 	    "       ticketctl -c FILE user held\n"
-	    "       ticketctl -c FILE user release EMAIL\n");
+	    "       ticketctl -c FILE user release EMAIL\n"
+	    "       ticketctl -c FILE kb list [--all]\n"
+	    "       ticketctl -c FILE kb show|withdraw ARTICLE\n"
+	    "       ticketctl -c FILE kb publish TICKET [--title TITLE]\n"
+	    "       ticketctl -c FILE classify --train FILE.tsv | --retrain |\n"
+	    "           --evaluate FILE.tsv | --guess TEXT\n");
 	exit(status);
 }
 
@@ -264,6 +271,12 @@ main(int argc, char *argv[])
 		rc = ctl_export(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "stats") == 0) {
 		rc = ctl_stats(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "kb") == 0) {
+		if ((rc = ctl_kb(&cfg, argc, argv)) == EX_USAGE)
+			usage(EX_USAGE);
+	} else if (strcmp(argv[0], "classify") == 0) {
+		if ((rc = ctl_classify(&cfg, argc, argv)) == EX_USAGE)
+			usage(EX_USAGE);
 	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
 		char *data;
 		size_t len;

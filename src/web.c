@@ -336,6 +336,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	case WEB_PG_KB:
 		web_page_kb(&ctx, &r);
 		break;
+	case WEB_PG_ARTICLE:
+		web_page_article(&ctx, rt.number, &r);
+		break;
+	case WEB_PG_KB_IMG:
+		web_page_kb_image(&ctx, rt.number, rt.id, &r);
+		break;
 	case WEB_PG_METRICS:
 		web_page_metrics(&ctx, &r);
 		break;
@@ -352,7 +358,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	db_give(w, slot);
 	log_vis(vis, sizeof(vis), url);
 	log_debug("web: %s %s %d", method, vis, r.status);
-	ret = send_reply(c, &r, 0, rt.page == WEB_PG_FILE && r.status == 200);
+	ret = send_reply(c, &r, 0, (rt.page == WEB_PG_FILE ||
+	    rt.page == WEB_PG_KB_IMG) && r.status == 200);
 	web_reply_clear(&r);
 	return ret;
 }

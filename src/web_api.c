@@ -82,6 +82,10 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 		wp_printf(&o, "# HELP ticketd_sla_breached Tickets past their "
 		    "SLA target.\n# TYPE ticketd_sla_breached gauge\n"
 		    "ticketd_sla_breached %lld\n", st->breached);
+	wp_printf(&o, "# HELP ticketd_tickets_self_help Tickets closed by "
+	    "their requester's /solved (self-help).\n# TYPE "
+	    "ticketd_tickets_self_help gauge\nticketd_tickets_self_help "
+	    "%lld\n", st->self_help);
 	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "
 	    "started.\n# TYPE ticketd_start_time_seconds gauge\n"
 	    "ticketd_start_time_seconds %lld\n", (long long)m.started);
@@ -131,6 +135,7 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 		wp_printf(&o, "},\"breached\":%lld", st->breached);
 	else
 		wp_raw(&o, "},\"breached\":null");
+	wp_printf(&o, ",\"self_help\":%lld", st->self_help);
 	wp_raw(&o, ",\"days\":[");
 	for (i = 0; i < STATS_DAYS; i++) {
 		struct tm tm;

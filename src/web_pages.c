@@ -1,9 +1,9 @@
 /*
  * web_pages.c — the status page's frame (see web_pages.h): replies, the
  * output helpers the pages share (web_impl.h), the layout around every
- * page, error pages, the dashboard, the knowledge base and the stylesheet.
- * The list is in web_list.c, one ticket in web_ticket.c, the machine-
- * readable routes in web_api.c.
+ * page, error pages, the dashboard and the stylesheet. The list is in
+ * web_list.c, one ticket in web_ticket.c, the knowledge base in
+ * web_kb.c, the machine-readable routes in web_api.c.
  *
  * Everything that comes from the database or the request is written with
  * the escaping functions of html.h (or json.h): the templates hold only
@@ -31,7 +31,6 @@
 /* Generated from templates/web/ by the Makefile (contrib/embed.sh). */
 extern const char web_tpl_layout_html[];
 extern const char web_tpl_dashboard_html[];
-extern const char web_tpl_kb_html[];
 extern const char web_tpl_message_html[];
 extern const char web_tpl_style_css[];
 
@@ -641,6 +640,8 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	/* issue 9 (SLA): breached tickets, once the SLA clock counts them */
 	if (st->sla_known)
 		tile(&o, ctx, "breached", "Breached", st->breached, NULL);
+	/* issue 11: closed by the requester with /solved */
+	tile(&o, ctx, "resolved", "Self-help", st->self_help, NULL);
 	o.b = &admins;
 	admin_table(&o, ctx, st);
 	if (daily_chart(&daily, st) == -1 || prio_chart(&byprio, st) == -1)
@@ -667,71 +668,6 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	buf_clear(&admins);
 	buf_clear(&daily);
 	buf_clear(&byprio);
-}
-
-/*
- * The knowledge base.
- */
-
-struct kbl {
-	const struct web_ctx *ctx;
-	struct out	 o;
-	int		 n;
-};
-
-static void
-kb_cb(const struct db_web_article *a, void *arg)
-{
-	struct kbl *k = arg;
-	char t[64];
-
-	if (k->n++ == 0)
-		wp_raw(&k->o, "<div class=\"card\"><ul class=\"kb\">");
-	wp_raw(&k->o, "<li>");
-	/* the article page comes with the knowledge-base issue (/kb/N) */
-	wp_text(&k->o, a->title);
-	if (a->category != NULL) {
-		wp_raw(&k->o, " <span class=\"pill\">");
-		wp_text(&k->o, a->category);
-		wp_raw(&k->o, "</span>");
-	}
-	wp_raw(&k->o, " <span class=\"who\">");
-	wp_text(&k->o, wp_time(t, sizeof(t), a->closed_at));
-	wp_raw(&k->o, "</span></li>\n");
-}
-
-void
-web_page_kb(struct web_ctx *ctx, struct web_reply *r)
-{
-	struct buf list;
-	struct kbl k;
-	int rc;
-
-	buf_init(&list, WEB_MAX_BODY_BYTES);
-	memset(&k, 0, sizeof(k));
-	k.ctx = ctx;
-	k.o.b = &list;
-	rc = db_web_kb(ctx->db, kb_cb, &k);
-	if (rc != DB_OK) {
-		buf_clear(&list);
-		wp_db_failed(ctx, r, rc);
-		return;
-	}
-	if (k.n == 0)
-		wp_raw(&k.o, "<p class=\"empty card\">Nothing published yet. "
-		    "An admin publishes a solved ticket with /publish.</p>");
-	else
-		wp_raw(&k.o, "</ul></div>");
-	if (!k.o.err) {
-		const struct html_var v[] = {
-			{ "articles", list.data, 1 },
-		};
-
-		wp_render(ctx, r, "Knowledge base", NAV_KB, web_tpl_kb_html, v,
-		    1);
-	} else
-		web_page_error(ctx, r, 500, "The list is too large.");
-	buf_clear(&list);
 }
 
 void

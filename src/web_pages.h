@@ -100,7 +100,12 @@ void	web_page_ticket(struct web_ctx *, long long number,
 /* An attachment's bytes: safe images inline, anything else a download. */
 void	web_page_attachment(struct web_ctx *, long long number,
 	    long long id, struct web_reply *);
+/* The knowledge base (web_kb.c), open to all: the list and search, one
+ * article (404 when withdrawn), an image of an article. */
 void	web_page_kb(struct web_ctx *, struct web_reply *);
+void	web_page_article(struct web_ctx *, long long id, struct web_reply *);
+void	web_page_kb_image(struct web_ctx *, long long id, long long img,
+	    struct web_reply *);
 void	web_page_metrics(struct web_ctx *, struct web_reply *);
 void	web_page_stats_json(struct web_ctx *, struct web_reply *);
 void	web_page_healthz(struct web_ctx *, struct web_reply *);

@@ -58,7 +58,8 @@ web_req_check(const struct web_req *q, enum web_route_args ra,
 		ok = 0;
 		for (j = 0; list[j] != NULL && !ok; j++)
 			if (strcmp(q->args[i].name, list[j]) == 0 &&
-			    (j == 0 || ra == WEB_ARGS_LIST))
+			    (j == 0 || ra == WEB_ARGS_LIST ||
+			    (ra == WEB_ARGS_KB && (j == 1 || j == 4))))
 				ok = 1;
 		if (!ok) {
 			*why = "This page has no such query parameter.";
@@ -125,7 +126,7 @@ web_route(const char *url, struct web_route *rt)
 		{ "/tickets", WEB_PG_TICKETS, WEB_DESK, WEB_ARGS_LIST },
 		{ "/api/tickets.json", WEB_PG_TICKETS_JSON, WEB_DESK,
 		    WEB_ARGS_LIST },
-		{ "/kb", WEB_PG_KB, WEB_OPEN, WEB_ARGS_KEY },
+		{ "/kb", WEB_PG_KB, WEB_OPEN, WEB_ARGS_KB },
 		{ "/metrics", WEB_PG_METRICS, WEB_OPEN, WEB_ARGS_KEY },
 		{ "/healthz", WEB_PG_HEALTH, WEB_OPEN, WEB_ARGS_KEY },
 		{ "/api/stats.json", WEB_PG_STATS_JSON, WEB_OPEN,
@@ -161,6 +162,25 @@ web_route(const char *url, struct web_route *rt)
 			return;
 		}
 		rt->page = WEB_PG_FILE;
+		return;
+	}
+	/* issue 11: /kb/N and /kb/N/img/ID, open to all */
+	if (strncmp(url, "/kb/", 4) == 0) {
+		if (parse_number(url + 4, "/", &rt->number, &end) == -1) {
+			rt->bad = "That is not an article number.";
+			return;
+		}
+		if (*end == '\0') {
+			rt->page = WEB_PG_ARTICLE;
+			return;
+		}
+		if (strncmp(end, "/img/", 5) != 0)
+			return;		/* 404 */
+		if (parse_number(end + 5, "", &rt->id, &end) == -1) {
+			rt->bad = "That is not an image number.";
+			return;
+		}
+		rt->page = WEB_PG_KB_IMG;
 		return;
 	}
 	if (strncmp(url, "/api/tickets/", 13) == 0) {

@@ -336,3 +336,15 @@ web_ticket_desk_url(const struct config *cfg,
 	free(base);
 	return url;
 }
+
+char *
+web_kb_url(const struct config *cfg, long long article)
+{
+	char *base, *url;
+
+	if ((base = weblink_base(cfg)) == NULL)
+		return NULL;
+	url = xasprintf("%s/kb/%lld", base, article);
+	free(base);
+	return url;
+}

@@ -90,5 +90,7 @@ char	*web_desk_url(const struct config *,
 char	*web_ticket_desk_url(const struct config *,
 	    const unsigned char key[WEBLINK_SECRET_LEN], long long number,
 	    time_t expires);
+/* BASE/kb/N — a knowledge-base article, open to all (no key). */
+char	*web_kb_url(const struct config *, long long article);
 
 #endif

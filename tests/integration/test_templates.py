@@ -110,6 +110,16 @@ def drive_every_notice(desk):
               subject="Re: [IT #3] Mouse broken")
     finally:
         os.environ.pop("TICKETD_NOW", None)
+    # the knowledge base (issue 11): carol publishes #1 (the article's
+    # notice), a new ticket about the printer gets it suggested, and its
+    # requester closes it with /solved (its admin is told)
+    reply("/publish Printer jams: replace the toner\n", "carol@corp.example")
+    send(make_mail(subject="My printer jams",
+                   body="The printer jams on every page. Toner?\n",
+                   sender="vic@corp.example", name="Vic"))
+    n = desk.scalar("SELECT max(number) FROM tickets")
+    reply("/solved\n\nThe article helped.\n", "vic@corp.example",
+          subject="Re: [IT #%d] My printer jams" % n)
 
 
 def parts(row):
@@ -150,7 +160,8 @@ class BuiltinTemplates(DeskTest):
                                  "access-denied", "report", "flood",
                                  "digest", "unassigned", "sla-warning",
                                  "sla-breach", "sla-escalation",
-                                 "sla-reason", "daily-digest"})
+                                 "sla-reason", "daily-digest",
+                                 "kb-article", "kb-solved"})
         for r in rows:
             text, html = parts(r)
             where = "%s to %s:\n%s" % (r["kind"], r["rcpt_to"], text)

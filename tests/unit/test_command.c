@@ -159,6 +159,23 @@ static const struct {
 	  "" },
 	{ "reason missing", "/reason\n", -1,
 	  "error e=reason: a text is required", "" },
+	/* the knowledge base (issue 11) */
+	{ "kb edit", "/kb edit\n\n# Reset the VPN token\n\nOpen the app.\n",
+	  0, "kb edit", "# Reset the VPN token\n\nOpen the app.\n" },
+	{ "KB EDIT any case", "/KB Edit\n", 0, "kb edit", "" },
+	{ "kb withdraw", "/kb withdraw\n", 0, "kb withdraw", "" },
+	{ "resolve publish kb edit", "/resolve\n/publish\n/kb edit\n\nx\n",
+	  0, "resolve\npublish\nkb edit", "x\n" },
+	{ "kb alone", "/kb\n", -1, "error e=kb: edit or withdraw is required",
+	  "" },
+	{ "kb other", "/kb delete\n", -1,
+	  "error e=kb: 'delete' is not edit or withdraw", "" },
+	{ "kb edit extra", "/kb edit now\n", -1,
+	  "error e=kb: 'now' was not expected", "" },
+	{ "kbedit one word", "/kbedit\n", -1,
+	  "unknown e=unknown command '/kbedit'", "" },
+	{ "solved is the requester's", "/solved\n", -1,
+	  "unknown e=unknown command '/solved'", "" },
 	/* unknown */
 	{ "unknown", "/foo bar\n", -1, "unknown e=unknown command '/foo'", "" },
 	{ "slash alone", "/\n", -1, "unknown e=unknown command '/'", "" },
@@ -506,9 +523,91 @@ test_append(void)
 	T_CHECK(l.v == NULL);
 }
 
+/* The requester's /solved: alone, after a greeting, any case; nothing
+ * else is a requester's command; text stays text. */
+static void
+test_requester(void)
+{
+	static const struct {
+		const char	*body;
+		int		 rc;
+		const char	*want, *rest;
+	} tab[] = {
+		{ "/solved\n\nThe article fixed it.\n", 0, "solved",
+		  "The article fixed it.\n" },
+		{ "/SOLVED", 0, "solved", "" },
+		{ "Hi,\n\n/solved\n", 0, "solved", "" },
+		{ "  /solved  \n", 0, "solved", "" },
+		{ "/solved thanks\n", -1,
+		  "error e=solved: 'thanks' was not expected", "" },
+		{ "/resolve\n", -1, "unknown e=unknown command '/resolve'", "" },
+		{ "/solved\n/priority high\n", -1,
+		  "solved\nunknown e=unknown command '/priority'", "" },
+		{ "It is solved now.\n/solved\n", 0, "",
+		  "It is solved now.\n/solved\n" },
+		{ "> /solved\n", 0, "", "> /solved\n" },
+		{ "", 0, "", "" },
+	};
+	struct cmd_list l;
+	size_t i, n, rest;
+	char *copy, *got;
+	int rc;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		n = strlen(tab[i].body);
+		copy = t_dup_n(tab[i].body, n);
+		command_list_init(&l);
+		rest = 99999;
+		rc = command_parse_requester(copy, n, &l, &rest);
+		got = render(&l, 0);
+		if (rc != tab[i].rc || strcmp(got, tab[i].want) != 0 ||
+		    rest > n || strcmp(tab[i].body + rest, tab[i].rest) != 0) {
+			fprintf(stderr, "# requester row %zu: rc %d, got '%s', "
+			    "rest '%s'\n", i, rc, got, rest <= n ?
+			    tab[i].body + rest : "?");
+			T_CHECK(0);
+		}
+		T_CHECK(entries_sane(&l));
+		free(got);
+		free(copy);
+		command_list_clear(&l);
+	}
+}
+
+/* The lines kb.c drops as personal: greetings and sign-offs. */
+static void
+test_greeting_signoff(void)
+{
+	static const char *const greet[] = { "Hi Alice,", "Hello team",
+	    "Dear IT desk,", "Good morning all!" };
+	static const char *const notgreet[] = { "Hi Alice, the printer is "
+	    "broken.", "Printer broken", "" };
+	static const char *const signoff[] = { "Thanks,", "Best regards",
+	    "Kind regards, Alice", "Cheers", "Thank you very much!" };
+	static const char *const notsignoff[] = { "Thanksgiving menu",
+	    "Regardless of that", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof(greet) / sizeof(greet[0]); i++)
+		T_CHECK(command_is_greeting(greet[i], greet[i] +
+		    strlen(greet[i])));
+	for (i = 0; i < sizeof(notgreet) / sizeof(notgreet[0]); i++)
+		T_CHECK(!command_is_greeting(notgreet[i], notgreet[i] +
+		    strlen(notgreet[i])));
+	for (i = 0; i < sizeof(signoff) / sizeof(signoff[0]); i++)
+		T_CHECK(command_is_signoff(signoff[i], signoff[i] +
+		    strlen(signoff[i])));
+	for (i = 0; i < sizeof(notsignoff) / sizeof(notsignoff[0]); i++)
+		T_CHECK(!command_is_signoff(notsignoff[i], notsignoff[i] +
+		    strlen(notsignoff[i])));
+}
+
 static void
 test_kind_names(void)
 {
+	T_STREQ(command_kind_name(CMD_KB_EDIT), "kb edit");
+	T_STREQ(command_kind_name(CMD_KB_WITHDRAW), "kb withdraw");
+	T_STREQ(command_kind_name(CMD_SOLVED), "solved");
 	T_STREQ(command_kind_name(CMD_UNKNOWN), "unknown");
 	T_STREQ(command_kind_name(CMD_ERROR), "error");
 	T_STREQ(command_kind_name(CMD_CTL_REJECT), "reject");
@@ -1151,6 +1250,8 @@ main(void)
 	T_RUN(test_lines);
 	T_RUN(test_append);
 	T_RUN(test_kind_names);
+	T_RUN(test_requester);
+	T_RUN(test_greeting_signoff);
 	T_RUN(test_caps);
 	T_RUN(test_long_lines);
 	T_RUN(test_binary);

@@ -1093,6 +1093,72 @@ test_migrate_v5(void)
 	free(path);
 }
 
+/*
+ * A version-6 database (tests/unit/data/schema_v6.sql, the schema before
+ * the knowledge base) gains the articles, their search and the classifier
+ * tables; its tickets stay, and an article added after is found by FTS5.
+ */
+static void
+test_migrate_v6(void)
+{
+	char *v6, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	struct db *db;
+	sqlite3 *h = NULL;
+
+	v6 = data_file("schema_v6.sql");
+	T_CHECK(v6 != NULL);
+	if (v6 == NULL)
+		return;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, v6, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 6;"
+	    "INSERT INTO people (email, name, created_at) VALUES "
+	    " ('a@corp.example', 'A', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+	    " updated_at, status, category) VALUES ('printer jam', 'paper', 1,"
+	    " 10, 10, 'resolved', 'hardware');",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM tickets WHERE "
+	    "category_guessed = 0 AND self_help = 0"), 1);
+	h = NULL;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
+	    "INSERT INTO articles (ticket_number, title, problem, answer, body,"
+	    " created_at, updated_at) VALUES (1, 'Printer jams', 'p', 'a',"
+	    " 'Open tray two and pull the paper out.', 20, 20);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* one article per ticket, and only the two statuses */
+	T_CHECK(sqlite3_exec(h, "INSERT INTO articles (ticket_number, title,"
+	    " problem, answer, body, created_at, updated_at) VALUES (1, 't',"
+	    " 'p', 'a', 'b', 1, 1)", NULL, NULL, NULL) != SQLITE_OK);
+	T_CHECK(sqlite3_exec(h, "UPDATE articles SET status = 'draft'", NULL,
+	    NULL, NULL) != SQLITE_OK);
+	sqlite3_close(h);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM articles_fts WHERE "
+	    "articles_fts MATCH 'tray'"), 1);
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(v6);
+	free(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1115,6 +1181,7 @@ main(void)
 	T_RUN(test_migrate_v1);
 	T_RUN(test_migrate_v2);
 	T_RUN(test_migrate_v5);
+	T_RUN(test_migrate_v6);
 	t_rmdir(tmpdir);
 	return T_END();
 }

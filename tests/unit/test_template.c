@@ -786,6 +786,36 @@ test_link_value(void)
 	free(html);
 }
 
+/*
+ * A knowledge-base article (issue 11): Markdown rendered, raw HTML and
+ * unsafe links dropped by cmark's safe mode, invalid UTF-8 replaced.
+ */
+static void
+test_article_html(void)
+{
+	static const char md[] = "## Answer\n\n1. Open **VPN**.\n\n"
+	    "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+	    "[a](javascript:alert(3)) [b](https://corp.example/x)\n\n"
+	    "bad \xff byte\n";
+	char *copy = t_dup_n(md, sizeof(md) - 1), *html;
+
+	html = template_article_html(copy, sizeof(md) - 1);
+	T_CHECK(strstr(html, "<h2>Answer</h2>") != NULL);
+	T_CHECK(strstr(html, "<strong>VPN</strong>") != NULL);
+	T_CHECK(strstr(html, "<ol>") != NULL);
+	T_CHECK(strstr(html, "<script") == NULL);
+	T_CHECK(strstr(html, "onerror") == NULL);
+	T_CHECK(strstr(html, "javascript:") == NULL);
+	T_CHECK(strstr(html, "raw HTML omitted") != NULL);
+	T_CHECK(strstr(html, "href=\"https://corp.example/x\"") != NULL);
+	T_CHECK(strstr(html, "\xff") == NULL);
+	free(html);
+	free(copy);
+	html = template_article_html("", 0);
+	T_STREQ(html, "");
+	free(html);
+}
+
 int
 main(void)
 {
@@ -804,5 +834,6 @@ main(void)
 	T_RUN(test_hostile);
 	T_RUN(test_builtin);
 	T_RUN(test_load);
+	T_RUN(test_article_html);
 	return T_END();
 }
