@@ -9,6 +9,9 @@
  *   ticketctl -c FILE user list | add EMAIL [ROLE] | role EMAIL ROLE |
  *                          grant EMAIL | revoke EMAIL | held |
  *                          release EMAIL
+ *   ticketctl -c FILE check | backup FILE | restore [--force] FILE |
+ *                     import [--notify] --mbox FILE | --maildir DIR
+ *                                       (ctl_admin.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +52,12 @@ usage(int status)
 	    "[--since DATE]\n"
 	    "       ticketctl -c FILE stats [--since DATE] [--json]\n"
 	    "       ticketctl -c FILE user held\n"
-	    "       ticketctl -c FILE user release EMAIL\n");
+	    "       ticketctl -c FILE user release EMAIL\n"
+	    "       ticketctl -c FILE check\n"
+	    "       ticketctl -c FILE backup FILE\n"
+	    "       ticketctl -c FILE restore [--force] FILE\n"
+	    "       ticketctl -c FILE import [--notify] --mbox FILE | "
+	    "--maildir DIR\n");
 	exit(status);
 }
 
@@ -241,6 +249,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (file == NULL || argc < 1)
 		usage(EX_USAGE);
+	/* check reports the configuration's errors as one of its steps */
+	if (strcmp(argv[0], "check") == 0)
+		return ctl_check(file, argc, argv);
 	if (config_load(file, &cfg, &errstr) == -1) {
 		fprintf(stderr, "%s\n", errstr);
 		free(errstr);
@@ -264,6 +275,12 @@ main(int argc, char *argv[])
 		rc = ctl_export(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "stats") == 0) {
 		rc = ctl_stats(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "backup") == 0) {
+		rc = ctl_backup(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "restore") == 0) {
+		rc = ctl_restore(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "import") == 0) {
+		rc = ctl_import(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
 		char *data;
 		size_t len;
