@@ -64,7 +64,7 @@ REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZBIN  := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
 
 .PHONY: all check check-one check-valgrind check-valgrind-ci unit lint fuzz fuzzers bench install uninstall clean demo deps \
-	screenshots
+	screenshots help-template
 all: $(BINS)
 
 $(BUILD)/%.o: src/%.c
@@ -210,18 +210,58 @@ fuzz: deps
 lint:
 	@contrib/lint.sh
 
+# `make install` (PREFIX, DESTDIR): the programs, the four man pages, the
+# schema, copies of the notice templates (a starting point for a
+# [helpdesk] templates directory of your own), a commented example
+# configuration and the contrib examples (systemd unit, Postfix pipe
+# transport, Dovecot Sieve script). `make uninstall` removes exactly those.
+MAN5     := man/ticketd.conf.5
+MAN7     := man/ticketd-mail.7
+MAN8     := man/ticketd.8 man/ticketctl.8
+NOTICETPL := $(sort $(wildcard templates/*.md))
+EXAMPLES := contrib/postfix-master.cf contrib/postfix-transport contrib/ticketd.sieve
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/templates
-	install -m 755 ticketd ticketctl $(DESTDIR)$(BINDIR)
-	install -m 644 templates/*.md $(DESTDIR)$(DATADIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/examples
+	install -m 755 $(OUT)/ticketd $(OUT)/ticketctl $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	install -m 644 schema.sql $(DESTDIR)$(DATADIR)
-	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
-	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(NOTICETPL) $(DESTDIR)$(DATADIR)/templates
+	sed -e 's|/usr/local/share/ticketd|$(DATADIR)|g' \
+	    contrib/ticketd.conf.example > $(DESTDIR)$(DATADIR)/ticketd.conf.example
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' contrib/ticketd.service \
+	    > $(DESTDIR)$(DATADIR)/examples/ticketd.service
+	for f in $(EXAMPLES); do \
+		sed -e 's|/usr/local/bin/|$(BINDIR)/|g' $$f \
+		    > $(DESTDIR)$(DATADIR)/examples/$${f##*/} || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(DATADIR)/ticketd.conf.example \
+	    $(DESTDIR)$(DATADIR)/examples/*
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ticketd $(DESTDIR)$(BINDIR)/ticketctl
-	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(DESTDIR)$(MANDIR)/man8/ticketd.8 $(DESTDIR)$(MANDIR)/man8/ticketctl.8 $(DESTDIR)$(MANDIR)/man5/ticketd.conf.5
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) \
+	    $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(NOTICETPL:templates/%=$(DESTDIR)$(DATADIR)/templates/%) \
+	    $(DESTDIR)$(DATADIR)/schema.sql \
+	    $(DESTDIR)$(DATADIR)/ticketd.conf.example \
+	    $(DESTDIR)$(DATADIR)/examples/ticketd.service \
+	    $(EXAMPLES:contrib/%=$(DESTDIR)$(DATADIR)/examples/%)
+	for d in $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/examples \
+	    $(DESTDIR)$(DATADIR); do \
+		rmdir "$$d" 2>/dev/null || :; \
+	done
+
+# The desk's answer to a "help" mail is ticketd-mail(7) as text; run this
+# after changing the page (the install test fails until you do).
+help-template:
+	contrib/help-from-man.sh $(MAN7) > templates/help.md.tmp
+	mv templates/help.md.tmp templates/help.md
 
 clean:
 	rm -rf build build-san build-fuzz ticketd ticketctl

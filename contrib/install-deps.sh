@@ -30,6 +30,10 @@ PACKAGES=(
 	libgnutls28-dev
 	gnutls-bin
 	dovecot-imapd
+	# the OAuth2 tests' SMTP submission (tests/integration/test_oauth2.py)
+	# and the Sieve example's test (contrib/ticketd.sieve)
+	dovecot-submissiond
+	dovecot-sieve
 	python3-aiosmtpd
 	mandoc
 	ca-certificates

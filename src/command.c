@@ -96,6 +96,7 @@ static const struct spec control_specs[] = {
 	{ "away", CMD_AWAY, C_ADDR_DATE, NULL },
 	{ "back", CMD_BACK, C_ADDR, NULL },
 	{ "report", CMD_REPORT, A_NONE, NULL },
+	{ "help", CMD_HELP, A_NONE, NULL },
 };
 
 static const char *const roles[] = { "user", "admin", "root" };
@@ -1274,6 +1275,8 @@ command_kind_name(enum cmd_kind k)
 		return "back";
 	case CMD_REPORT:
 		return "report";
+	case CMD_HELP:
+		return "help";
 	}
 	return "unknown";
 }

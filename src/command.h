@@ -49,7 +49,8 @@ enum cmd_kind {
 				 * "cat" or "cat/sub" */
 	CMD_AWAY,		/* arg1: address, until: 0 or the date */
 	CMD_BACK,		/* arg1: address */
-	CMD_REPORT		/* no argument */
+	CMD_REPORT,		/* no argument */
+	CMD_HELP		/* no argument: ticketd-mail(7) mailed back */
 };
 
 struct cmd {

@@ -138,6 +138,10 @@ static const struct config_entry config_table[] = {
 	    F_SECRET, NULL, NULL },
 	{ SEC_IMAP, "password_file", CT_STRING, 0, 0, NULL,
 	    OFF(imap.srv.password_file), 0, NULL, NULL },
+	{ SEC_IMAP, "token_file", CT_STRING, 0, 0, NULL,
+	    OFF(imap.srv.token_file), 0, NULL, NULL },
+	{ SEC_IMAP, "token_command", CT_STRING, 0, 0, NULL,
+	    OFF(imap.srv.token_command), F_SECRET, NULL, NULL },
 	{ SEC_IMAP, "ca_file", CT_STRING, 0, 0, NULL, OFF(imap.srv.ca_file),
 	    0, NULL, check_file },
 	{ SEC_IMAP, "starttls", CT_BOOL, 0, 1, "yes", OFF(imap.starttls),
@@ -163,6 +167,10 @@ static const struct config_entry config_table[] = {
 	    F_SECRET, NULL, NULL },
 	{ SEC_SMTP, "password_file", CT_STRING, 0, 0, NULL,
 	    OFF(smtp.srv.password_file), 0, NULL, NULL },
+	{ SEC_SMTP, "token_file", CT_STRING, 0, 0, NULL,
+	    OFF(smtp.srv.token_file), 0, NULL, NULL },
+	{ SEC_SMTP, "token_command", CT_STRING, 0, 0, NULL,
+	    OFF(smtp.srv.token_command), F_SECRET, NULL, NULL },
 	{ SEC_SMTP, "ca_file", CT_STRING, 0, 0, NULL, OFF(smtp.srv.ca_file),
 	    0, NULL, check_file },
 	/* default: [helpdesk] address, set in check_all() */
@@ -1498,41 +1506,91 @@ is_valid(struct ctx *c, int sect, const char *key)
 	return c->valid[idx];
 }
 
-/* password | password_file of one server; required says if one must be. */
+/*
+ * token_file: checked like a password file (a regular file, no access for
+ * group or others) but not read: tokens change while the daemon runs, and
+ * token.c reads the file each time it changed.
+ */
+static int
+check_token_file(const char *path, char *msg, size_t msgsz)
+{
+	char vis[256];
+	struct stat st;
+	int fd;
+
+	log_vis(vis, sizeof(vis), path);
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(msg, msgsz, "%s: cannot open: %s", vis,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(msg, msgsz, "%s is not a regular file", vis);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if ((st.st_mode & 077) != 0) {
+		snprintf(msg, msgsz, "%s is readable by group or others; "
+		    "chmod 600 it", vis);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The credentials of one server: password | password_file | token_file |
+ * token_command, exactly one when required, none without a user.
+ */
 static void
 check_password(struct ctx *c, int sect, struct config_mailsrv *srv,
     int required)
 {
-	int lpw, lfile;
+	static const char *const keys[] = { "password", "password_file",
+	    "token_file", "token_command" };
+	int line[4], n = 0, last = 0, i;
 	char msg[512];
 
-	lpw = line_of(c, sect, "password");
-	lfile = line_of(c, sect, "password_file");
+	for (i = 0; i < 4; i++) {
+		line[i] = line_of(c, sect, keys[i]);
+		if (line[i] != 0) {
+			n++;
+			if (line[i] > line[last] || line[last] == 0)
+				last = i;
+		}
+	}
 	if (!required) {
-		if (lpw != 0)
-			key_error(c, lpw, sect, "password", "not allowed "
-			    "without user");
-		if (lfile != 0)
-			key_error(c, lfile, sect, "password_file", "not "
-			    "allowed without user");
+		for (i = 0; i < 4; i++)
+			if (line[i] != 0)
+				key_error(c, line[i], sect, keys[i], "not "
+				    "allowed without user");
 		return;
 	}
-	if (lpw != 0 && lfile != 0) {
-		key_error(c, lpw > lfile ? lpw : lfile, sect,
-		    lpw > lfile ? "password" : "password_file",
-		    "give either password or password_file, not both");
+	if (n > 1) {
+		if (n == 2 && line[0] != 0 && line[1] != 0)
+			key_error(c, line[last], sect, keys[last], "give "
+			    "either password or password_file, not both");
+		else
+			key_error(c, line[last], sect, keys[last], "give "
+			    "only one of password, password_file, token_file "
+			    "and token_command");
 		return;
 	}
-	if (lpw == 0 && lfile == 0) {
+	if (n == 0) {
 		key_error(c, c->sect_line[sect], sect, "password",
-		    "required key is missing (or password_file)");
+		    "required key is missing (or password_file, token_file "
+		    "or token_command)");
 		return;
 	}
-	if (srv->password_file == NULL)
-		return;		/* bad value, reported */
+	if (line[2] != 0 && srv->token_file != NULL &&
+	    check_token_file(srv->token_file, msg, sizeof(msg)) == -1)
+		key_error(c, line[2], sect, "token_file", "%s", msg);
+	if (line[1] == 0 || srv->password_file == NULL)
+		return;		/* no file, or a bad value (reported) */
 	if (read_secret(srv->password_file, &srv->password, msg,
 	    sizeof(msg)) == -1)
-		key_error(c, lfile, sect, "password_file", "%s", msg);
+		key_error(c, line[1], sect, "password_file", "%s", msg);
 }
 
 /* Defaults, required keys and the rules between keys. */

@@ -33,6 +33,9 @@ struct config_mailsrv {
 	char	*user;		/* NULL: no login (SMTP only) */
 	char	*password;	/* from password or password_file; never logged */
 	char	*password_file;
+	/* OAuth2 (XOAUTH2/OAUTHBEARER) instead of a password, token.h */
+	char	*token_file;	/* the access token, read again when it changes */
+	char	*token_command;	/* prints the access token; run by /bin/sh */
 	char	*ca_file;	/* NULL: the system CA store */
 	/* parsed from url: */
 	int	 tls;		/* 1 for imaps:// or smtps:// (TLS from the start) */

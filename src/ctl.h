@@ -57,6 +57,19 @@ int	ctl_parse_date(const char *s, long long *t);
  */
 int	ctl_export(const struct config *, int argc, char *argv[]);
 
+/*
+ * ctl_admin.c: running the desk. Each returns the exit status (0, 1, or
+ * EX_USAGE) and prints what it did on stdout, problems on stderr.
+ */
+/* ticketctl -c FILE check: loads FILE itself (its errors are a step). */
+int	ctl_check(const char *file, int argc, char *argv[]);
+/* ticketctl backup FILE */
+int	ctl_backup(const struct config *, int argc, char *argv[]);
+/* ticketctl restore [--force] FILE */
+int	ctl_restore(const struct config *, int argc, char *argv[]);
+/* ticketctl import [--notify] --mbox FILE | --maildir DIR */
+int	ctl_import(const struct config *, int argc, char *argv[]);
+
 /* ticketctl stats [--since DATE] [--json]: argv[0] is "stats". */
 int	ctl_stats(const struct config *, int argc, char *argv[]);
 

@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/file.h>
+#include <fcntl.h>
+
+#include "buf.h"
 #include "db.h"
 #include "db_impl.h"
 #include "file.h"
@@ -446,29 +450,84 @@ fail:
 	return -1;
 }
 
+/*
+ * Bring the database from schema version from to DB_SCHEMA_VERSION: under
+ * the write lock (BEGIN IMMEDIATE; another process that got there first
+ * leaves nothing to do), a copy of the database as it is goes to
+ * PATH.bak-vFROM-TIME (a second, read-only connection reads it: the write
+ * lock lets readers in), then every step and the new user_version commit
+ * in this one transaction. No copy, no migration.
+ */
 static int
 migrate(struct db *db, int from, char **errstr)
 {
-	char *sql;
+	struct buf sql;
+	sqlite3 *ro = NULL;
+	char *copy = NULL, *tag, *e = NULL;
 	int v, rc;
 
+	if ((rc = exec(db->h, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+		*errstr = xasprintf("%s: migrating: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		return db_rc(rc);
+	}
+	if ((rc = user_version(db->h, &v)) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", db->path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	if (v >= DB_SCHEMA_VERSION) {
+		exec(db->h, "COMMIT");
+		return DB_OK;		/* another process migrated it */
+	}
+	from = v;
+	tag = xasprintf("v%d", from);
+	copy = db_backup_name(db->path, tag);
+	free(tag);
+	rc = sqlite3_open_v2(db->path, &ro, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK || db_backup_copy(ro, copy, &e) == -1) {
+		*errstr = xasprintf("%s: schema %d not migrated: no copy of the "
+		    "database could be kept before: %s", db->path, from,
+		    e != NULL ? e : ro != NULL ? sqlite3_errmsg(ro) :
+		    sqlite3_errstr(rc));
+		free(e);
+		sqlite3_close(ro);
+		rc = SQLITE_CANTOPEN;	/* DB_TEMP: a full disk, say */
+		goto fail;
+	}
+	sqlite3_close(ro);
+	log_info("%s: kept a copy of the database at schema %d as %s",
+	    db->path, from, copy);
+	buf_init(&sql, 1024 * 1024);
 	for (v = from; v < DB_SCHEMA_VERSION; v++) {
 		if (migrations[v - 1] == NULL)
 			fatalx("no migration from schema version %d", v);
 		log_info("%s: migrating database schema %d -> %d",
 		    db->path, v, v + 1);
-		sql = xasprintf("BEGIN IMMEDIATE; %s; PRAGMA user_version = %d;"
-		    " COMMIT;", migrations[v - 1], v + 1);
-		rc = exec(db->h, sql);
-		free(sql);
-		if (rc != SQLITE_OK) {
-			*errstr = xasprintf("%s: migrating schema %d -> %d: %s",
-			    db->path, v, v + 1, sqlite3_errmsg(db->h));
-			exec(db->h, "ROLLBACK");
-			return db_rc(rc);
-		}
+		if (buf_printf(&sql, "%s;\n", migrations[v - 1]) == -1)
+			fatalx("migration script too long");
 	}
+	if (buf_printf(&sql, "PRAGMA user_version = %d;", DB_SCHEMA_VERSION) ==
+	    -1)
+		fatalx("migration script too long");
+	rc = exec(db->h, sql.data);
+	buf_clear(&sql);
+	if (rc != SQLITE_OK) {
+		*errstr = xasprintf("%s: migrating schema %d -> %d: %s; nothing "
+		    "changed (the copy %s is there too)", db->path, from,
+		    DB_SCHEMA_VERSION, sqlite3_errmsg(db->h), copy);
+		goto fail;
+	}
+	if ((rc = exec(db->h, "COMMIT")) != SQLITE_OK) {
+		*errstr = xasprintf("%s: migrating: commit: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	free(copy);
 	return DB_OK;
+fail:
+	exec(db->h, "ROLLBACK");
+	free(copy);
+	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 }
 
 /*
@@ -514,6 +573,23 @@ db_open(const char *path, int flags, char **errstr, int *temp)
 		make_private(path);
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
+	if (flags & DB_INUSE) {
+		/* see db_backup.c: "in use" for ticketctl restore */
+		db->lockfd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+		if (db->lockfd == -1) {
+			*errstr = xasprintf("%s: %s", path, strerror(errno));
+			t = 1;
+			goto fail;
+		}
+		db->locked = 1;
+		if (flock(db->lockfd, LOCK_SH | LOCK_NB) == -1) {
+			*errstr = xasprintf("%s: %s", path, errno ==
+			    EWOULDBLOCK ? "ticketctl restore is replacing the "
+			    "database; try again later" : strerror(errno));
+			t = 1;
+			goto fail;
+		}
+	}
 	rc = sqlite3_open_v2(path, &db->h, (flags & DB_RDONLY) ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
@@ -573,6 +649,10 @@ db_free(struct db **dbp)
 		sqlite3_finalize(db->st[i]);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
 		log_warnx("%s: close: %s", db->path, sqlite3_errmsg(db->h));
+	/* only now: closing a descriptor of the file would drop SQLite's
+	 * POSIX locks on it while its connection is open */
+	if (db->locked)
+		close(db->lockfd);
 	free(db->path);
 	free(db);
 	*dbp = NULL;

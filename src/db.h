@@ -30,16 +30,68 @@ struct db;
 int	db_create(const char *path, char **errstr);
 
 #define DB_RDONLY	0x01	/* SQLITE_OPEN_READONLY (web page, reports) */
+/*
+ * ticketd: hold a shared flock(2) on the database file while it is open,
+ * so that ticketctl restore can tell the database is in use. Refused
+ * (temporary) while a restore holds the file.
+ */
+#define DB_INUSE	0x02
 
 /*
- * Open an existing database; an older schema is migrated, a newer one or a
- * missing file refused with a message saying what to do. NULL on failure,
+ * Open an existing database; an older schema is migrated (all steps in one
+ * transaction, after a copy of the database as it was is kept beside it:
+ * PATH.bak-vN-YYYYMMDDTHHMMSSZ, mode 0600; no copy, no migration), a newer
+ * one or a missing file refused with a message saying what to do. NULL on failure,
  * *errstr set (caller frees); *temp (may be NULL) says whether trying again
  * later may help (busy, locked, I/O).
  */
 struct db *db_open(const char *path, int flags, char **errstr, int *temp);
 void	db_free(struct db **);
 const char *db_errmsg(struct db *);
+
+/* --- copies (db_backup.c) --- */
+
+/* What a database holds, for ticketctl's messages. */
+struct db_copy_info {
+	int		version;	/* schema (user_version) */
+	long long	tickets, mails, attachments;
+	long long	bytes;		/* size of the file */
+};
+
+/*
+ * Look at the database at path read-only (no migration, no check of
+ * every page): a ticketd database of schema 1..DB_SCHEMA_VERSION. 0 with
+ * info, or -1 with *errstr (caller frees).
+ */
+int	db_peek(const char *path, struct db_copy_info *, char **errstr);
+
+/*
+ * Copy the database at path to dest (a new file, mode 0600; refused when
+ * anything is there) with the online backup API, from a read-only
+ * connection of its own, in one step: a consistent snapshot while ticketd
+ * writes, which it never blocks. Any schema version this binary knows
+ * (no migration). The copy is checked (PRAGMA quick_check); info
+ * describes it. 0, or -1 with *errstr (caller frees; no partial copy is
+ * left).
+ */
+int	db_backup(const char *path, const char *dest, struct db_copy_info *,
+	    char **errstr);
+
+/*
+ * Replace the database at path with the backup from (checked first: a
+ * ticketd database of schema 1..DB_SCHEMA_VERSION, quick_check ok), with
+ * the online backup API, so that even a database in use ends up whole.
+ * A database in use by a ticketd (DB_INUSE) is refused unless force; an
+ * existing one is first copied to *saved (caller frees; NULL when there
+ * was none). info describes the backup (an older schema is migrated at
+ * ticketd's next start); *in_use says a ticketd had the database open.
+ * 0, or -1 with *errstr (caller frees; the database is left as it was).
+ */
+int	db_restore(const char *path, const char *from, int force, char **saved,
+	    struct db_copy_info *, int *in_use, char **errstr);
+
+/* "PATH.bak-TAG-YYYYMMDDTHHMMSSZ" for a copy made now (UTC); new string. */
+char	*db_backup_name(const char *path, const char *tag);
 
 /* Transactions (BEGIN IMMEDIATE) and savepoints inside them. */
 int	db_begin(struct db *);

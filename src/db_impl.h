@@ -52,7 +52,19 @@ struct db {
 	sqlite3_stmt	*st[ST__COUNT];
 	int		 txn;		/* 1 inside db_begin(); 2: SQLite ended it */
 	char		 lasterr[160];	/* why the last statement failed */
+	int		 locked;	/* DB_INUSE: lockfd holds a flock */
+	int		 lockfd;
 };
+
+/*
+ * Copy the database of connection src (schema "main") into the new file
+ * dest (mode 0600; refused when it exists) with the online backup API, in
+ * one step: one read transaction, so the copy is a consistent snapshot
+ * and, in WAL mode, writers go on meanwhile. The copy is then checked
+ * with PRAGMA quick_check. 0, or -1 with *errstr (dest is removed).
+ * db_backup.c.
+ */
+int	db_backup_copy(sqlite3 *src, const char *dest, char **errstr);
 
 /* Prepared statement for id, reset and with bindings cleared; NULL on error. */
 sqlite3_stmt *db_stmt(struct db *, enum db_stmt);

@@ -267,7 +267,8 @@ flood_hold(struct intake *in)
 	size_t i, n;
 	int rc, opened, held;
 
-	if (cfg->helpdesk.max_new_tickets_per_hour == 0 || pl->replay_mail != 0)
+	if (cfg->helpdesk.max_new_tickets_per_hour == 0 || pl->replay_mail != 0 ||
+	    pl->import)
 		return 0;
 	if ((rc = db_tickets_opened(pl->db, in->sender, in->now - HOUR,
 	    &opened)) != DB_OK)
@@ -1149,6 +1150,8 @@ run_control(struct intake *in, const struct cmd *c, int *report, char *why,
 	case CMD_REPORT:
 		*report = 1;
 		return 1;
+	case CMD_HELP:
+		return 1;	/* mailed after the transcript */
 	default:
 		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
 		    "not a control command");
@@ -1177,7 +1180,7 @@ pl_control(struct intake *in)
 	const char *at;
 	char why[1024], *reply_to = NULL;
 	size_t i;
-	int rc, r, failed = 0, report = 0, root;
+	int rc, r, failed = 0, report = 0, root, help = 0;
 
 	command_list_init(&cl);
 	buf_init(&tr, 64 * 1024);
@@ -1194,7 +1197,11 @@ pl_control(struct intake *in)
 		goto done;
 	for (i = 0; i < cl.n; i++) {
 		why[0] = '\0';
-		if (!root) {
+		if (cl.v[i].kind == CMD_HELP) {
+			/* for anyone who may use the desk: the manual */
+			help = 1;
+			r = failed ? -10 : 1;
+		} else if (!root) {
 			snprintf(why, sizeof(why), "only a root admin may send "
 			    "control mails");
 			r = 0;
@@ -1248,6 +1255,8 @@ pl_control(struct intake *in)
 		goto done;
 	if (!failed && report && (rc = pl_queue_report(in)) != DB_OK)
 		goto done;
+	if (!failed && help && (rc = pl_queue_help(in)) != DB_OK)
+		goto done;
 	in->pm->outcome = PL_IGNORED;
 	in->pm->stored = 1;
 	log_info("control mail from %s: %zu command(s) %s", in->m.from_addr,
@@ -1257,4 +1266,67 @@ done:
 	command_list_clear(&cl);
 	buf_clear(&tr);
 	return rc;
+}
+
+/*
+ * A mail whose subject is "help" (and nothing else but spaces): the
+ * sender gets ticketd-mail(7). Only senders who may use the desk get this
+ * far (pl_access_check); list and robot mail is never answered, and the
+ * notice gate's per-address rate limit holds (notices.c).
+ */
+int
+pl_is_help(struct intake *in)
+{
+	const char *s = in->m.subject;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n == 4 && strncasecmp(s, "help", 4) == 0;
+}
+
+int
+pl_queue_help(struct intake *in)
+{
+	const struct config *cfg = in->pl->cfg;
+	struct template_var v[4];
+	struct outgoing o;
+
+	v[0] = (struct template_var){ "requester_name",
+	    in->m.from_name != NULL ? in->m.from_name : in->m.from_addr };
+	v[1] = (struct template_var){ "desk", cfg->helpdesk.address };
+	v[2] = (struct template_var){ "desk_name", cfg->helpdesk.name };
+	v[3] = (struct template_var){ "tag", cfg->helpdesk.tag };
+	memset(&o, 0, sizeof(o));
+	o.kind = "help";
+	o.tpl = in->pl->tpl_help;
+	o.to_addr = in->m.from_addr;
+	o.to_name = in->m.from_name;
+	o.title = "help";
+	o.in_reply = 1;
+	o.auto_submitted = "auto-replied";
+	return pl_queue_notice(in, &o, v, 4);
+}
+
+int
+pl_help(struct intake *in)
+{
+	char vis[128];
+	int rc;
+
+	if ((rc = pl_store_mail(in, "ignored", 0, "help request: "
+	    "ticketd-mail(7) mailed back")) != DB_OK)
+		return rc;
+	if ((rc = pl_queue_help(in)) != DB_OK)
+		return rc;
+	in->pm->outcome = PL_IGNORED;
+	in->pm->stored = 1;
+	log_info("help request from %s, Message-ID <%s>",
+	    log_vis(vis, sizeof(vis), in->m.from_addr), in->vis);
+	return DB_OK;
 }

@@ -50,6 +50,8 @@
 #define LIMIT_CONFIG_BYTES		(1024 * 1024)
 /* Largest secret (password_file). */
 #define LIMIT_SECRET_BYTES		4096
+/* Longest OAuth2 access token (Entra ID tokens with many claims pass 4 KB). */
+#define LIMIT_TOKEN_BYTES		(16 * 1024)
 
 /* command.c, fields.c */
 /* Most commands read from one admin reply or one control mail; past it one

@@ -12,6 +12,8 @@ static atomic_ullong mails[METRICS_OUTCOMES];
 static atomic_ullong imap_connects;
 static atomic_ullong notices[3];
 static atomic_llong started;
+static atomic_llong last_poll;
+static atomic_llong poll_window;
 
 #define BUMP(c)	atomic_fetch_add_explicit(&(c), 1, memory_order_relaxed)
 #define READ(c)	atomic_load_explicit(&(c), memory_order_relaxed)
@@ -43,6 +45,19 @@ metrics_start(time_t now)
 }
 
 void
+metrics_polled(time_t now)
+{
+	atomic_store_explicit(&last_poll, (long long)now,
+	    memory_order_relaxed);
+}
+
+void
+metrics_poll_window(long long secs)
+{
+	atomic_store_explicit(&poll_window, secs, memory_order_relaxed);
+}
+
+void
 metrics_read(struct metrics *m)
 {
 	int i;
@@ -56,4 +71,6 @@ metrics_read(struct metrics *m)
 	m->smtp_temp_failures = READ(notices[1]);
 	m->smtp_perm_failures = READ(notices[2]);
 	m->started = (time_t)READ(started);
+	m->last_poll = (time_t)READ(last_poll);
+	m->poll_window = READ(poll_window);
 }

@@ -27,7 +27,21 @@ struct metrics {
 	unsigned long long smtp_temp_failures;
 	unsigned long long smtp_perm_failures;
 	time_t		   started;	/* metrics_start(), 0 before */
+	time_t		   last_poll;	/* metrics_polled(), 0 never */
+	long long	   poll_window;	/* metrics_poll_window() */
 };
+
+/*
+ * The mail loop got a good answer from the mailbox (the mailbox drained,
+ * an IDLE round or a poll wait ended well): /healthz shows the time.
+ */
+void	metrics_polled(time_t now);
+/*
+ * The longest a healthy mail loop goes between two metrics_polled()
+ * calls, in seconds (ticketd sets it from [imap] at start); /healthz
+ * says "stale" past it. 0: no mail loop in this process.
+ */
+void	metrics_poll_window(long long secs);
 
 /* Remember the start time (ticketd calls it once). */
 void	metrics_start(time_t now);

@@ -44,6 +44,13 @@ notice_gate(struct intake *in, const struct outgoing *o, const char **status,
 
 	*status = "pending";
 	why[0] = '\0';
+	if (pl->import_quiet) {
+		/* old mail replayed by ticketctl import: kept, never sent */
+		*status = "suppressed";
+		snprintf(why, whysz, "imported with ticketctl import (give "
+		    "--notify to send notices)");
+		return DB_OK;
+	}
 	if ((rc = db_rcpt_info(pl->db, rcpt, &r)) != DB_OK)
 		return rc;
 	log_vis(vis, sizeof(vis), rcpt);

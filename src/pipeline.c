@@ -117,6 +117,8 @@ static const char *const flood_vars[] = { "sender", "max", "desk_name", "tag",
 static const char *const kb_article_vars[] = { TICKET_VARS, "article",
 	"article_title", "article_url", "markdown", "version", "what", NULL };
 static const char *const kb_solved_vars[] = { TICKET_VARS, NULL };
+static const char *const help_vars[] = { "requester_name", "desk",
+	"desk_name", "tag", NULL };
 
 #define TPL(name, field, vars) \
 	{ name, offsetof(struct pipeline, field), vars }
@@ -160,6 +162,8 @@ const struct pipeline_template pipeline_templates[] = {
 	TPL("kb-article", tpl_kb_article, kb_article_vars),
 	/* desk_kb.c: the requester's /solved, to the assignee */
 	TPL("kb-solved", tpl_kb_solved, kb_solved_vars),
+	/* pl_help: a mail whose subject is "help", a control mail's "help" */
+	TPL("help", tpl_help, help_vars),
 	{ NULL, 0, NULL }
 };
 
@@ -254,12 +258,30 @@ pipeline_clear(struct pipeline *pl)
 int
 pipeline_check_templates(const struct config *cfg, char *err, size_t errsz)
 {
-	struct pipeline pl;
-	int rc;
+	const struct pipeline_template *t;
+	char one[600], why[512], *text;
+	size_t o = 0;
+	int rc = 0;
 
-	memset(&pl, 0, sizeof(pl));
-	rc = load_templates(&pl, cfg, err, errsz);
-	pipeline_clear(&pl);
+	if (errsz > 0)
+		err[0] = '\0';
+	/* every template, so that -n lists every problem at once */
+	for (t = pipeline_templates; t->name != NULL; t++) {
+		text = template_load(cfg->helpdesk.templates, t->name, one,
+		    sizeof(one));
+		if (text != NULL && template_check(text, t->vars, why,
+		    sizeof(why)) == -1)
+			snprintf(one, sizeof(one), "%s.md: %s", t->name, why);
+		else if (text != NULL) {
+			free(text);
+			continue;
+		}
+		free(text);
+		if (o < errsz)
+			o += (size_t)snprintf(err + o, errsz - o, "%s%s",
+			    rc == -1 ? "\n" : "", one);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -568,6 +590,10 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	}
 	if (pl->replay_mail == 0 && pl_is_control(&in)) {
 		rc = pl_control(&in);
+		goto done;
+	}
+	if (pl->replay_mail == 0 && pl_is_help(&in)) {
+		rc = pl_help(&in);
 		goto done;
 	}
 	rc = find_ticket(&in, &ticket, &trusted, &how);

@@ -46,9 +46,13 @@ struct pipeline {
 	char		*tpl_control, *tpl_refused, *tpl_denied, *tpl_report;
 	char		*tpl_unassigned, *tpl_digest, *tpl_flood;
 	char		*tpl_sla_warning, *tpl_sla_breach, *tpl_sla_escalation;
-	char		*tpl_sla_reason;
+	char		*tpl_sla_reason, *tpl_help;
 	char		*tpl_kb_article, *tpl_kb_solved;
 	long long	 replay_mail;	/* pipeline_replay: re-file this stored mail */
+	/* ticketctl import: old mail, no flood cap; quiet: its notices are
+	 * stored as suppressed, never sent (without --notify) */
+	int		 import;
+	int		 import_quiet;
 	/* the status page's key, for links in notices (when have_web_key) */
 	unsigned char	 web_key[WEBLINK_SECRET_LEN];
 	int		 have_web_key;
@@ -86,7 +90,7 @@ void	pipeline_clear(struct pipeline *);
 
 /*
  * Load and check every template as pipeline_init() does, without a
- * database (ticketd -n). 0, or -1 with a reason in err.
+ * database (ticketd -n). 0, or -1 with every problem in err, one a line.
  */
 int	pipeline_check_templates(const struct config *, char *err,
 	    size_t errsz);

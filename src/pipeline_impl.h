@@ -183,5 +183,11 @@ int	pl_access_check(struct intake *in);
 int	pl_is_control(struct intake *in);
 /* A root admin's control mail, applied whole or not at all. DB_* result. */
 int	pl_control(struct intake *in);
+/* Is this a request for the manual (the subject is "help")? */
+int	pl_is_help(struct intake *in);
+/* Store it and mail ticketd-mail(7) back (notices.c's gate applies). */
+int	pl_help(struct intake *in);
+/* Queue the help notice to the mail's sender. DB_* result. */
+int	pl_queue_help(struct intake *in);
 
 #endif

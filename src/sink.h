@@ -31,4 +31,12 @@ enum sink_result sink_send(struct sink *, const char *mail_from,
 	    const char *rcpt_to, const char *msg, size_t len,
 	    char *err, size_t errsz);
 
+/*
+ * ticketctl check: connect, STARTTLS, log in (password or OAuth2 token),
+ * NOOP, QUIT; no mail is sent. On success info gets one line on what was
+ * done; on failure err the reason with the server's reply.
+ */
+enum sink_result sink_check(struct sink *, char *info, size_t infosz,
+	    char *err, size_t errsz);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -16,6 +17,7 @@
 #include "limits.h"
 #include "log.h"
 #include "sink.h"
+#include "token.h"
 #include "xmalloc.h"
 
 #define SINK_REPLY_MAX	256	/* last server reply line kept for err */
@@ -23,6 +25,9 @@
 struct sink {
 	CURL	*curl;
 	char	*host;		/* for log lines only */
+	char	*user;		/* for log lines only */
+	long	 port;
+	struct token *token;	/* OAuth2: token_file/token_command */
 	/* the message being uploaded */
 	const char *msg;
 	size_t	 len;
@@ -76,6 +81,15 @@ sink_header_cb(char *p, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/* What the server says to NOOP (sink_check): not kept. */
+static size_t
+sink_discard_cb(char *p, size_t size, size_t nitems, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * nitems;
+}
+
 /* 0 when addr is safe to put between < and > on an SMTP command line. */
 static int
 sink_addr_ok(const char *addr)
@@ -112,6 +126,7 @@ sink_smtp_new(const struct config *cfg)
 
 	s = xcalloc(1, sizeof(*s));
 	s->host = xstrdup(srv->host != NULL ? srv->host : "(smtp)");
+	s->port = srv->port;
 	s->curl = curl_easy_init();
 	if (s->curl == NULL)
 		fatalx("sink_smtp: curl_easy_init failed");
@@ -135,9 +150,21 @@ sink_smtp_new(const struct config *cfg)
 	if (srv->ca_file != NULL)
 		SETOPT(s, CURLOPT_CAINFO, srv->ca_file);
 	if (srv->user != NULL) {
+		s->user = xstrdup(srv->user);
 		SETOPT(s, CURLOPT_USERNAME, srv->user);
-		SETOPT(s, CURLOPT_PASSWORD,
-		    srv->password != NULL ? srv->password : "");
+		/*
+		 * OAuth2: the bearer token is set before each transfer
+		 * (sink_auth). libcurl offers it as OAUTHBEARER or XOAUTH2,
+		 * whichever the server lists (OAUTHBEARER first). No
+		 * CURLOPT_HTTPAUTH anywhere: it would silently override the
+		 * SASL choice (SERVERS.md).
+		 */
+		if (srv->token_file != NULL || srv->token_command != NULL)
+			s->token = token_new(srv->token_file,
+			    srv->token_command, "smtp");
+		else
+			SETOPT(s, CURLOPT_PASSWORD,
+			    srv->password != NULL ? srv->password : "");
 		/* No AUTH in clear text, ever: STARTTLS or nothing. */
 		SETOPT(s, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	} else
@@ -160,7 +187,9 @@ sink_free(struct sink **sp)
 	s = *sp;
 	*sp = NULL;
 	curl_easy_cleanup(s->curl);	/* sends QUIT on a live connection */
+	token_free(&s->token);
 	free(s->host);
+	free(s->user);
 	free(s);
 	if (--sink_curl_users == 0)
 		curl_global_cleanup();
@@ -200,17 +229,99 @@ sink_classify(CURLcode rc, long code)
 	return SINK_TEMP;
 }
 
+/* Set the OAuth2 bearer before a transfer: 0, or -1 with err. */
+static int
+sink_bearer(struct sink *s, int *fresh, char *err, size_t errsz)
+{
+	const char *tok;
+	char why[512];
+
+	*fresh = 0;
+	if (s->token == NULL)
+		return 0;
+	tok = token_get(s->token, time(NULL), fresh, why, sizeof(why));
+	if (tok == NULL) {
+		snprintf(err, errsz, "smtp %s: no OAuth2 token: %s", s->host,
+		    why);
+		return -1;
+	}
+	SETOPT(s, CURLOPT_XOAUTH2_BEARER, tok);	/* curl keeps a copy */
+	return 0;
+}
+
+/*
+ * One transfer as set up (a message, or the NOOP of sink_check). With an
+ * OAuth2 token that the server refuses, the token is asked for again
+ * (token_command runs again, token_file is read again when it changed)
+ * and, when that gives another one, the transfer is tried once more. A
+ * token still refused is a temporary failure of the notice (it waits in
+ * the outbox, which backs off) and one warning naming the server's answer.
+ */
+static enum sink_result
+sink_perform(struct sink *s, const char *what, char *err, size_t errsz)
+{
+	enum sink_result res;
+	CURLcode rc;
+	long code = 0;
+	char rvis[SINK_REPLY_MAX * 4];
+	const char *why;
+	int fresh, tries;
+
+	for (tries = 0; ; tries++) {
+		s->off = 0;
+		s->reply[0] = '\0';
+		s->errbuf[0] = '\0';
+		if (sink_bearer(s, &fresh, err, errsz) == -1) {
+			log_warnx("%s", err);
+			return SINK_TEMP;
+		}
+		if (tries > 0 && !fresh)
+			break;
+		rc = curl_easy_perform(s->curl);
+		if (curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code) !=
+		    CURLE_OK)
+			code = 0;
+		if (s->token == NULL || rc != CURLE_LOGIN_DENIED || tries > 0)
+			break;
+		token_refused(s->token);
+		log_debug("smtp: %s refused the OAuth2 token; asking for "
+		    "another one", s->host);
+	}
+	res = sink_classify(rc, code);
+	if (res == SINK_OK)
+		return SINK_OK;
+	why = s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);
+	rvis[0] = '\0';
+	if (s->reply[0] != '\0')
+		log_vis(rvis, sizeof(rvis), s->reply);
+	if (s->token != NULL && rc == CURLE_LOGIN_DENIED) {
+		snprintf(err, errsz, "smtp %s: OAuth2 login as %s refused: %s",
+		    s->host, s->user != NULL ? s->user : "?", rvis[0] != '\0' ?
+		    rvis : why);
+		log_warnx("%s; notices wait in the outbox, which backs off "
+		    "(renew the token)", err);
+		return SINK_TEMP;
+	}
+	if (rvis[0] != '\0')
+		snprintf(err, errsz, "SMTP %ld: %s (%s)", code, why, rvis);
+	else if (code >= 400)
+		snprintf(err, errsz, "SMTP %ld: %s", code, why);
+	else
+		snprintf(err, errsz, "SMTP: %s", why);
+	log_debug("smtp: %s via %s: %s failure: %s (curl %d)", what,
+	    s->host, res == SINK_PERM ? "permanent" : "temporary", err,
+	    (int)rc);
+	return res;
+}
+
 enum sink_result
 sink_send(struct sink *s, const char *mail_from, const char *rcpt_to,
     const char *msg, size_t len, char *err, size_t errsz)
 {
 	struct curl_slist *rcpt = NULL;
 	enum sink_result res;
-	CURLcode rc;
-	long code = 0;
-	char *from = NULL, *to = NULL;
-	char vis[LIMIT_ADDR_BYTES + 16], rvis[SINK_REPLY_MAX * 4];
-	const char *why;
+	char *from = NULL, *to = NULL, what[LIMIT_ADDR_BYTES + 32];
+	char vis[LIMIT_ADDR_BYTES + 16];
 
 	if (errsz > 0)
 		err[0] = '\0';
@@ -233,19 +344,13 @@ sink_send(struct sink *s, const char *mail_from, const char *rcpt_to,
 
 	s->msg = msg;
 	s->len = len;
-	s->off = 0;
-	s->reply[0] = '\0';
-	s->errbuf[0] = '\0';
 	SETOPT(s, CURLOPT_MAIL_FROM, from);
 	SETOPT(s, CURLOPT_MAIL_RCPT, rcpt);
 	SETOPT(s, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 
 	log_debug("smtp: sending %zu bytes to %s via %s", len, vis, s->host);
-	rc = curl_easy_perform(s->curl);
-	if (curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code) !=
-	    CURLE_OK)
-		code = 0;
-	res = sink_classify(rc, code);
+	snprintf(what, sizeof(what), "to %s", vis);
+	res = sink_perform(s, what, err, errsz);
 
 	/* The list is ours: curl must not keep a pointer to it. */
 	SETOPT(s, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
@@ -253,22 +358,36 @@ sink_send(struct sink *s, const char *mail_from, const char *rcpt_to,
 	free(from);
 	free(to);
 	s->msg = NULL;
-
-	if (res == SINK_OK) {
+	if (res == SINK_OK)
 		log_debug("smtp: sent to %s via %s", vis, s->host);
-		return SINK_OK;
-	}
+	return res;
+}
 
-	why = s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);
-	if (s->reply[0] != '\0') {
-		log_vis(rvis, sizeof(rvis), s->reply);
-		snprintf(err, errsz, "SMTP %ld: %s (%s)", code, why, rvis);
-	} else if (code >= 400)
-		snprintf(err, errsz, "SMTP %ld: %s", code, why);
-	else
-		snprintf(err, errsz, "SMTP: %s", why);
-	log_debug("smtp: to %s via %s: %s failure: %s (curl %d)", vis,
-	    s->host, res == SINK_PERM ? "permanent" : "temporary", err,
-	    (int)rc);
+enum sink_result
+sink_check(struct sink *s, char *info, size_t infosz, char *err,
+    size_t errsz)
+{
+	enum sink_result res;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	if (infosz > 0)
+		info[0] = '\0';
+	/* no MAIL FROM, no RCPT TO, no upload: libcurl sends the command */
+	SETOPT(s, CURLOPT_UPLOAD, 0L);
+	SETOPT(s, CURLOPT_CUSTOMREQUEST, "NOOP");
+	SETOPT(s, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
+	/* the answer to NOOP goes to the write callback: into nothing */
+	SETOPT(s, CURLOPT_WRITEFUNCTION, sink_discard_cb);
+	log_debug("smtp: NOOP via %s", s->host);
+	res = sink_perform(s, "NOOP", err, errsz);
+	SETOPT(s, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+	SETOPT(s, CURLOPT_UPLOAD, 1L);
+	if (res == SINK_OK)
+		snprintf(info, infosz, "%s:%ld: %s%s%s, NOOP answered",
+		    s->host, s->port, s->user != NULL ? "logged in as " :
+		    "no login", s->user != NULL ? s->user : "",
+		    s->user == NULL ? "" : s->token != NULL ? " (OAuth2)" :
+		    " (password)");
 	return res;
 }

@@ -46,6 +46,15 @@ void	source_free(struct source **);
  * exist (created if missing). On failure the connection is closed.
  */
 int	source_connect(struct source *, char *err, size_t errsz);
+/*
+ * ticketctl check: connect, verify, log in (password or OAuth2 token),
+ * EXAMINE the mailbox (read-only) and look for the processed and failed
+ * folders, then LOGOUT. Nothing is created or changed. On success info
+ * gets one line on what was found; on failure err the reason, with the
+ * server's own words where it gave some.
+ */
+int	source_check(struct source *, char *info, size_t infosz, char *err,
+	    size_t errsz);
 /* Close the connection (LOGOUT when it is still healthy). Safe to repeat. */
 void	source_close(struct source *);
 /* The selected mailbox's UIDVALIDITY (valid after source_connect). */

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "source.h"
+#include "token.h"
 #include "xmalloc.h"
 
 /* RFC 2177: re-issue IDLE at least every 29 minutes; we stay well below. */
@@ -63,6 +64,7 @@ struct source {
 	int		 broken;	/* stream unusable: no LOGOUT */
 	int		 test_no_move;
 	int		 test_no_uidplus;
+	struct token	*token;		/* OAuth2: token_file/token_command */
 };
 
 /* One UID with its announced size while fetching. */
@@ -191,6 +193,10 @@ source_imap_new(const struct config *cfg)
 	src->test_no_move = e != NULL && strcmp(e, "1") == 0;
 	e = getenv("TICKETD_TEST_NO_UIDPLUS");
 	src->test_no_uidplus = e != NULL && strcmp(e, "1") == 0;
+	if (cfg->imap.srv.token_file != NULL ||
+	    cfg->imap.srv.token_command != NULL)
+		src->token = token_new(cfg->imap.srv.token_file,
+		    cfg->imap.srv.token_command, "imap");
 	return src;
 }
 
@@ -200,6 +206,7 @@ source_free(struct source **srcp)
 	if (srcp == NULL || *srcp == NULL)
 		return;
 	source_close(*srcp);
+	token_free(&(*srcp)->token);
 	free(*srcp);
 	*srcp = NULL;
 }
@@ -496,6 +503,61 @@ imap_open(struct source *src, int *preauth, char *err, size_t errsz)
 	return imap_capability(src, err, errsz);
 }
 
+/*
+ * AUTHENTICATE XOAUTH2 (libetpan has no OAUTHBEARER) with the token of
+ * token_file or token_command. A refused token is tried once more when
+ * the command gives another one or the file changed, then it is a
+ * permanent failure naming the server's answer: the daemon backs off
+ * (RECONNECT_MAX) instead of asking again and again.
+ */
+static int
+imap_oauth2(struct source *src, char *err, size_t errsz)
+{
+	const struct config *cfg = src->cfg;
+	const char *tok;
+	char vis[256] = "", why[512];
+	int r, fresh, tries;
+
+	if (!has_capability_list(src)) {
+		r = imap_capability(src, err, errsz);
+		if (r != SOURCE_OK)
+			return r;
+	}
+	if (!mailimap_has_xoauth2(src->imap)) {
+		seterr(err, errsz, "imap %s: the server does not offer "
+		    "AUTHENTICATE XOAUTH2; token_file and token_command need "
+		    "it", cfg->imap.srv.host);
+		return SOURCE_PERM;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		tok = token_get(src->token, time(NULL), &fresh, why,
+		    sizeof(why));
+		if (tok == NULL) {
+			seterr(err, errsz, "imap %s: no OAuth2 token: %s",
+			    cfg->imap.srv.host, why);
+			return SOURCE_PERM;
+		}
+		if (tries > 0 && !fresh)
+			break;		/* nothing new to offer */
+		log_debug("imap: AUTHENTICATE XOAUTH2 as %s%s",
+		    cfg->imap.srv.user, tries > 0 ? " (a new token)" : "");
+		r = mailimap_oauth2_authenticate(src->imap, cfg->imap.srv.user,
+		    tok);
+		if (r == MAILIMAP_NO_ERROR)
+			return SOURCE_OK;
+		if (imap_is_transport(r))
+			return imap_fail(src, r, "AUTHENTICATE XOAUTH2", err,
+			    errsz);
+		srvtext(src, vis, sizeof(vis));
+		token_refused(src->token);
+		log_debug("imap: %s refused the OAuth2 token of %s: %s",
+		    cfg->imap.srv.host, cfg->imap.srv.user, vis);
+	}
+	seterr(err, errsz, "imap %s: OAuth2 login (XOAUTH2) as %s refused: %s",
+	    cfg->imap.srv.host, cfg->imap.srv.user, vis);
+	return SOURCE_PERM;
+}
+
 static int
 imap_login(struct source *src, char *err, size_t errsz)
 {
@@ -503,6 +565,8 @@ imap_login(struct source *src, char *err, size_t errsz)
 	char vis[256];
 	int r;
 
+	if (src->token != NULL && cfg->imap.srv.user != NULL)
+		return imap_oauth2(src, err, errsz);
 	if (cfg->imap.srv.user == NULL || *cfg->imap.srv.user == '\0' ||
 	    cfg->imap.srv.password == NULL) {
 		seterr(err, errsz, "imap %s: no user or password configured",
@@ -611,8 +675,9 @@ imap_select(struct source *src, char *err, size_t errsz)
 	return SOURCE_OK;
 }
 
-int
-source_connect(struct source *src, char *err, size_t errsz)
+/* Up to a logged-in connection with its capabilities after login. */
+static int
+imap_start(struct source *src, char *err, size_t errsz)
 {
 	const struct config *cfg = src->cfg;
 	int timeout, preauth, rv;
@@ -639,14 +704,23 @@ source_connect(struct source *src, char *err, size_t errsz)
 
 	rv = imap_open(src, &preauth, err, errsz);
 	if (rv != SOURCE_OK)
-		goto fail;
+		return rv;
 	if (!preauth) {
 		rv = imap_login(src, err, errsz);
 		if (rv != SOURCE_OK)
-			goto fail;
+			return rv;
 	}
 	/* The capabilities after login (MOVE, UIDPLUS, IDLE …). */
-	rv = imap_capability(src, err, errsz);
+	return imap_capability(src, err, errsz);
+}
+
+int
+source_connect(struct source *src, char *err, size_t errsz)
+{
+	const struct config *cfg = src->cfg;
+	int rv;
+
+	rv = imap_start(src, err, errsz);
 	if (rv != SOURCE_OK)
 		goto fail;
 	rv = folder_ensure(src, cfg->imap.processed, err, errsz);
@@ -678,6 +752,67 @@ fail:
 	 * after a refused LOGIN or SELECT a polite LOGOUT is fine, but
 	 * keep it simple and equally safe: never talk to it again.
 	 */
+	imap_abandon(src);
+	return rv;
+}
+
+int
+source_check(struct source *src, char *info, size_t infosz, char *err,
+    size_t errsz)
+{
+	const struct config *cfg = src->cfg;
+	const char *mbox = cfg->imap.mailbox != NULL ? cfg->imap.mailbox :
+	    "INBOX";
+	const char *folders[2] = { cfg->imap.processed, cfg->imap.failed };
+	char vis[256], nvis[128], fvis[2][128];
+	int rv, r, have[2] = { 1, 1 }, i;
+
+	if (info != NULL && infosz > 0)
+		*info = '\0';
+	rv = imap_start(src, err, errsz);
+	if (rv != SOURCE_OK)
+		goto fail;
+	/* EXAMINE: read-only, no \Recent taken away, nothing changed */
+	log_vis(nvis, sizeof(nvis), mbox);
+	r = mailimap_examine(src->imap, mbox);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (imap_is_transport(r))
+			rv = imap_fail(src, r, "EXAMINE", err, errsz);
+		else {
+			seterr(err, errsz, "imap %s: cannot open mailbox %s: %s",
+			    cfg->imap.srv.host, nvis,
+			    srvtext(src, vis, sizeof(vis)));
+			rv = SOURCE_PERM;
+		}
+		goto fail;
+	}
+	for (i = 0; i < 2; i++) {
+		log_vis(fvis[i], sizeof(fvis[i]), folders[i] != NULL ?
+		    folders[i] : "");
+		if (folders[i] == NULL || *folders[i] == '\0')
+			continue;
+		r = folder_exists(src, folders[i], err, errsz);
+		if (r < 0) {
+			rv = r;
+			goto fail;
+		}
+		have[i] = r;
+	}
+	seterr(info, infosz, "logged in to %s:%d as %s (%s); %s has %u "
+	    "mail(s); IDLE %s, MOVE %s%s%s%s%s%s%s", cfg->imap.srv.host,
+	    cfg->imap.srv.port, cfg->imap.srv.user != NULL ?
+	    cfg->imap.srv.user : "(preauth)", src->token != NULL ? "XOAUTH2" :
+	    "LOGIN", nvis, src->imap->imap_selection_info != NULL ?
+	    src->imap->imap_selection_info->sel_exists : 0,
+	    mailimap_has_idle(src->imap) ? "yes" : "no",
+	    mailimap_has_extension(src->imap, "MOVE") ? "yes" : "no",
+	    have[0] ? "" : "; folder ", have[0] ? "" : fvis[0],
+	    have[0] ? "" : " missing (created at start)",
+	    have[1] ? "" : "; folder ", have[1] ? "" : fvis[1],
+	    have[1] ? "" : " missing (created at start)");
+	source_close(src);
+	return SOURCE_OK;
+fail:
 	imap_abandon(src);
 	return rv;
 }
@@ -1182,6 +1317,8 @@ idle_once(struct source *src, long long deadline, volatile int *stop,
 		    src->cfg->imap.srv.host, src->cfg->imap.srv.port);
 		return SOURCE_TEMP;
 	}
+	/* the server answered DONE: the mailbox is there (/healthz) */
+	metrics_polled(time(NULL));
 	return exists_seen(src) ? 1 : 0;
 }
 

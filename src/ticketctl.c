@@ -11,6 +11,9 @@
  *                          release EMAIL
  *   ticketctl -c FILE kb list|show|publish|withdraw …     (ctl_kb.c)
  *   ticketctl -c FILE classify --train|--retrain|--evaluate|--guess …
+ *   ticketctl -c FILE check | backup FILE | restore [--force] FILE |
+ *                     import [--notify] --mbox FILE | --maildir DIR
+ *                                       (ctl_admin.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +59,12 @@ usage(int status)
 	    "       ticketctl -c FILE kb show|withdraw ARTICLE\n"
 	    "       ticketctl -c FILE kb publish TICKET [--title TITLE]\n"
 	    "       ticketctl -c FILE classify --train FILE.tsv | --retrain |\n"
-	    "           --evaluate FILE.tsv | --guess TEXT\n");
+	    "           --evaluate FILE.tsv | --guess TEXT\n"
+	    "       ticketctl -c FILE check\n"
+	    "       ticketctl -c FILE backup FILE\n"
+	    "       ticketctl -c FILE restore [--force] FILE\n"
+	    "       ticketctl -c FILE import [--notify] --mbox FILE | "
+	    "--maildir DIR\n");
 	exit(status);
 }
 
@@ -248,6 +256,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (file == NULL || argc < 1)
 		usage(EX_USAGE);
+	/* check reports the configuration's errors as one of its steps */
+	if (strcmp(argv[0], "check") == 0)
+		return ctl_check(file, argc, argv);
 	if (config_load(file, &cfg, &errstr) == -1) {
 		fprintf(stderr, "%s\n", errstr);
 		free(errstr);
@@ -277,6 +288,12 @@ main(int argc, char *argv[])
 	} else if (strcmp(argv[0], "classify") == 0) {
 		if ((rc = ctl_classify(&cfg, argc, argv)) == EX_USAGE)
 			usage(EX_USAGE);
+	} else if (strcmp(argv[0], "backup") == 0) {
+		rc = ctl_backup(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "restore") == 0) {
+		rc = ctl_restore(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "import") == 0) {
+		rc = ctl_import(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "attachment") == 0 && argc == 2) {
 		char *data;
 		size_t len;

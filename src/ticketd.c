@@ -44,8 +44,13 @@
 #define RECONNECT_FIRST	1	/* seconds */
 #define RECONNECT_MAX	300
 #define DB_RETRY_MAX	30	/* a full or locked database: look again soon */
-#define IDLE_MAX_MS	(25 * 60 * 1000)	/* RFC 2177: re-IDLE within 29 min */
 #define ONCE_WAIT_EXTRA	10	/* --once waits a live sender's send + this */
+/*
+ * One IDLE round at most (RFC 2177 allows 29 minutes): a short round keeps
+ * NAT and firewall state fresh, and every round that ends well is a poll
+ * that /healthz can show.
+ */
+#define IDLE_MAX_MS	(5 * 60 * 1000)
 
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t reload_flag;
@@ -198,7 +203,7 @@ run_stdin(const struct config *cfg)
 			return EX_DATAERR;	/* the MTA bounces it: too big */
 		}
 	}
-	db = db_open(cfg->helpdesk.database, 0, &errstr, &temp);
+	db = db_open(cfg->helpdesk.database, DB_INUSE, &errstr, &temp);
 	if (db == NULL) {
 		log_warnx("%s", errstr);
 		free(errstr);
@@ -581,10 +586,13 @@ run_imap(struct daemon *d)
 			}
 			continue;
 		}
+		metrics_polled(time(NULL));	/* the mailbox is drained */
 		drain_outbox(d, d->once);
 		if (d->once || stop_flag)
 			break;
 		rc = source_wait(d->src, wait_ms(d), &stop_int, err, sizeof(err));
+		if (rc >= 0)
+			metrics_polled(time(NULL));
 		if (rc < 0) {
 			log_warnx("imap: connection lost: %s; reconnecting", err);
 			source_close(d->src);
@@ -633,6 +641,30 @@ give_to_user(const struct config *cfg, const char *path)
 		return;
 	if (lchown(path, pw->pw_uid, pw->pw_gid) == -1)
 		log_warn("%s: chown %s", path, cfg->helpdesk.user);
+}
+
+/*
+ * -n, after the file itself: the secret file and every template, each
+ * problem on its own line. 0 or 1.
+ */
+static int
+check_more(const struct config *cfg)
+{
+	char err[8192], *line, *next;
+	int status = 0;
+
+	if (check_web_secret(cfg) == -1)
+		status = 1;
+	if (pipeline_check_templates(cfg, err, sizeof(err)) == -1) {
+		for (line = err; line != NULL; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			fprintf(stderr, "%s: templates: %s\n", cfg->path, line);
+		}
+		status = 1;
+	}
+	return status;
 }
 
 /*
@@ -733,19 +765,12 @@ main(int argc, char *argv[])
 		return from_stdin ? EX_TEMPFAIL : check ? 1 : EX_CONFIG;
 	}
 	config_apply_timezone(&cfg);
-	if (check && check_web_secret(&cfg) == -1) {
-		config_clear(&cfg);
-		return 1;
-	}
 	if (check) {
-		if (pipeline_check_templates(&cfg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "%s: templates: %s\n", file, err);
-			config_clear(&cfg);
-			return 1;
-		}
-		printf("%s: configuration OK\n", file);
+		status = check_more(&cfg);
+		if (status == 0)
+			printf("%s: configuration OK\n", file);
 		config_clear(&cfg);
-		return 0;
+		return status;
 	}
 	if (cfg.helpdesk.trust == TRUST_FROM)
 		log_warnx("trust = from: the From header decides who is an "
@@ -771,7 +796,7 @@ main(int argc, char *argv[])
 	memset(&d, 0, sizeof(d));
 	d.cfg = &cfg;
 	d.once = once;
-	d.db = db_open(cfg.helpdesk.database, 0, &errstr, &temp);
+	d.db = db_open(cfg.helpdesk.database, DB_INUSE, &errstr, &temp);
 	if (d.db == NULL) {
 		log_warnx("%s", errstr);
 		free(errstr);
@@ -798,6 +823,10 @@ main(int argc, char *argv[])
 	outbox_init(&d.ob, d.db, d.sink);
 	d.ob.stop = &stop_flag;
 	metrics_start(time(NULL));
+	/* /healthz: stale after twice the longest wait between two polls
+	 * (an IDLE round or poll_interval) plus two network timeouts */
+	metrics_poll_window(2LL * (cfg.imap.idle ? IDLE_MAX_MS / 1000 :
+	    cfg.imap.poll_interval) + 2LL * cfg.imap.timeout);
 	log_info("ticketd %s starting%s", TICKETD_VERSION, once ? " (--once)" : "");
 
 	status = run_imap(&d);

@@ -192,14 +192,50 @@ web_page_stats_json(struct web_ctx *ctx, struct web_reply *r)
 	}
 }
 
+/*
+ * /healthz, for a monitor: 200 while the database answers and the mail
+ * loop had a good answer from the mailbox within its window (ticketd sets
+ * it: twice [imap] poll_interval, or twice the 5 minutes of an IDLE round,
+ * plus twice [imap] timeout); 503 when the database does not
+ * answer or the loop is stale. The first line is "ok" or why not; then
+ * the last poll and the outbox's depth, "key: value" a line. Real time,
+ * not TICKETD_NOW: the loop's own clock.
+ */
 void
 web_page_healthz(struct web_ctx *ctx, struct web_reply *r)
 {
+	struct metrics m;
+	long long pending = 0, failed = 0, age = -1;
+	time_t now = time(NULL);
+	char t[64];
+	int stale = 0;
+
 	r->type = TEXT_TYPE;
-	if (db_web_ping(ctx->db) != DB_OK) {
+	if (db_web_ping(ctx->db) != DB_OK ||
+	    db_web_outbox(ctx->db, &pending, &failed) != DB_OK) {
 		r->status = 503;
 		buf_addstr(&r->body, "database not answering\n");
 		return;
 	}
-	buf_addstr(&r->body, "ok\n");
+	metrics_read(&m);
+	if (m.last_poll > 0)
+		age = now - m.last_poll;
+	if (m.poll_window > 0 && (m.last_poll > 0 ? age > m.poll_window :
+	    now - m.started > m.poll_window))
+		stale = 1;
+	if (stale) {
+		r->status = 503;
+		buf_printf(&r->body, "stale: no good answer from the mailbox "
+		    "for %lld s (allowed %lld s)\n", m.last_poll > 0 ? age :
+		    (long long)(now - m.started), m.poll_window);
+	} else
+		buf_addstr(&r->body, "ok\n");
+	if (m.last_poll > 0)
+		buf_printf(&r->body, "last_poll: %s (%lld s ago)\n",
+		    wp_iso(t, sizeof(t), m.last_poll), age);
+	else
+		buf_addstr(&r->body, "last_poll: none yet\n");
+	buf_printf(&r->body, "poll_window: %lld s\n", m.poll_window);
+	buf_printf(&r->body, "outbox_pending: %lld\noutbox_failed: %lld\n",
+	    pending, failed);
 }

@@ -60,6 +60,8 @@ def drive_every_notice(desk):
     # access denied
     send(make_mail(subject="Let me in", sender="dave@partner.example",
                    name="Dave"))
+    # the manual, to a user who asks for it (ticketd-mail(7), HELP)
+    send(make_mail(subject="help", sender="erin@corp.example", name="Erin"))
     # a change too late, and alice's comment relayed to the others
     reply("It is urgent!", "alice@corp.example",
           subject="Re: [IT #1] [high] Printer jams")
@@ -161,7 +163,7 @@ class BuiltinTemplates(DeskTest):
                                  "digest", "unassigned", "sla-warning",
                                  "sla-breach", "sla-escalation",
                                  "sla-reason", "daily-digest",
-                                 "kb-article", "kb-solved"})
+                                 "kb-article", "kb-solved", "help"})
         for r in rows:
             text, html = parts(r)
             where = "%s to %s:\n%s" % (r["kind"], r["rcpt_to"], text)

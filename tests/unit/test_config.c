@@ -483,7 +483,7 @@ test_missing_section(void)
 	T_CHECK(has_line(err, "0: [imap] url: required key is missing"));
 	T_CHECK(has_line(err, "0: [imap] user: required key is missing"));
 	T_CHECK(has_line(err, "0: [imap] password: required key is missing "
-	    "(or password_file)"));
+	    "(or password_file, token_file or token_command)"));
 	T_INTEQ(count_lines(err), 3);
 	free(err);
 	err = NULL;
@@ -526,7 +526,7 @@ test_many_errors(void)
 	T_CHECK(has_line(err, "0: [smtp] url: required key is missing"));
 	T_CHECK(has_line(err, "1: [] key: key outside of any [section]"));
 	T_CHECK(has_line(err, "2: [imap] password: required key is missing "
-	    "(or password_file)"));
+	    "(or password_file, token_file or token_command)"));
 	T_CHECK(has_line(err, "3: [imap] url: unknown scheme (expected "
 	    "imap:// or imaps://)"));
 	T_CHECK(has_line(err, "5: [imap] user: duplicate key (first on "
@@ -640,7 +640,59 @@ test_password_file(void)
 	expect_one(MINIMAL "[smtp]\npassword = hunter2\n",
 	    "12: [smtp] password: not allowed without user");
 	expect_one(MINIMAL "[smtp]\nuser = bob\n",
-	    "5: [smtp] password: required key is missing (or password_file)");
+	    "5: [smtp] password: required key is missing (or password_file, "
+	    "token_file or token_command)");
+}
+
+/* OAuth2: token_file | token_command instead of a password. */
+static void
+test_tokens(void)
+{
+	struct config cfg;
+	const char *tf;
+	char *text, *err = NULL;
+
+	tf = put("imap.token", "ya29.token\n", 0600);
+	text = xasprintf("[imap]\nurl = imaps://h\nuser = u\n"
+	    "token_file = %s\n" MIN_REST "[smtp]\nuser = u\n"
+	    "token_command = oauth2-token --account it\n", tf);
+	if (expect_ok(text, &cfg) == 0) {
+		T_STREQ(cfg.imap.srv.token_file, tf);
+		T_CHECK(cfg.imap.srv.password == NULL);
+		T_STREQ(cfg.smtp.srv.token_command,
+		    "oauth2-token --account it");
+		T_CHECK(cfg.smtp.srv.password == NULL);
+		config_clear(&cfg);
+	}
+	free(text);
+
+	/* a token file is a secret: not for group or others */
+	put("imap.token", "ya29.token\n", 0640);
+	text = xasprintf("[imap]\nurl = imaps://h\nuser = u\n"
+	    "token_file = %s\n" MIN_REST, tf);
+	T_INTEQ(load(text, &cfg, &err), -1);
+	T_CHECK(err != NULL && strstr(err, "4: [imap] token_file: ") != NULL &&
+	    strstr(err, "chmod 600 it") != NULL);
+	free(err);
+	err = NULL;
+	free(text);
+
+	/* one way to log in, not two; never the value in a message */
+	text = xasprintf("[imap]\nurl = imaps://h\nuser = u\n"
+	    "password = hunter2\ntoken_command = get-it --secret=xyzzy\n"
+	    MIN_REST);
+	T_INTEQ(load(text, &cfg, &err), -1);
+	T_CHECK(has_line(err, "5: [imap] token_command: give only one of "
+	    "password, password_file, token_file and token_command"));
+	T_CHECK(err != NULL && strstr(err, "hunter2") == NULL &&
+	    strstr(err, "xyzzy") == NULL);
+	free(err);
+	err = NULL;
+	free(text);
+
+	/* [smtp]: a token needs a user */
+	expect_one(MINIMAL "[smtp]\ntoken_command = get-it\n",
+	    "12: [smtp] token_command: not allowed without user");
 }
 
 static void
@@ -971,6 +1023,7 @@ main(void)
 	T_RUN(test_duplicate_key);
 	T_RUN(test_bad_values);
 	T_RUN(test_files_checked);
+	T_RUN(test_tokens);
 	T_RUN(test_missing_keys);
 	T_RUN(test_missing_section);
 	T_RUN(test_many_errors);

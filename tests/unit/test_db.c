@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -932,11 +933,38 @@ test_migrate_v1(void)
 	T_INTEQ(sql_int(old, "SELECT count(*) FROM participants WHERE "
 	    "ticket_number = 1 AND person_id = 1 AND role = 'requester'"), 1);
 	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox"), 1);
-	/* a second open finds nothing left to do */
+	/* a copy of the database as it was, before the migration, mode 0600 */
+	{
+		glob_t g;
+		struct stat sb;
+		char *pat = xasprintf("%s.bak-v1-*Z", old);
+
+		T_INTEQ(glob(pat, 0, NULL, &g), 0);
+		T_INTEQ(g.gl_pathc, 1);
+		if (g.gl_pathc == 1) {
+			T_INTEQ(stat(g.gl_pathv[0], &sb), 0);
+			T_INTEQ(sb.st_mode & 0777, 0600);
+			T_INTEQ(sql_int(g.gl_pathv[0], "PRAGMA user_version"), 1);
+			T_INTEQ(sql_int(g.gl_pathv[0], "SELECT count(*) FROM "
+			    "tickets"), 1);
+		}
+		globfree(&g);
+		free(pat);
+	}
+	/* a second open finds nothing left to do, and makes no copy */
 	db = db_open(old, 0, &err, NULL);
 	T_CHECK(db != NULL);
 	db_free(&db);
 	free(err);
+	{
+		glob_t g;
+		char *pat = xasprintf("%s.bak-*", old);
+
+		T_INTEQ(glob(pat, 0, NULL, &g), 0);
+		T_INTEQ(g.gl_pathc, 1);
+		globfree(&g);
+		free(pat);
+	}
 
 	db = fresh(&path);
 	db_free(&db);
