@@ -47,6 +47,15 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
+
+
+def schema_version():
+    """DB_SCHEMA_VERSION from src/db.h: the version a new database gets."""
+    with open(os.path.join(REPO, "src", "db.h")) as f:
+        for line in f:
+            if line.startswith("#define DB_SCHEMA_VERSION"):
+                return int(line.split()[2])
+    raise RuntimeError("src/db.h has no DB_SCHEMA_VERSION")
 PYTHON = "/usr/bin/python3"
 LOOPBACK = "127.0.0.1"
 

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
+import harness
 from harness import (IMAP_PASSWORD, LOOPBACK, SMTP_PASSWORD, DeskTest,
                      make_mail, wait_until)
 
@@ -42,7 +43,8 @@ class Check(DeskTest):
         self.assertEqual(list(s), ["config", "templates", "web", "database",
                                    "imap", "smtp"], r.stdout)
         self.assertTrue(all(ok for ok, _ in s.values()), r.stdout)
-        self.assertIn("schema 5", s["database"][1])
+        self.assertIn("schema %d" % harness.schema_version(),
+                      s["database"][1])
         self.assertIn("logged in to %s:%d as it" % (LOOPBACK,
                                                      self.dovecot.port),
                       s["imap"][1])
