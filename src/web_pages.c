@@ -507,8 +507,9 @@ admin_table(struct out *o, const struct web_ctx *ctx, const struct stats *st)
 	if (st->sla_known)
 		wp_raw(o, "<th class=\"n\">SLA met</th>");
 	wp_raw(o, "<th class=\"n\">First response</th>"
-	    "<th class=\"n\" title=\"tickets handed to others / taken "
-	    "over\">Handovers</th>");
+	    "<th class=\"n\" title=\"tickets this admin handed to others / "
+	    "took over from others, the last 30 days\">Handed on / taken "
+	    "over</th>");
 	wp_raw(o, "<th>Last seen</th></tr></thead><tbody>\n");
 	for (i = 0; i < st->nadmins; i++) {
 		const struct stats_admin *a = &st->admins[i];
