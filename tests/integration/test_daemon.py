@@ -1,5 +1,6 @@
 """The long-running daemon: IDLE, polling, IMAP restarts, SMTP outages."""
 
+import email
 import signal
 import time
 
@@ -96,7 +97,12 @@ class Daemon(DeskTest):
         self.dove.append(make_mail(subject="After a longer outage"))
         wait_until(lambda: desk.ticket_count() == 3, 40, what="ticket 3 after outage")
         self.assertEqual(desk.stop(), 0)
-        self.assertEqual(self.dove.count("Processed"), 3)
+        # A MOVE the server made just as it was stopped may leave a second
+        # copy behind (the mail is filed once, the duplicate is known by
+        # its Message-ID): count distinct mails.
+        ids = {email.message_from_bytes(raw)["Message-ID"]
+               for _, raw in self.dove.fetch("Processed")}
+        self.assertEqual(len(ids), 3)
 
     def test_daemon_sends_pending_after_smtp_returns(self):
         self.sink.stop()
