@@ -416,7 +416,8 @@ class WebSiege(DeskTest):
 
     def test_one_address_gets_32(self):
         """100 slow clients from one address: 32 are held, the others
-        turned away, and another address is served meanwhile."""
+        turned away, and another address is served meanwhile; silent
+        ones are dropped after 15 s."""
         socks = []
         self.addCleanup(lambda: [s.close() for s in socks])
         base = self.web_sockets()
@@ -428,6 +429,15 @@ class WebSiege(DeskTest):
         time.sleep(1.0)
         self.assertLessEqual(self.web_sockets() - base, 32)
         self.assertEqual(self.get("/healthz", src="127.0.0.51")[0], 200)
+        # silent since: the page drops them after 15 s idle, and the
+        # address is served again
+        t0 = time.monotonic()
+        wait_until(lambda: self.web_sockets() - base <= 0, 40,
+                   what="the idle connections to be dropped")
+        took = time.monotonic() - t0
+        print("# idle connections dropped after %.1fs" % (took + 1.0))
+        self.assertGreater(took + 1.0, 10)
+        self.assertEqual(self.get("/healthz", src="127.0.0.50")[0], 200)
         self.assertEqual(self.desk.stop(), 0)
 
     def test_injection_in_every_parameter(self):
