@@ -63,7 +63,7 @@ FUZZNAMES := $(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZBIN  := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
 
-.PHONY: all check check-one check-valgrind check-valgrind-ci unit lint fuzz fuzzers bench install uninstall clean demo deps \
+.PHONY: all check check-one check-crash check-valgrind check-valgrind-ci unit lint fuzz fuzzers bench install uninstall clean demo deps \
 	screenshots help-template
 all: $(BINS)
 
@@ -158,6 +158,18 @@ check: deps lint
 	$(MAKE) SANITIZE=1 all unit
 	@tests/run --build build --bin . --label plain --build build-san --bin build-san/bin --label asan
 endif
+
+# `make check-crash`: the crash test of issue 12 at full size (make check
+# runs it with 200 mails): 500 mails, 20 SIGKILLs or CRASH_KILLS, both builds.
+CRASH_MAILS ?= 500
+CRASH_KILLS ?= 20
+check-crash: deps
+	$(MAKE) all unit
+	$(MAKE) SANITIZE=1 all unit
+	@TICKETD_CRASH_MAILS=$(CRASH_MAILS) TICKETD_CRASH_KILLS=$(CRASH_KILLS) \
+	    tests/run --build build --bin . --label plain --build build-san \
+	    --bin build-san/bin --label asan --integration \
+	    -k test_sigkill_at_random_moments
 
 # `make check-valgrind`: the plain build under valgrind memcheck
 # (tests/run --valgrind, suppressions in tests/valgrind.supp): every unit

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,6 +267,33 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     DB_SCHEMA_VERSION - 1, "one migration step per schema version");
 
 #define BUSY_TIMEOUT_MS	5000
+#define BUSY_STEP_MS	10
+
+static volatile sig_atomic_t *busy_stop_flag;
+
+void
+db_busy_stop(volatile sig_atomic_t *stop)
+{
+	busy_stop_flag = stop;
+}
+
+/*
+ * SQLite's busy handler: 0 gives up (SQLITE_BUSY), else try again. As
+ * sqlite3_busy_timeout(), but a stop flag ends the wait.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	struct timespec ts = { 0, BUSY_STEP_MS * 1000 * 1000 };
+
+	(void)arg;
+	if (busy_stop_flag != NULL && *busy_stop_flag)
+		return 0;
+	if ((long long)count * BUSY_STEP_MS >= BUSY_TIMEOUT_MS)
+		return 0;
+	nanosleep(&ts, NULL);		/* a signal ends it early: look again */
+	return !(busy_stop_flag != NULL && *busy_stop_flag);
+}
 
 int
 db_rc(int rc)
@@ -390,7 +418,7 @@ configure(sqlite3 *h)
 {
 	int rc;
 
-	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(h, busy_wait, NULL);
 	sqlite3_extended_result_codes(h, 1);
 	rc = exec(h, "PRAGMA foreign_keys = ON");
 	if (rc == SQLITE_OK)

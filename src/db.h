@@ -10,6 +10,7 @@
 #ifndef TICKETD_DB_H
 #define TICKETD_DB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -48,6 +49,15 @@ int	db_create(const char *path, char **errstr);
 struct db *db_open(const char *path, int flags, char **errstr, int *temp);
 void	db_free(struct db **);
 const char *db_errmsg(struct db *);
+
+/*
+ * A busy database (another process writes) is waited for up to 5 seconds
+ * a statement. While *stop is set (a signal handler's flag; NULL: never)
+ * the wait ends at once and the statement fails as busy (DB_TEMP), so
+ * that a stopping daemon is not held by someone else's lock. Every
+ * connection of the process, opened before or after.
+ */
+void	db_busy_stop(volatile sig_atomic_t *stop);
 
 /* --- copies (db_backup.c) --- */
 

@@ -244,6 +244,7 @@ run_stdin(const struct config *cfg)
 	    OUTBOX_NO_TICKET, &st) != DB_OK))
 		log_warnx("outbox: %s; the daemon will send the notices "
 		    "later", db_errmsg(db));
+	db_busy_stop(NULL);	/* a send made is worth the wait to record */
 	outbox_flush(&ob, clock_now());
 done:
 	pipeline_clear(&pl);
@@ -605,6 +606,7 @@ run_imap(struct daemon *d)
 	source_close(d->src);
 	if (d->once)
 		once_outbox(d);		/* the notices still go out */
+	db_busy_stop(NULL);	/* a send made is worth the wait to record */
 	outbox_flush(&d->ob, clock_now());
 	return status;
 }
@@ -757,6 +759,8 @@ main(int argc, char *argv[])
 	log_init("ticketd", use_syslog, verbose);
 	hup_reloads = !once && !from_stdin && !check;
 	signals();
+	/* stopping: another process's lock is not waited for (except below) */
+	db_busy_stop(&stop_flag);
 
 	if (config_load(file, &cfg, &errstr) == -1) {
 		fprintf(stderr, "%s\n", errstr);

@@ -335,16 +335,34 @@ class WebSiege(DeskTest):
         finally:
             s.close()
 
-    def test_thousand_connections_and_slowloris(self):
-        held, stop = [], threading.Event()
+    def web_sockets(self):
+        """How many TCP connections the daemon's page holds now."""
+        pid = self.desk.daemon.pid
+        n = 0
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith(
+                        "socket:"):
+                    n += 1
+            except OSError:
+                pass
+        return n
 
-        def slowloris(src, count):
+    def test_thousand_connections_and_slowloris(self):
+        """1,000 slow clients at once, each from an address of its own (so
+        the limit of 32 a address does not turn them away): the page holds
+        them all at the same time, the mail goes on, a newcomer is served,
+        and everyone once they are gone."""
+        held, stop = [], threading.Event()
+        base = self.web_sockets()
+
+        def slowloris(k, count):
             socks = []
-            for _ in range(count):
+            for j in range(count):
                 try:
                     s = socket.create_connection(
-                        (LOOPBACK, self.desk.web_port), timeout=2,
-                        source_address=(src, 0))
+                        (LOOPBACK, self.desk.web_port), timeout=5,
+                        source_address=("127.1.%d.%d" % (k, j + 1), 0))
                     s.setblocking(False)
                     socks.append(s)
                 except OSError:
@@ -361,16 +379,19 @@ class WebSiege(DeskTest):
                 i += 1
                 stop.wait(0.5)
 
-        threads = [threading.Thread(target=slowloris,
-                                    args=("127.0.0.%d" % (10 + k), 100))
-                   for k in range(10)]
+        threads = [threading.Thread(target=slowloris, args=(k, 50))
+                   for k in range(20)]
         for t in threads:
             t.start()
         self.addCleanup(lambda: [s.close() for s in held])
         self.addCleanup(lambda: [t.join() for t in threads])
         self.addCleanup(stop.set)
-        wait_until(lambda: len(held) >= 500, 30, what="the crowd")
-        print("# %d connections open" % len(held))
+        wait_until(lambda: len(held) >= 1000, 60, what="the crowd")
+        # the page really holds them, all at once (it held 128 before)
+        wait_until(lambda: self.web_sockets() - base >= 1000, 30,
+                   what="the page to hold 1,000 connections")
+        print("# %d connections open, %d sockets in the daemon"
+              % (len(held), self.web_sockets()))
         # the mail loop is not stopped by the crowd
         t0 = time.monotonic()
         self.dove.append(make_mail(subject="During the siege"))
@@ -391,6 +412,32 @@ class WebSiege(DeskTest):
         wait_until(lambda: self.get("/healthz")[0] == 200, 40,
                    what="the page after the siege")
         self.assertIsNone(self.desk.daemon.poll())
+        self.assertEqual(self.desk.stop(), 0)
+
+    def test_one_address_gets_32(self):
+        """100 slow clients from one address: 32 are held, the others
+        turned away, and another address is served meanwhile; silent
+        ones are dropped after 15 s."""
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        base = self.web_sockets()
+        for _ in range(100):
+            socks.append(socket.create_connection(
+                (LOOPBACK, self.desk.web_port), timeout=5,
+                source_address=("127.0.0.50", 0)))
+            socks[-1].sendall(b"G")
+        time.sleep(1.0)
+        self.assertLessEqual(self.web_sockets() - base, 32)
+        self.assertEqual(self.get("/healthz", src="127.0.0.51")[0], 200)
+        # silent since: the page drops them after 15 s idle, and the
+        # address is served again
+        t0 = time.monotonic()
+        wait_until(lambda: self.web_sockets() - base <= 0, 40,
+                   what="the idle connections to be dropped")
+        took = time.monotonic() - t0
+        print("# idle connections dropped after %.1fs" % (took + 1.0))
+        self.assertGreater(took + 1.0, 10)
+        self.assertEqual(self.get("/healthz", src="127.0.0.50")[0], 200)
         self.assertEqual(self.desk.stop(), 0)
 
     def test_injection_in_every_parameter(self):

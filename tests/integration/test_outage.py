@@ -247,6 +247,53 @@ class DatabaseLocked(Outage):
         self.assertNotIn("intake paused", desk.daemon_log())
         self.assertEqual(desk.scalar("PRAGMA integrity_check"), "ok")
 
+    def test_ticketctl_backup_during_intake(self):
+        """`ticketctl backup` run again and again while mail streams in:
+        every backup is whole and sound, the desk never pauses, and no
+        one hears of it."""
+        desk = self.desk_with()
+        desk.start()
+        self.ready(desk)
+        stop = threading.Event()
+        backups = []
+
+        def backup():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                dst = os.path.join(self.tmp, "backup-%03d.db" % n)
+                r = desk.ctl("backup", dst, check=None)
+                backups.append((dst, r.rc, r.stderr))
+        th = threading.Thread(target=backup)
+        th.start()
+        self.addCleanup(th.join)
+        self.addCleanup(stop.set)
+        for i in range(30):
+            self.dove.append(make_mail(subject="Streamed mail %d"
+                                       % i, sender="u%d@corp.example" % i))
+            time.sleep(0.1)
+        wait_until(lambda: desk.ticket_count() == 30, 60, interval=0.5,
+                   what="30 tickets while ticketctl backs up")
+        wait_until(lambda: self.sink.count() == 60, 30, what="60 notices")
+        wait_until(lambda: len(backups) >= 3, 60, what="three backups")
+        stop.set()
+        th.join()
+        print("# %d backups by ticketctl during the intake" % len(backups))
+        for dst, rc, err in backups:
+            self.assertEqual(rc, 0, err)
+            con = sqlite3.connect(dst)
+            self.assertEqual(con.execute("PRAGMA integrity_check")
+                             .fetchone()[0], "ok")
+            con.close()
+        self.assertEqual(desk.stop(), 0)
+        log = desk.daemon_log()
+        self.assertNotIn("intake paused", log)
+        self.assertNotIn("outbox: database", log)
+        for env, raw in self.sink.messages():
+            text = parse_mail(raw).get_body(("plain",)).get_content()
+            self.assertNotRegex(text.lower(), r"database|locked|ticketctl")
+        self.assertEqual(desk.scalar("SELECT count(*) FROM mails"), 30)
+
 
 class DiskFull(Outage):
 

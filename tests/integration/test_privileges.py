@@ -103,6 +103,39 @@ class Drop(DeskTest):
         self.assertIsNone(self.desk.daemon.poll())
         self.assertEqual(self.desk.stop(), 0)
 
+    def test_binds_a_privileged_port_then_drops(self):
+        """The page's port is bound as root (below 1024, which only root
+        may bind), then root is given up: the page answers from a process
+        that is the user."""
+        import socket
+        port = None
+        for p in range(1023, 600, -1):
+            with socket.socket() as s:
+                try:
+                    s.bind((LOOPBACK, p))
+                    port = p
+                    break
+                except OSError:
+                    continue
+        if port is None:
+            self.skipTest("no free port below 1024")
+        self.desk.web_port = port
+        self.desk.conf["web"]["listen"] = "%s:%d" % (LOOPBACK, port)
+        self.desk.write_conf()
+        self.give()
+        self.desk.start()
+        wait_until(lambda: "running as user" in self.desk.daemon_log() or
+                   self.desk.daemon.poll() is not None, 20, what="the drop")
+        self.assertIsNone(self.desk.daemon.poll(), self.desk.daemon_log())
+        self.assertEqual(ids(self.desk.daemon.pid, "Uid"),
+                         [self.pw.pw_uid] * 4)
+        log = self.desk.daemon_log()
+        self.assertLess(log.index("web: status page on"),
+                        log.index("running as user"))
+        st, body = http_get(port, "/healthz")
+        self.assertEqual(st, 200)
+        self.assertEqual(self.desk.stop(), 0)
+
     def test_once_and_stdin_become_the_user(self):
         self.give()
         self.dove.append(make_mail(subject="Through --once"))
@@ -133,6 +166,40 @@ class Drop(DeskTest):
             self.assertEqual(r.rc, 1)
             self.assertRegex(r.stderr, r"ticketd.conf:\d+: \[helpdesk\] "
                              r"user: .*%s" % why)
+
+
+class FileModes(DeskTest):
+    """Every file ticketd and ticketctl make is the owner's alone (0600),
+    whatever umask they were started with: the database, its -wal and
+    -shm, the page's secret, a backup."""
+
+    def test_files_are_private_under_umask_0(self):
+        old = os.umask(0)
+        self.addCleanup(os.umask, old)
+        dove = self.start_dovecot()
+        sink = self.start_sink()
+        desk = self.make_desk(dove, sink, init=False, conf={
+            "imap": {"poll_interval": "60"}})
+        secret = os.path.join(self.tmp, "web.secret")
+        if os.path.exists(secret):
+            os.unlink(secret)       # ticketd makes it
+        before = set(os.listdir(self.tmp))
+        desk.init()
+        dove.append(make_mail(subject="Private files"))
+        desk.start()
+        wait_until(lambda: desk.ticket_count() == 1, 20, what="ticket")
+        wait_until(lambda: os.path.exists(secret), 20, what="the secret")
+        desk.ctl("backup", os.path.join(self.tmp, "copy.db"))
+        made = sorted(n for n in set(os.listdir(self.tmp)) - before
+                      if n != "ticketd.stderr" and not n.startswith("."))
+        for want in ("ticketd.db", "ticketd.db-wal", "ticketd.db-shm",
+                     "web.secret", "copy.db"):
+            self.assertIn(want, made)
+        for name in made:
+            mode = os.stat(os.path.join(self.tmp, name)).st_mode
+            self.assertEqual(mode & 0o777, 0o600,
+                             "%s is %o" % (name, mode & 0o777))
+        self.assertEqual(desk.stop(), 0)
 
 
 class Secrets(DeskTest):

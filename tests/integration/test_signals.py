@@ -105,6 +105,42 @@ class Sigterm(DeskTest):
                self.sink.messages()]
         self.assertEqual(len(set(ids)), 5)
 
+    def test_stops_while_the_database_is_locked(self):
+        """Another process holds the write lock, mail and notices wait:
+        with nothing in hand, SIGTERM stops the daemon at once instead of
+        after SQLite's busy waits (5 s each, one after another for the
+        batch, the SLA sweep, the digests and the outbox)."""
+        import subprocess
+        queue_notices(self.desk, 50)
+        self.sink.stop()              # the notices stay due, not sent
+        self.desk.start()
+        wait_until(lambda: "will retry" in self.desk.daemon_log(), 30,
+                   what="the first failed send")
+        code = ("import sqlite3, sys\n"
+                "c = sqlite3.connect(sys.argv[1], timeout=30, "
+                "isolation_level=None)\n"
+                "c.execute('BEGIN IMMEDIATE')\n"
+                "print('locked', flush=True)\n"
+                "sys.stdin.readline()\n")
+        p = subprocess.Popen(["/usr/bin/python3", "-c", code, self.desk.db],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        self.assertEqual(p.stdout.readline().strip(), b"locked")
+        self.dove.append(make_mail(subject="Waits for the lock"))
+        wait_until(lambda: "intake paused" in self.desk.daemon_log(), 30,
+                   what="the daemon to find the database locked")
+        # the next round: the daemon is inside a busy wait again
+        time.sleep(2.5)
+        rc, took = self.stop_timed()
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 2.0)
+        self.assertIn("ticketd stopping", self.desk.daemon_log())
+        p.stdin.close()
+        p.wait()
+        self.assertEqual(self.dove.count("INBOX"), 1)
+        self.assertEqual(self.desk.scalar("SELECT count(*) FROM mails"), 0)
+
     def test_finishes_the_batch_in_hand(self):
         """400 mails waiting: SIGTERM ends the intake after the batch in
         hand; every mail committed left the inbox, the others stay, and a
