@@ -468,6 +468,36 @@ class Pages(Web):
         h, body = self.get("/kb")
         self.assertNotIn("Reset your VPN token", body)
 
+    def test_hostile_search_and_category(self):
+        """FTS5 syntax, lone quotes, punctuation and bytes that are not
+        UTF-8 in ?q= are searched as words (or find nothing), never an
+        error; a '%' or '_' in ?category= is a character, not a LIKE
+        wildcard."""
+        for q in ("%22", "%22%22", "NEAR(token", "token%20AND", "*",
+                  "-token", "title:token", "%5E", "(((", "%E2%80%94",
+                  "%FF%FE", "token%22%20OR%20%22x", "a%20" * 40,
+                  "%C3%28token", "rowid%3D1"):
+            st, h, data = self.req("/kb?q=" + q)
+            self.assertEqual(st, 200, (q, data[:300]))
+            self.assert_safe_headers(h)
+            body = data.decode("utf-8", "replace")
+            self.assertNotIn("database", body.lower(), q)
+        # every word must occur (web's search): these are all "token"
+        for q in ("(((token", "%22token", "token%22", "-token", "token*",
+                  "tok*", "TOKEN%3A"):
+            h, body = self.get("/kb?q=" + q)
+            self.assertIn("Reset your VPN token", body, q)
+        h, body = self.get("/kb?q=%22reset%20token%22")
+        self.assertIn("1 answer matches", body)
+        self.get("/kb?q=%00", 400)
+        for cat in ("%25", "%25%25", "_", "n%25", "_etwork", "network%25",
+                    "%25/vpn"):
+            h, body = self.get("/kb?category=" + cat)
+            self.assertNotIn("Reset your VPN token", body, cat)
+            self.assertIn("No answer matches", body, cat)
+        h, body = self.get("/kb?category=NETWORK")
+        self.assertIn("Reset your VPN token", body)
+
     def test_self_help_figure(self):
         h, body = self.get("/api/stats.json")
         self.assertEqual(json.loads(body)["self_help"], 0)
