@@ -390,12 +390,20 @@ class Classifier(DeskTest):
         bad = os.path.join(self.tmp, "bad.tsv")
         with open(bad, "wb") as f:
             f.write(b"id\ttitle\tbody\tcategory\n1\t\tonly\n"
-                    b"2\t\tprinter jam\thardware\n\xff\xfe\x00\t\t\t\n")
+                    b"2\t\tprinter jam\thardware\n\xff\xfe\x00\t\t\t\n"
+                    b"3\t\tbody with a \x00 byte\tnetwork\n"
+                    b"4\t\tvpn drops\t\x1b[2Jnetwork\n"
+                    b"5\t\tvpn drops\t" + b"n" * 65 + b"\n"
+                    b"6\t\tvpn drops\tnet\xffwork\n"
+                    b"7\t\tlaptop screen\thardware\r\n"
+                    b"8\t\tno line end\thardware")
         r = d.ctl("classify", "--train", bad)
         self.assertEqual(r.rc, 0, r.stderr)
-        self.assertIn("1 labelled tickets read", r.stdout)
-        self.assertIn("without four columns left out", r.stdout)
+        self.assertIn("3 labelled tickets read", r.stdout)
+        self.assertIn("6 broken lines left out", r.stdout)
         self.assertIn("nothing to train", r.stdout)
+        self.assertEqual([x["category"] for x in d.query(
+            "SELECT category FROM classifier_examples")], ["hardware"] * 3)
         r = d.ctl("classify", "--bogus", check=None)
         self.assertNotEqual(r.rc, 0)
 
