@@ -245,14 +245,43 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 	return out;
 }
 
+/* How many bytes of s (n long) to keep within max: all, else up to a line
+ * end in the last quarter, else up to a UTF-8 character's start. */
+static size_t
+cut_len(const char *s, size_t n, size_t max)
+{
+	size_t k;
+
+	if (n <= max)
+		return n;
+	for (k = max; k > max - max / 4; k--)
+		if (s[k - 1] == '\n')
+			return k - 1;	/* the line end goes too */
+	k = max;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
 char *
 kb_markdown(const char *problem, const char *answer)
 {
-	return xasprintf("## Problem\n\n%s\n\n## Answer\n\n%s\n",
-	    problem != NULL && problem[0] != '\0' ? problem :
-	    "(no description)", answer != NULL && answer[0] != '\0' ?
-	    answer : "(no answer was written on the ticket yet: an admin "
-	    "adds it with /kb edit)");
+	const char *cut = "\n\n(The rest is left out: an article is kept "
+	    "short.)";
+	size_t pl, al, pk, ak;
+
+	if (problem == NULL || problem[0] == '\0')
+		problem = "(no description)";
+	if (answer == NULL || answer[0] == '\0')
+		answer = "(no answer was written on the ticket yet: an admin "
+		    "adds it with /kb edit)";
+	pl = strlen(problem);
+	al = strlen(answer);
+	pk = cut_len(problem, pl, KB_PART_BYTES);
+	ak = cut_len(answer, al, KB_PART_BYTES);
+	return xasprintf("## Problem\n\n%.*s%s\n\n## Answer\n\n%.*s%s\n",
+	    (int)pk, problem, pk < pl ? cut : "", (int)ak, answer,
+	    ak < al ? cut : "");
 }
 
 int
@@ -275,7 +304,8 @@ kb_split_edit(const char *p, size_t len, char **title, char **body)
 			while (le > t && (le[-1] == '#' || le[-1] == ' '))
 				le--;
 			if (le > t)
-				*title = xstrndup(t, (size_t)(le - t));
+				*title = xstrndup(t, cut_len(t, (size_t)(le - t),
+				    LIMIT_SUBJECT_BYTES));
 		} else
 			pos = start;
 	}

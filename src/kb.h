@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 /* Most articles an acknowledgement names. */
 #define KB_SUGGEST_MAX		3
 /*
@@ -57,15 +59,19 @@ char	*kb_scrub(const char *p, size_t len, const struct kb_person *);
 
 /*
  * An article's Markdown: "## Problem" and the problem, "## Answer" and
- * the answer (or a line saying there is none yet). New string.
+ * the answer (or a line saying there is none yet). New string of at most
+ * LIMIT_ARTICLE_BYTES: a problem or an answer longer than KB_PART_BYTES
+ * is cut (at a line end when one is near) and says so.
  */
+#define KB_PART_BYTES	((LIMIT_ARTICLE_BYTES - 512) / 2)
 char	*kb_markdown(const char *problem, const char *answer);
 
 /*
  * An admin's new Markdown for /kb edit: a first line "# Title" sets the
- * title (*title, new string, else NULL) and is taken out of the body
- * (*body, new string, trimmed of blank lines at the ends). Returns 0, or
- * -1 when no body is left (nothing to publish).
+ * title (*title, new string, else NULL; cut to LIMIT_SUBJECT_BYTES) and
+ * is taken out of the body (*body, new string, trimmed of blank lines at
+ * the ends). Returns 0, or -1 when no body is left (nothing to publish).
+ * The caller refuses a body longer than LIMIT_ARTICLE_BYTES.
  */
 int	kb_split_edit(const char *p, size_t len, char **title, char **body);
 

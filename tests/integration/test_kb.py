@@ -129,6 +129,15 @@ class Publishing(DeskTest):
         self.assertIn("write the article's new Markdown",
                       last(d, "transcript", "bob@corp.example"))
         self.assertEqual(d.scalar("SELECT version FROM articles"), 2)
+        # an article longer than the page renders is refused: cmark
+        # 0.30.2 is quadratic on "![[]()" and /kb/N is open to all
+        d.stdin(make_mail(subject="Re: [IT #1] VPN drops every hour",
+                          sender="bob@corp.example", name="Bob",
+                          body="/kb edit\n\n" + "![[]()" * 6000 + "\n"),
+                check=0)
+        self.assertIn("at most 32768", last(d, "transcript",
+                                             "bob@corp.example"))
+        self.assertEqual(d.scalar("SELECT version FROM articles"), 2)
         # withdrawn, then published again
         d.stdin(make_mail(subject="Re: [IT #1] VPN drops every hour",
                           sender="bob@corp.example", name="Bob",
