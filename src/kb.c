@@ -92,6 +92,31 @@ name_at(const struct names *nm, const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * Is the line [p, end) the requester's name alone ("Alice Smith",
+ * "Smith, Alice.")? The words are all names, the rest spaces and
+ * punctuation; one name at least. Such a line starts a signature.
+ */
+static int
+name_line(const struct names *nm, const char *p, const char *end)
+{
+	size_t n;
+	int any = 0;
+
+	while (p < end) {
+		if (is_word((unsigned char)*p)) {
+			if ((n = name_at(nm, p, end)) == 0)
+				return 0;
+			any = 1;
+			p += n;
+		} else if (strchr(" \t.,-", *p) != NULL)
+			p++;
+		else
+			return 0;
+	}
+	return any;
+}
+
 /* A mail address starting at p (the word start): its length, or 0. */
 static size_t
 addr_at(const char *p, const char *end)
@@ -219,10 +244,11 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 			first = 0;
 			continue;	/* rule 1 */
 		}
-		first = 0;
 		if (command_is_signoff(ls, le) || (le - ls == 2 &&
-		    ls[0] == '-' && ls[1] == '-'))
+		    ls[0] == '-' && ls[1] == '-') ||
+		    (!first && name_line(&nm, ls, le)))
 			break;		/* rule 2 */
+		first = 0;
 		/* keep the line's indentation (lists, code) */
 		lex_next_line(p, len, &start, &ls, &le);
 		while (le > ls && (le[-1] == ' ' || le[-1] == '\t' ||

@@ -7,9 +7,10 @@
  *
  * Personal data left out of published text (kb_scrub), rule by rule:
  *   1. a greeting line at the top ("Hi team,", "Dear Alice,") is dropped;
- *   2. a sign-off ("Thanks,", "Best regards, Alice") or a signature
- *      separator ("--") and every line after it are dropped: the name,
- *      title, phone and postal address of a signature go with it;
+ *   2. a sign-off ("Thanks,", "Best regards, Alice"), a signature
+ *      separator ("--") or a line that is the requester's name alone
+ *      (not the first line) and every line after it are dropped: the
+ *      name, title, phone and postal address of a signature go with it;
  *   3. mail addresses (x@y.z) become "[address]";
  *   4. phone numbers — 7 to 15 digits in one run of digits, spaces, '-',
  *      '/', '(' and ')', optionally after a '+' — become "[phone]"; a run

@@ -43,6 +43,14 @@ static const struct {
 	  NULL, "Screen flickers." },
 	{ "2 signature separator", "Screen flickers.\n--\nBob Jones\n"
 	  "+49 30 1234567\n", NULL, NULL, "Screen flickers." },
+	{ "2 signature without a sign-off", "VPN drops every hour.\n\n"
+	  "Alice Smith\nFinance, 3rd floor\nMain Street 5, 10115 Berlin\n",
+	  "Alice Smith", "alice.smith@corp.example", "VPN drops every hour." },
+	{ "2 the name alone, last first", "Screen flickers.\nSmith, Alice.\n"
+	  "Room 4.12\n", "Alice Smith", NULL, "Screen flickers." },
+	{ "2 a name in a sentence is no signature", "Screen flickers.\n"
+	  "Alice Smith cannot log in.\nSince Monday.\n", "Alice Smith", NULL,
+	  "Screen flickers.\n[name] [name] cannot log in.\nSince Monday." },
 	{ "3 addresses", "Mail bob.jones@corp.example or it@corp.example.\n",
 	  NULL, NULL, "Mail [address] or [address]." },
 	{ "3 not an address", "Use @here in chat, and a@b too.\n", NULL, NULL,
