@@ -291,6 +291,34 @@ class SelfHelp(DeskTest):
                       last(d, "report", "root@corp.example"))
 
 
+    def test_at_most_three_best_first(self):
+        d = self.desk
+        words = ("VPN token error, the client disconnects",
+                 "VPN token expired, the client disconnects at login",
+                 "VPN client disconnects with a token error at home",
+                 "VPN token error after the client update")
+        for i, w in enumerate(words, 1):
+            d.stdin(make_mail(subject="[network/vpn] [@bob] " + w,
+                              sender="u%d@corp.example" % i, name="U",
+                              body=w + ".\n"), check=0)
+            d.stdin(make_mail(subject="Re: [IT #%d] %s" % (i, w),
+                              sender="bob@corp.example", name="Bob",
+                              body="/resolve reset the token\n/publish\n"),
+                    check=0)
+        self.assertEqual(d.scalar("SELECT count(*) FROM articles"), 4)
+        d.stdin(make_mail(subject="VPN token error",
+                          sender="dave@corp.example", name="Dave",
+                          body="The VPN client disconnects with a token "
+                          "error.\n"), check=0)
+        ack = last(d, "ack", "dave@corp.example")
+        found = re.findall(r"\(article (\d+)\)", ack)
+        self.assertEqual(len(found), 3, ack)
+        # best first: article 1 holds every word of the ticket in the
+        # fewest others; article 2 (expired, login) is the one left out
+        self.assertEqual(found[0], "1", ack)
+        self.assertNotIn("2", found, ack)
+
+
 class Classifier(DeskTest):
 
     def setUp(self):
