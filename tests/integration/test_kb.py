@@ -460,7 +460,12 @@ class Pages(Web):
                           "1. Open the VPN client.\n2. Choose **Reset "
                           "token**.\n\n<script>alert(1)</script>\n"
                           "<img src=x onerror=alert(2)>\n\n"
-                          "[click](javascript:alert(3))\n"), check=0)
+                          "[click](javascript:alert(3))\n\n"
+                          "<javascript:alert(4)> [d](data:text/html,x5) "
+                          "![i](vbscript:x6) [f](file:///etc/passwd)\n\n"
+                          "<iframe src=//x7></iframe>\n\n"
+                          "<a href=\"//x8\" onclick=\"x9\">a</a>\n"),
+                check=0)
 
     def test_list_search_article(self):
         h, body = self.get("/kb")
@@ -484,7 +489,11 @@ class Pages(Web):
         self.assertIn("<strong>Reset token</strong>", body)
         self.assertIn("raw HTML omitted", body)
         self.assert_no_payload(body, "/kb/1")
-        self.assertNotIn("javascript:", body)
+        # unsafe links emptied (an autolink's text stays, as text)
+        for scheme in ("javascript:", "data:", "vbscript:", "file:"):
+            self.assertNotRegex(body, r'(href|src)="[^"]*' + scheme)
+        for bad in ("<iframe", "x7", "x8", "onclick", "x9"):
+            self.assertNotIn(bad, body)
         self.assertIn("version 2", body)
         # its image
         img = self.desk.scalar("SELECT attachment_id FROM article_images")
