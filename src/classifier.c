@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "classifier.h"
 #include "limits.h"
 #include "xmalloc.h"
@@ -914,6 +915,15 @@ clf_tsv_row(const char *p, size_t len, struct clf_row *row)
 	}
 	if (i != 4 || fl[3] == 0)
 		return -1;
+	/* a NUL anywhere, or a category that could not be one: a broken
+	 * row (a category is a name the desk shows and compares) */
+	if (memchr(p, '\0', (size_t)(end - p)) != NULL ||
+	    fl[3] > LIMIT_CATEGORY_BYTES ||
+	    !charset_utf8_valid(f[3], fl[3]))
+		return -1;
+	for (i = 0; i < fl[3]; i++)
+		if ((unsigned char)f[3][i] < 0x20 || f[3][i] == 0x7f)
+			return -1;
 	row->id = f[0];
 	row->id_len = fl[0];
 	row->title = f[1];

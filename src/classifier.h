@@ -94,8 +94,10 @@ struct clf_model *clf_model_load(const void *p, size_t len, char *err,
 /*
  * One line of a training file (p, len without its line end): the
  * tab-separated columns id, title, body, category. The fields point into
- * p. Returns 0, or -1 when the line does not have exactly four columns or
- * the category is empty. A header line ("id\ttitle\tbody\tcategory")
+ * p. Returns 0, or -1 when the line is broken: not exactly four columns,
+ * a NUL byte anywhere, or a category that is empty, longer than
+ * LIMIT_CATEGORY_BYTES, not UTF-8 or holds a control character. A header
+ * line ("id\ttitle\tbody\tcategory")
  * parses like any other: the caller skips it.
  */
 struct clf_row {

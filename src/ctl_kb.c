@@ -219,7 +219,7 @@ slurp(const char *path, size_t *len)
 /*
  * Each labelled row of a TSV file: fn(text, len, category). Returns the
  * count of rows, or -1 (a message said why). The header is skipped; a
- * line that is not four columns is counted in *bad.
+ * broken line (clf_tsv_row) is counted in *bad.
  */
 static long
 each_row(const char *path, void (*fn)(const char *, size_t, const char *,
@@ -329,7 +329,8 @@ train(const struct config *cfg, const char *file)
 			printf("%ld labelled tickets read from %s%s", rows, file,
 			    old > 0 ? " (replacing the last file's)" : "");
 		if (rc == DB_OK && bad > 0)
-			printf("; %ld lines without four columns left out",
+			printf("; %ld broken lines left out (not four "
+			    "columns, a NUL byte, an empty or bad category)",
 			    bad);
 		if (rc == DB_OK)
 			printf("\n");

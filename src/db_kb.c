@@ -288,12 +288,14 @@ db_kb_each(struct db *db, const char *category, const char *fts, int all,
 	char *sql;
 	int rc;
 
-	/* the category's top level: "hardware" or "hardware/printer" */
+	/* the category's top level: "hardware" or "hardware/printer"
+	 * (compared as a prefix, not by LIKE: a '%' or '_' in the
+	 * category asked for is a character, not a wildcard) */
 	sql = xasprintf("SELECT a.id, ifnull(a.ticket_number, 0), a.title, "
 	    "a.category, a.status, a.version, a.updated_at, %s FROM %s "
 	    "WHERE (?1 OR a.status = 'published') AND (?2 IS NULL OR "
-	    "lower(a.category) = lower(?2) OR lower(a.category) LIKE "
-	    "lower(?2) || '/%%') %s ORDER BY %s LIMIT ?4",
+	    "lower(a.category) = lower(?2) OR substr(lower(a.category), 1, "
+	    "length(?2) + 1) = lower(?2) || '/') %s ORDER BY %s LIMIT ?4",
 	    fts != NULL ? "snippet(articles_fts, 1, '\x01', '\x02', "
 	    "' ... ', 16), -bm25(articles_fts, 2.0, 1.0)" : "NULL, 0",
 	    fts != NULL ? "articles_fts JOIN articles a ON a.id = "

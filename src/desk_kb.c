@@ -208,6 +208,14 @@ pl_kb_edit(struct intake *in, const struct db_ticket_info *ti, char *why,
 		    "the /kb edit line");
 		return 0;
 	}
+	if (strlen(body) > LIMIT_ARTICLE_BYTES) {
+		snprintf(why, whysz, "the article's Markdown is %zu bytes; an "
+		    "article holds at most %d (split it, or link to a longer "
+		    "document)", strlen(body), LIMIT_ARTICLE_BYTES);
+		free(title);
+		free(body);
+		return 0;
+	}
 	snprintf(detail, sizeof(detail), "article %lld", id);
 	if ((rc = db_kb_edit(pl->db, id, title, body, in->sender,
 	    in->now)) == DB_OK &&

@@ -92,6 +92,31 @@ name_at(const struct names *nm, const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * Is the line [p, end) the requester's name alone ("Alice Smith",
+ * "Smith, Alice.")? The words are all names, the rest spaces and
+ * punctuation; one name at least. Such a line starts a signature.
+ */
+static int
+name_line(const struct names *nm, const char *p, const char *end)
+{
+	size_t n;
+	int any = 0;
+
+	while (p < end) {
+		if (is_word((unsigned char)*p)) {
+			if ((n = name_at(nm, p, end)) == 0)
+				return 0;
+			any = 1;
+			p += n;
+		} else if (strchr(" \t.,-", *p) != NULL)
+			p++;
+		else
+			return 0;
+	}
+	return any;
+}
+
 /* A mail address starting at p (the word start): its length, or 0. */
 static size_t
 addr_at(const char *p, const char *end)
@@ -219,10 +244,11 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 			first = 0;
 			continue;	/* rule 1 */
 		}
-		first = 0;
 		if (command_is_signoff(ls, le) || (le - ls == 2 &&
-		    ls[0] == '-' && ls[1] == '-'))
+		    ls[0] == '-' && ls[1] == '-') ||
+		    (!first && name_line(&nm, ls, le)))
 			break;		/* rule 2 */
+		first = 0;
 		/* keep the line's indentation (lists, code) */
 		lex_next_line(p, len, &start, &ls, &le);
 		while (le > ls && (le[-1] == ' ' || le[-1] == '\t' ||
@@ -245,14 +271,43 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 	return out;
 }
 
+/* How many bytes of s (n long) to keep within max: all, else up to a line
+ * end in the last quarter, else up to a UTF-8 character's start. */
+static size_t
+cut_len(const char *s, size_t n, size_t max)
+{
+	size_t k;
+
+	if (n <= max)
+		return n;
+	for (k = max; k > max - max / 4; k--)
+		if (s[k - 1] == '\n')
+			return k - 1;	/* the line end goes too */
+	k = max;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
 char *
 kb_markdown(const char *problem, const char *answer)
 {
-	return xasprintf("## Problem\n\n%s\n\n## Answer\n\n%s\n",
-	    problem != NULL && problem[0] != '\0' ? problem :
-	    "(no description)", answer != NULL && answer[0] != '\0' ?
-	    answer : "(no answer was written on the ticket yet: an admin "
-	    "adds it with /kb edit)");
+	const char *cut = "\n\n(The rest is left out: an article is kept "
+	    "short.)";
+	size_t pl, al, pk, ak;
+
+	if (problem == NULL || problem[0] == '\0')
+		problem = "(no description)";
+	if (answer == NULL || answer[0] == '\0')
+		answer = "(no answer was written on the ticket yet: an admin "
+		    "adds it with /kb edit)";
+	pl = strlen(problem);
+	al = strlen(answer);
+	pk = cut_len(problem, pl, KB_PART_BYTES);
+	ak = cut_len(answer, al, KB_PART_BYTES);
+	return xasprintf("## Problem\n\n%.*s%s\n\n## Answer\n\n%.*s%s\n",
+	    (int)pk, problem, pk < pl ? cut : "", (int)ak, answer,
+	    ak < al ? cut : "");
 }
 
 int
@@ -275,7 +330,8 @@ kb_split_edit(const char *p, size_t len, char **title, char **body)
 			while (le > t && (le[-1] == '#' || le[-1] == ' '))
 				le--;
 			if (le > t)
-				*title = xstrndup(t, (size_t)(le - t));
+				*title = xstrndup(t, cut_len(t, (size_t)(le - t),
+				    LIMIT_SUBJECT_BYTES));
 		} else
 			pos = start;
 	}

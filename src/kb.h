@@ -7,9 +7,10 @@
  *
  * Personal data left out of published text (kb_scrub), rule by rule:
  *   1. a greeting line at the top ("Hi team,", "Dear Alice,") is dropped;
- *   2. a sign-off ("Thanks,", "Best regards, Alice") or a signature
- *      separator ("--") and every line after it are dropped: the name,
- *      title, phone and postal address of a signature go with it;
+ *   2. a sign-off ("Thanks,", "Best regards, Alice"), a signature
+ *      separator ("--") or a line that is the requester's name alone
+ *      (not the first line) and every line after it are dropped: the
+ *      name, title, phone and postal address of a signature go with it;
  *   3. mail addresses (x@y.z) become "[address]";
  *   4. phone numbers — 7 to 15 digits in one run of digits, spaces, '-',
  *      '/', '(' and ')', optionally after a '+' — become "[phone]"; a run
@@ -24,6 +25,8 @@
 #define TICKETD_KB_H
 
 #include <stddef.h>
+
+#include "limits.h"
 
 /* Most articles an acknowledgement names. */
 #define KB_SUGGEST_MAX		3
@@ -57,15 +60,19 @@ char	*kb_scrub(const char *p, size_t len, const struct kb_person *);
 
 /*
  * An article's Markdown: "## Problem" and the problem, "## Answer" and
- * the answer (or a line saying there is none yet). New string.
+ * the answer (or a line saying there is none yet). New string of at most
+ * LIMIT_ARTICLE_BYTES: a problem or an answer longer than KB_PART_BYTES
+ * is cut (at a line end when one is near) and says so.
  */
+#define KB_PART_BYTES	((LIMIT_ARTICLE_BYTES - 512) / 2)
 char	*kb_markdown(const char *problem, const char *answer);
 
 /*
  * An admin's new Markdown for /kb edit: a first line "# Title" sets the
- * title (*title, new string, else NULL) and is taken out of the body
- * (*body, new string, trimmed of blank lines at the ends). Returns 0, or
- * -1 when no body is left (nothing to publish).
+ * title (*title, new string, else NULL; cut to LIMIT_SUBJECT_BYTES) and
+ * is taken out of the body (*body, new string, trimmed of blank lines at
+ * the ends). Returns 0, or -1 when no body is left (nothing to publish).
+ * The caller refuses a body longer than LIMIT_ARTICLE_BYTES.
  */
 int	kb_split_edit(const char *p, size_t len, char **title, char **body);
 

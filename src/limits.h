@@ -75,6 +75,11 @@
 /* Words of one text the category classifier reads (the rest are left out:
  * a 20,000-word mail costs no more than this). */
 #define LIMIT_CLASSIFIER_WORDS		4000
+/* Longest knowledge-base article (its Markdown). The page renders it with
+ * cmark at every view, and cmark 0.30.2 is quadratic on some input (1 MB
+ * of "![[]()" takes minutes, 32 KiB a third of a second): an edit over
+ * this is refused, a published ticket's text is cut to fit. */
+#define LIMIT_ARTICLE_BYTES		(32 * 1024)
 
 /* authres.c, assign.c */
 /* Longest Authentication-Results value read (real ones are < 4 KiB);

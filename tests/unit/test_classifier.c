@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "classifier.h"
+#include "limits.h"
 #include "t.h"
 #include "xmalloc.h"
 
@@ -235,6 +236,9 @@ test_storage(void)
 	clf_trainer_free(&t);
 }
 
+/* a row given as a literal, its length from sizeof (NULs count) */
+#define ROW(s)	clf_tsv_row(s, sizeof(s) - 1, &r)
+
 static void
 test_tsv(void)
 {
@@ -249,6 +253,30 @@ test_tsv(void)
 	T_INTEQ(clf_tsv_row("7\tt\tb\tc\td", 9, &r), -1);
 	T_INTEQ(clf_tsv_row("7\tt\tb\t", 6, &r), -1);
 	T_INTEQ(clf_tsv_row("", 0, &r), -1);
+	/* broken rows of a hostile file: refused, never read past */
+	T_INTEQ(ROW("7\tt\tb\0dy\tAccess"), -1);
+	T_INTEQ(ROW("7\tt\tbody\tAcc\0ss"), -1);
+	T_INTEQ(ROW("7\tt\tbody\t\xff\xfe"), -1);
+	T_INTEQ(ROW("7\tt\tbody\t\x1b[31mred"), -1);
+	T_INTEQ(ROW("7\tt\tbody\t\r"), -1);
+	T_INTEQ(ROW("\t\t\t\t"), -1);
+	T_INTEQ(ROW("\t\t\tx"), 0);
+	T_INTEQ(ROW("7\tt\tbody\tHR Support"), 0);
+	T_INTEQ(ROW("7\tt\tbody\tGr\xc3\xbc\x6e"), 0);
+	{
+		char line[8 + LIMIT_CATEGORY_BYTES + 2], *p;
+		size_t n;
+
+		memcpy(line, "7\tt\tb\t", 6);
+		memset(line + 6, 'c', LIMIT_CATEGORY_BYTES + 1);
+		n = 6 + LIMIT_CATEGORY_BYTES;
+		p = t_dup_n(line, n);
+		T_INTEQ(clf_tsv_row(p, n, &r), 0);
+		free(p);
+		p = t_dup_n(line, n + 1);
+		T_INTEQ(clf_tsv_row(p, n + 1, &r), -1);
+		free(p);
+	}
 }
 
 /* Held-out rows of the fixture: the measures agree with the matrix. */

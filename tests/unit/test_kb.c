@@ -43,6 +43,14 @@ static const struct {
 	  NULL, "Screen flickers." },
 	{ "2 signature separator", "Screen flickers.\n--\nBob Jones\n"
 	  "+49 30 1234567\n", NULL, NULL, "Screen flickers." },
+	{ "2 signature without a sign-off", "VPN drops every hour.\n\n"
+	  "Alice Smith\nFinance, 3rd floor\nMain Street 5, 10115 Berlin\n",
+	  "Alice Smith", "alice.smith@corp.example", "VPN drops every hour." },
+	{ "2 the name alone, last first", "Screen flickers.\nSmith, Alice.\n"
+	  "Room 4.12\n", "Alice Smith", NULL, "Screen flickers." },
+	{ "2 a name in a sentence is no signature", "Screen flickers.\n"
+	  "Alice Smith cannot log in.\nSince Monday.\n", "Alice Smith", NULL,
+	  "Screen flickers.\n[name] [name] cannot log in.\nSince Monday." },
 	{ "3 addresses", "Mail bob.jones@corp.example or it@corp.example.\n",
 	  NULL, NULL, "Mail [address] or [address]." },
 	{ "3 not an address", "Use @here in chat, and a@b too.\n", NULL, NULL,
@@ -120,6 +128,37 @@ test_markdown(void)
 	free(md);
 }
 
+/*
+ * A huge ticket makes an article of at most LIMIT_ARTICLE_BYTES (the
+ * page renders it at every view): the problem is cut at a line end, the
+ * answer (one long line of two-byte characters) at a character's start.
+ */
+static void
+test_markdown_cut(void)
+{
+	size_t n = 200 * 1024, i;
+	char *problem = xmalloc(n + 1), *answer = xmalloc(n + 1), *md;
+	const char *a;
+
+	for (i = 0; i < n; i++)
+		problem[i] = i % 64 == 63 ? '\n' : 'p';
+	problem[n] = '\0';
+	for (i = 0; i + 1 < n; i += 2) {
+		answer[i] = '\xc3';
+		answer[i + 1] = '\xbc';
+	}
+	answer[n] = '\0';
+	md = kb_markdown(problem, answer);
+	T_CHECK(strlen(md) <= LIMIT_ARTICLE_BYTES);
+	T_CHECK(strstr(md, "pppp\n\n(The rest is left out") != NULL);
+	a = strstr(md, "## Answer\n\n");
+	T_CHECK(a != NULL && strstr(a, "\xc3\xbc\n\n(The rest is left out") !=
+	    NULL);
+	free(md);
+	free(problem);
+	free(answer);
+}
+
 static int
 split(const char *s, char **t, char **b)
 {
@@ -154,6 +193,21 @@ test_split_edit(void)
 	T_INTEQ(split("# Only a title\n\n", &t, &b), -1);
 	T_CHECK(t == NULL && b == NULL);
 	T_INTEQ(split("", &t, &b), -1);
+	{
+		/* a title line of 5,000 bytes is cut to a subject's length */
+		size_t n = 5000;
+		char *in = xmalloc(n + 8);
+
+		memcpy(in, "# ", 2);
+		memset(in + 2, 'x', n);
+		memcpy(in + 2 + n, "\nbody", 6);
+		T_INTEQ(kb_split_edit(in, n + 8, &t, &b), 0);
+		T_CHECK(t != NULL && strlen(t) == LIMIT_SUBJECT_BYTES);
+		T_STREQ(b, "body");
+		free(t);
+		free(b);
+		free(in);
+	}
 }
 
 static void
@@ -204,6 +258,7 @@ main(void)
 	T_RUN(test_scrub);
 	T_RUN(test_scrub_hostile);
 	T_RUN(test_markdown);
+	T_RUN(test_markdown_cut);
 	T_RUN(test_split_edit);
 	T_RUN(test_fts_query);
 	T_RUN(test_relevance);
