@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import (IMAP_PASSWORD, LOOPBACK, SMTP_PASSWORD, DeskTest,
+from harness import (IMAP_PASSWORD, LOOPBACK, REPO, SMTP_PASSWORD, DeskTest,
                      make_mail, wait_until)
 
 
@@ -42,7 +42,9 @@ class Check(DeskTest):
         self.assertEqual(list(s), ["config", "templates", "web", "database",
                                    "imap", "smtp"], r.stdout)
         self.assertTrue(all(ok for ok, _ in s.values()), r.stdout)
-        self.assertIn("schema 5", s["database"][1])
+        with open(os.path.join(REPO, "src", "db.h")) as f:
+            v = re.search(r"#define DB_SCHEMA_VERSION\s+(\d+)", f.read())
+        self.assertIn("schema %s," % v.group(1), s["database"][1])
         self.assertIn("logged in to %s:%d as it" % (LOOPBACK,
                                                      self.dovecot.port),
                       s["imap"][1])
