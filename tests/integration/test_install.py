@@ -324,11 +324,24 @@ class Docs(unittest.TestCase):
             return re.findall(r'\{\s*"([a-z]+)",\s*CMD_', body)
 
         admin = names("admin_specs[]")
+        requester = names("requester_specs[]")
         control = names("control_specs[]")
         self.assertIn("help", control)
-        for n in admin:
+        self.assertIn("solved", requester)
+        # "/kb" takes a word: each of them is a command of its own
+        body = src[src.index("case A_KB:"):]
+        kb = re.findall(r'strncasecmp\(w, "([a-z]+)"',
+                        body[:body.index("return;\n\tcase")])
+        self.assertEqual(kb, ["edit", "withdraw"])
+        admin = [n for n in admin if n != "kb"] + ["kb " + w for w in kb]
+        for n in admin + requester:
             self.assertTrue(re.search(r"\n\.It Li /%s\b" % n, page),
                             "not in ticketd-mail(7): /" + n)
+        # every role the role command takes, and no other
+        body = src[src.index("roles[] = {"):]
+        roles = re.findall(r'"([a-z]+)"', body[:body.index("};")])
+        m = re.search(r"\n\.It Li role Ar address Cm (.*)\n", page)
+        self.assertEqual(m and m.group(1).split(" | "), roles)
         for n in control:
             self.assertTrue(re.search(r"\n\.It Li %s\b" % n, page),
                             "not in ticketd-mail(7): " + n)
