@@ -294,12 +294,16 @@ class Docs(unittest.TestCase):
         with open(os.path.join(MAN, "ticketctl.8")) as f:
             page = f.read()
         cmds = set()
-        for m in re.finditer(r"ticketctl -c FILE (\w+)(?: (\w+))?", usage):
+        for m in re.finditer(r"ticketctl -c FILE (\w+)(?: ([\w|]+))?",
+                             usage):
             word = m.group(1)
-            if word in ("ticket", "user"):
-                word += " " + m.group(2)
-            cmds.add(word)
-        for c in ("check", "backup", "restore", "import", "init"):
+            if word in ("ticket", "user", "kb"):
+                for sub in m.group(2).split("|"):
+                    cmds.add(word + " " + sub)
+            else:
+                cmds.add(word)
+        for c in ("check", "backup", "restore", "import", "init",
+                  "kb withdraw"):
             self.assertIn(c, cmds)
         synopsis = page[:page.index("\n.Sh DESCRIPTION")]
         for c in sorted(cmds):
