@@ -474,6 +474,33 @@ class Sieve(DeskTest):
         self.assertIn("resolved with successful implicit keep", out)
         self.assertEqual(len(self.kept()), 1, out)
 
+    def test_into_ticketd(self):
+        # the program of the script's comment, with the real ticketd: the
+        # mail becomes a ticket and is not kept. Sieve runs it as the
+        # mailbox's user, whose the desk's files are then.
+        from harness import chown_mail
+        desk = self.make_desk(None, self.start_sink())
+        for root, dirs, files in os.walk(self.tmp):
+            for n in dirs + files:
+                chown_mail(os.path.join(root, n))
+        chown_mail(self.tmp)
+        path = os.path.join(self.bin, "ticketd-stdin")
+        env = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in
+                       sanitizer_env({}).items())
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\nexec env %s %s -c %s --stdin\n" % (
+                env, shlex.quote(os.path.join(bin_dir(), "ticketd")),
+                shlex.quote(desk.path)))
+        os.chmod(path, 0o755)
+        with open(os.path.join(REPO, "contrib", "ticketd.sieve")) as f:
+            self.assertIn("exec /usr/local/bin/ticketd -s -c "
+                          "/etc/ticketd/ticketd.conf --stdin", f.read())
+        out = self.run_sieve()
+        self.assertIn("final result: success", out)
+        self.assertEqual(self.kept(), [])
+        self.assertEqual([t["subject"] for t in desk.tickets()],
+                         ["Through Sieve"])
+
 
 class HelpMail(DeskTest):
     """A mail whose subject is "help", or a control mail's "help": the
