@@ -264,6 +264,17 @@ class Docs(unittest.TestCase):
                                 os.path.join(MAN, p)], capture_output=True)
             self.assertEqual((r.returncode, r.stdout + r.stderr), (0, b""),
                              p)
+        # each page points to the other three
+        for p in PAGES:
+            with open(os.path.join(MAN, p)) as f:
+                text = f.read()
+            see = text[text.index("\n.Sh SEE ALSO"):]
+            see = see[:see.index("\n.Sh ", 1)]
+            for q in PAGES:
+                if q != p:
+                    name, sec = q.rsplit(".", 1)
+                    self.assertIn(".Xr %s %s" % (name, sec), see,
+                                  "%s: SEE ALSO lacks %s" % (p, q))
         # and contrib/lint.sh checks every page the same way
         with open(os.path.join(REPO, "contrib", "lint.sh")) as f:
             self.assertIn("for m in man/*.[0-9]", f.read())
