@@ -248,25 +248,50 @@ mbox_end(const struct source_file *sf, size_t i, size_t start)
 	return end;
 }
 
+/*
+ * Where the i-th mail's headers start. libetpan ends the "From " line at
+ * the first LF; in a file with CR-only line ends (old Mac exports) that
+ * line would swallow the whole mail, which would then be empty. A CR not
+ * followed by LF ends the "From " line too: the mail is kept, and the
+ * pipeline decides what it is.
+ */
+static size_t
+mbox_start(const struct source_file *sf, const struct mailmbox_msg_info *info)
+{
+	const char *m = sf->mbox->mb_mapping;
+	size_t j;
+
+	for (j = info->msg_start; j < info->msg_headers; j++) {
+		if (m[j] == '\n')
+			break;
+		if (m[j] == '\r' && j + 1 < sf->mbox->mb_mapping_size &&
+		    m[j + 1] != '\n')
+			return j + 1;
+	}
+	return info->msg_headers;
+}
+
 static int
 get_mbox(struct source_file *sf, size_t i, long long max_bytes, char **data,
     size_t *len, char *err, size_t errsz)
 {
 	struct mailmbox_msg_info *info;
-	size_t n, end;
+	size_t n, start, end;
 
 	info = carray_get(sf->mbox->mb_tab, (unsigned int)i);
-	if (info == NULL || info->msg_headers > sf->mbox->mb_mapping_size) {
+	if (info == NULL || info->msg_headers > sf->mbox->mb_mapping_size ||
+	    info->msg_start > info->msg_headers) {
 		snprintf(err, errsz, "mail %zu: out of the file", i + 1);
 		return -1;
 	}
-	end = mbox_end(sf, i, info->msg_headers);
-	n = end - info->msg_headers;
+	start = mbox_start(sf, info);
+	end = mbox_end(sf, i, start);
+	n = end - start;
 	*len = n;
 	if (max_bytes > 0 && (long long)n > max_bytes)
 		return 1;
 	*data = xmalloc(n + 1);
-	memcpy(*data, sf->mbox->mb_mapping + info->msg_headers, n);
+	memcpy(*data, sf->mbox->mb_mapping + start, n);
 	*len = source_file_unquote(*data, n);
 	(*data)[*len] = '\0';
 	return 0;

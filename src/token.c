@@ -284,6 +284,7 @@ run(struct token *t, char *out, size_t *outlen, char *err, size_t errsz)
 	char ebuf[TOKEN_STDERR_BYTES + 1], tmp[4096], vis[512], *nl;
 	struct pollfd pfd[2];
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status, i, n, rc = -1;
+	int flood = 0;
 	size_t elen = 0;
 	long long deadline;
 	ssize_t r;
@@ -311,7 +312,7 @@ run(struct token *t, char *out, size_t *outlen, char *err, size_t errsz)
 	deadline = mono_ms() + TOKEN_COMMAND_SECS * 1000LL;
 	pfd[0].fd = po[0];
 	pfd[1].fd = pe[0];
-	while (pfd[0].fd != -1 || pfd[1].fd != -1) {
+	while ((pfd[0].fd != -1 || pfd[1].fd != -1) && !flood) {
 		long long left = deadline - mono_ms();
 
 		if (left <= 0)
@@ -339,8 +340,11 @@ run(struct token *t, char *out, size_t *outlen, char *err, size_t errsz)
 			if (i == 0) {
 				size_t k = (size_t)r;
 
-				if (k > TOKEN_OUTPUT_BYTES - *outlen)
+				/* more than a token: no need to wait */
+				if (k > TOKEN_OUTPUT_BYTES - *outlen) {
 					k = TOKEN_OUTPUT_BYTES - *outlen;
+					flood = 1;
+				}
 				memcpy(out + *outlen, tmp, k);
 				*outlen += k;
 			} else {
@@ -362,8 +366,14 @@ run(struct token *t, char *out, size_t *outlen, char *err, size_t errsz)
 		kill(-pid, SIGKILL);
 		while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 			;
-		snprintf(err, errsz, "%s token_command did not finish within "
-		    "%d seconds; killed", t->what, TOKEN_COMMAND_SECS);
+		if (flood)
+			snprintf(err, errsz, "%s token_command printed more "
+			    "than %d bytes; killed", t->what,
+			    TOKEN_OUTPUT_BYTES);
+		else
+			snprintf(err, errsz, "%s token_command did not finish "
+			    "within %d seconds; killed", t->what,
+			    TOKEN_COMMAND_SECS);
 		goto close;
 	}
 	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)

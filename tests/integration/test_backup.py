@@ -12,6 +12,7 @@ import email.utils
 import glob
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -253,6 +254,25 @@ class Migration(DeskTest):
         r = self.desk.ctl("restore", copies[0])
         self.assertIn("ticketd migrates it at its next start", r.stdout)
         self.assertEqual(self.desk.scalar("PRAGMA user_version"), 1)
+
+    def test_failed_step_changes_nothing(self):
+        # a table in the way of the last step (6 -> 7): the five steps
+        # before it ran in the same transaction, so they are undone too
+        con = sqlite3.connect(self.desk.db)
+        con.execute("CREATE TABLE classifier_model (in_the_way)")
+        con.commit()
+        con.close()
+        r = self.desk.stdin(make_mail(subject="Waits"), check=75)
+        self.assertRegex(r.stderr, r"migrating schema 1 -> %d: table "
+                         r"classifier_model already exists; nothing "
+                         r"changed \(the copy .*\.bak-v1-\d{8}T\d{6}Z is "
+                         r"there too\)" % harness.schema_version())
+        self.assertEqual(self.desk.scalar("PRAGMA user_version"), 1)
+        self.assertEqual(self.desk.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE name IN "
+            "('comments', 'participants', 'articles')"), 0)
+        self.assertEqual(self.desk.ticket_count(), 1)
+        self.assertEqual(len(glob.glob(self.desk.db + ".bak-v1-*")), 1)
 
     def test_no_copy_no_migration(self):
         # every name the copy could take in the next seconds is taken: no

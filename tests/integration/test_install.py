@@ -264,6 +264,17 @@ class Docs(unittest.TestCase):
                                 os.path.join(MAN, p)], capture_output=True)
             self.assertEqual((r.returncode, r.stdout + r.stderr), (0, b""),
                              p)
+        # each page points to the other three
+        for p in PAGES:
+            with open(os.path.join(MAN, p)) as f:
+                text = f.read()
+            see = text[text.index("\n.Sh SEE ALSO"):]
+            see = see[:see.index("\n.Sh ", 1)]
+            for q in PAGES:
+                if q != p:
+                    name, sec = q.rsplit(".", 1)
+                    self.assertIn(".Xr %s %s" % (name, sec), see,
+                                  "%s: SEE ALSO lacks %s" % (p, q))
         # and contrib/lint.sh checks every page the same way
         with open(os.path.join(REPO, "contrib", "lint.sh")) as f:
             self.assertIn("for m in man/*.[0-9]", f.read())
@@ -294,12 +305,16 @@ class Docs(unittest.TestCase):
         with open(os.path.join(MAN, "ticketctl.8")) as f:
             page = f.read()
         cmds = set()
-        for m in re.finditer(r"ticketctl -c FILE (\w+)(?: (\w+))?", usage):
+        for m in re.finditer(r"ticketctl -c FILE (\w+)(?: ([\w|]+))?",
+                             usage):
             word = m.group(1)
-            if word in ("ticket", "user"):
-                word += " " + m.group(2)
-            cmds.add(word)
-        for c in ("check", "backup", "restore", "import", "init"):
+            if word in ("ticket", "user", "kb"):
+                for sub in m.group(2).split("|"):
+                    cmds.add(word + " " + sub)
+            else:
+                cmds.add(word)
+        for c in ("check", "backup", "restore", "import", "init",
+                  "kb withdraw"):
             self.assertIn(c, cmds)
         synopsis = page[:page.index("\n.Sh DESCRIPTION")]
         for c in sorted(cmds):
@@ -324,11 +339,24 @@ class Docs(unittest.TestCase):
             return re.findall(r'\{\s*"([a-z]+)",\s*CMD_', body)
 
         admin = names("admin_specs[]")
+        requester = names("requester_specs[]")
         control = names("control_specs[]")
         self.assertIn("help", control)
-        for n in admin:
+        self.assertIn("solved", requester)
+        # "/kb" takes a word: each of them is a command of its own
+        body = src[src.index("case A_KB:"):]
+        kb = re.findall(r'strncasecmp\(w, "([a-z]+)"',
+                        body[:body.index("return;\n\tcase")])
+        self.assertEqual(kb, ["edit", "withdraw"])
+        admin = [n for n in admin if n != "kb"] + ["kb " + w for w in kb]
+        for n in admin + requester:
             self.assertTrue(re.search(r"\n\.It Li /%s\b" % n, page),
                             "not in ticketd-mail(7): /" + n)
+        # every role the role command takes, and no other
+        body = src[src.index("roles[] = {"):]
+        roles = re.findall(r'"([a-z]+)"', body[:body.index("};")])
+        m = re.search(r"\n\.It Li role Ar address Cm (.*)\n", page)
+        self.assertEqual(m and m.group(1).split(" | "), roles)
         for n in control:
             self.assertTrue(re.search(r"\n\.It Li %s\b" % n, page),
                             "not in ticketd-mail(7): " + n)
@@ -456,6 +484,33 @@ class Sieve(DeskTest):
         out = self.run_sieve()
         self.assertIn("resolved with successful implicit keep", out)
         self.assertEqual(len(self.kept()), 1, out)
+
+    def test_into_ticketd(self):
+        # the program of the script's comment, with the real ticketd: the
+        # mail becomes a ticket and is not kept. Sieve runs it as the
+        # mailbox's user, whose the desk's files are then.
+        from harness import chown_mail
+        desk = self.make_desk(None, self.start_sink())
+        for root, dirs, files in os.walk(self.tmp):
+            for n in dirs + files:
+                chown_mail(os.path.join(root, n))
+        chown_mail(self.tmp)
+        path = os.path.join(self.bin, "ticketd-stdin")
+        env = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in
+                       sanitizer_env({}).items())
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\nexec env %s %s -c %s --stdin\n" % (
+                env, shlex.quote(os.path.join(bin_dir(), "ticketd")),
+                shlex.quote(desk.path)))
+        os.chmod(path, 0o755)
+        with open(os.path.join(REPO, "contrib", "ticketd.sieve")) as f:
+            self.assertIn("exec /usr/local/bin/ticketd -s -c "
+                          "/etc/ticketd/ticketd.conf --stdin", f.read())
+        out = self.run_sieve()
+        self.assertIn("final result: success", out)
+        self.assertEqual(self.kept(), [])
+        self.assertEqual([t["subject"] for t in desk.tickets()],
+                         ["Through Sieve"])
 
 
 class HelpMail(DeskTest):

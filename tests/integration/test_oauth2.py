@@ -442,7 +442,13 @@ class RefusedTokenBackoff(DeskTest):
         # make them due now (the runs scheduled them 30 s ahead)
         self.desk.sql("UPDATE outbox SET next_attempt_at = 0")
         self.desk.start()
-        time.sleep(6)
+        # both refusals logged (slow under a loaded sanitizer build), then
+        # a few seconds more in which nothing may be tried again
+        wait_until(lambda: "smtp localhost: OAuth2 login" in
+                   self.desk.daemon_log() and "imap 127.0.0.1: OAuth2 login"
+                   in self.desk.daemon_log(), 60, interval=0.2,
+                   what="both logins refused")
+        time.sleep(5)
         log_text = self.desk.daemon_log()
         self.desk.stop()
         self.assertEqual(self.imap.attempts, 2, log_text)

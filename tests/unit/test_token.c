@@ -174,6 +174,25 @@ test_command(void)
 	T_CHECK(token_get(t, 0, &fresh, err, sizeof(err)) == NULL);
 	T_CHECK(strstr(err, "printed no usable token") != NULL);
 	token_free(&t);
+	/*
+	 * hostile output: endless (killed as soon as it is more than a
+	 * token could be, not after the 30 s a command may take), binary
+	 */
+	{
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t = token_new(NULL, "yes", "imap");
+		T_CHECK(token_get(t, 0, &fresh, err, sizeof(err)) == NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		T_CHECK(strstr(err, "imap token_command printed more than") !=
+		    NULL);
+		T_CHECK(t1.tv_sec - t0.tv_sec < 10);
+		token_free(&t);
+	}
+	t = token_new(NULL, "printf 'ab\\001\\377cd\\n'", "imap");
+	T_CHECK(token_get(t, 0, &fresh, err, sizeof(err)) == NULL);
+	token_free(&t);
 	/* the command does not get our descriptors, nor an ignored SIGPIPE */
 	t = token_new(NULL, "ls /proc/self/fd | wc -l | tr -d ' '", "imap");
 	tok = token_get(t, 0, &fresh, err, sizeof(err));
