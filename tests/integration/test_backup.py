@@ -12,7 +12,6 @@ import email.utils
 import glob
 import hashlib
 import os
-import re
 import shutil
 import sqlite3
 import stat
