@@ -428,6 +428,24 @@ text_ok(const char *p, size_t len, size_t max)
 	return 1;
 }
 
+int
+asset_text_ok(const char *p, size_t len, size_t max, int multiline)
+{
+	const unsigned char *s = (const unsigned char *)p, *e = s + len;
+	size_t k;
+
+	if (len > max)
+		return 0;
+	while (s < e) {
+		k = lex_utf8_len(s, e);
+		if (k == 0 || (k == 1 && lex_is_ctl(*s) && !(multiline &&
+		    (*s == '\n' || *s == '\t'))))
+			return 0;
+		s += k;
+	}
+	return 1;
+}
+
 static char *
 addr_of(const char *p, size_t len)
 {

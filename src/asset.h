@@ -154,6 +154,13 @@ int	asset_cmd_parse(const char *p, size_t len, struct asset_cmd *c,
 int	asset_cmd_set(struct asset_cmd *c, const char *key, size_t klen,
 	    const char *val, size_t vlen, char *err, size_t errsz);
 
+/*
+ * Free text of a model, a serial or a note: valid UTF-8, no control
+ * characters (with multiline, LF and tab are fine), at most max bytes.
+ * 1 or 0.
+ */
+int	asset_text_ok(const char *p, size_t len, size_t max, int multiline);
+
 /* "add", "give", …: the op's name (static). */
 const char *asset_op_name(enum asset_op);
 

@@ -400,8 +400,8 @@ diff(struct buf *ch, const char *name, const char *old, const char *new)
 
 int
 asset_import_row(const struct asset_ctx *x, const struct asset_cmd *c,
-    int apply, enum asset_plan *plan, char **changes, char *why,
-    size_t whysz)
+    unsigned cols, int apply, enum asset_plan *plan, char **changes,
+    char *why, size_t whysz)
 {
 	struct db_asset_new n;
 	struct db_asset a;
@@ -436,6 +436,26 @@ asset_import_row(const struct asset_ctx *x, const struct asset_cmd *c,
 	n.purchased = c->purchased[0] != '\0' ? c->purchased : NULL;
 	n.warranty = c->warranty[0] != '\0' ? c->warranty : NULL;
 	n.notes = c->note;
+	if (exists) {
+		/* an update: the columns the file does not have stay */
+		if (!(cols & ASSET_COL_OWNER))
+			owner = n.owner_id = a.owner_id;
+		if (!(cols & ASSET_COL_MODEL))
+			n.model = a.model;
+		if (!(cols & ASSET_COL_SERIAL))
+			n.serial = a.serial;
+		if (!(cols & ASSET_COL_PURCHASED))
+			n.purchased = a.purchased;
+		if (!(cols & ASSET_COL_WARRANTY))
+			n.warranty = a.warranty;
+		if (!(cols & ASSET_COL_NOTES))
+			n.notes = a.notes;
+		if (!(cols & ASSET_COL_STATUS) && owner == a.owner_id)
+			n.status = a.status;
+		else if (!(cols & ASSET_COL_STATUS))
+			n.status = owner != 0 ? ASSET_ST_IN_USE :
+			    ASSET_ST_IN_STOCK;
+	}
 	if ((clash = status_clash(owner, n.status)) != NULL) {
 		snprintf(why, whysz, "%s", clash);
 		db_asset_clear(&a);
@@ -447,9 +467,6 @@ asset_import_row(const struct asset_ctx *x, const struct asset_cmd *c,
 		    DB_OK;
 		return rc == DB_OK ? 1 : rc;
 	}
-	/* an update: only what the file says differently */
-	if (c->note == NULL)
-		n.notes = a.notes;
 	buf_init(&ch, 64 * 1024);
 	diff(&ch, "type", a.type, n.type);
 	diff(&ch, "model", a.model, n.model);
@@ -460,7 +477,7 @@ asset_import_row(const struct asset_ctx *x, const struct asset_cmd *c,
 	diff(&ch, "notes", a.notes, n.notes);
 	owner_moved = a.owner_id != owner;
 	if (owner_moved)
-		diff(&ch, "owner", a.owner, c->owner);
+		diff(&ch, "owner", a.owner, owner != 0 ? c->owner : NULL);
 	*plan = ch.len > 0 ? ASSET_PLAN_CHANGE : ASSET_PLAN_SAME;
 	rc = DB_OK;
 	if (apply && *plan == ASSET_PLAN_CHANGE) {

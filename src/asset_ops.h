@@ -48,18 +48,29 @@ int	asset_apply(const struct asset_ctx *, const struct asset_cmd *,
 int	asset_describe(struct db *, const char *tag, size_t max_tickets,
 	    struct buf *out, char *why, size_t whysz);
 
+/* The columns a CSV file has besides tag and type: an update changes
+ * only those (an empty cell clears the field). */
+#define ASSET_COL_MODEL		0x01
+#define ASSET_COL_SERIAL	0x02
+#define ASSET_COL_OWNER		0x04
+#define ASSET_COL_STATUS	0x08
+#define ASSET_COL_PURCHASED	0x10
+#define ASSET_COL_WARRANTY	0x20
+#define ASSET_COL_NOTES		0x40
+
 /* A CSV row of an import: what would happen. */
 enum asset_plan { ASSET_PLAN_NEW, ASSET_PLAN_CHANGE, ASSET_PLAN_SAME };
 
 /*
  * One import row (c->op ASSET_OP_ADD with c->note the notes column, NULL
  * when the file has none): checked as "asset add" is, except that an
- * existing tag is an update. *plan says what applying it does, and
+ * existing tag is an update of the columns in cols (without a status
+ * column, the status stays unless the owner changes). *plan says what applying it does, and
  * changes (may be NULL; caller frees) names the changed fields. With
  * apply, it is done. 1 fine, 0 refused (why), <0 error.
  */
 int	asset_import_row(const struct asset_ctx *, const struct asset_cmd *c,
-	    int apply, enum asset_plan *plan, char **changes, char *why,
-	    size_t whysz);
+	    unsigned cols, int apply, enum asset_plan *plan, char **changes,
+	    char *why, size_t whysz);
 
 #endif
