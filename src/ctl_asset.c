@@ -478,7 +478,7 @@ struct irow {
 
 /* A data record into c: 0, or -1 with why. */
 static int
-read_row(const struct csv_record *r, const int *col, size_t ncols,
+read_row(struct csv_record *r, const int *col, size_t ncols,
     struct asset_cmd *c, char *why, size_t whysz)
 {
 	const char *v;
@@ -521,6 +521,16 @@ read_row(const struct csv_record *r, const int *col, size_t ncols,
 			c->model = xstrdup(v);
 			break;
 		case COL_NOTES:
+			/* a multi-line field's CR LF is a line end */
+			{
+				char *w = r->f[i], *q;
+
+				for (q = w; *q != '\0'; q++)
+					if (!(q[0] == '\r' && q[1] == '\n'))
+						*w++ = *q;
+				*w = '\0';
+				vl = strlen(v);
+			}
 			if (!asset_text_ok(v, vl, 16 * ASSET_NOTE_MAX, 1)) {
 				snprintf(why, whysz, "notes: control characters "
 				    "or longer than %d bytes",
