@@ -291,8 +291,8 @@ static const char *const migrations[] = {
 	"    CHECK (how IN ('header', 'subject', 'auto', 'admin',"
 	"        'ticketctl')),"
 	"    linked_at INTEGER NOT NULL);"
-	"CREATE INDEX ticket_assets_asset ON ticket_assets(asset_id,"
-	"    ticket_number)",
+	"CREATE INDEX ticket_assets_asset ON ticket_assets(asset_id, "
+	"ticket_number)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
