@@ -380,3 +380,52 @@ CREATE TABLE classifier_model (
 	examples	INTEGER NOT NULL,
 	model		BLOB NOT NULL
 );
+
+-- v8 (issue 15): IT assets. A device (or a licence) with a unique tag
+-- ("LAP-0042", upper-cased), its type (one of [assets] types), model,
+-- serial, owner (NULL: in stock), status, dates ("YYYY-MM-DD") and notes.
+CREATE TABLE assets (
+	id		INTEGER PRIMARY KEY,
+	tag		TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	type		TEXT NOT NULL,
+	model		TEXT NOT NULL DEFAULT '',
+	serial		TEXT,
+	owner_id	INTEGER REFERENCES people(id),
+	status		TEXT NOT NULL DEFAULT 'in-stock'
+			CHECK (status IN ('in-use', 'in-stock', 'in-repair',
+			    'retired')),
+	purchased	TEXT,
+	warranty_end	TEXT,
+	notes		TEXT,
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE INDEX assets_owner ON assets(owner_id, type);
+CREATE INDEX assets_warranty ON assets(warranty_end);
+-- Every change of an asset, with who made it and when (its history):
+-- actor is the address of the mail's sender or "ticketctl (USER)";
+-- owner_id is the owner after an added/given/returned/changed event (the
+-- owner history).
+CREATE TABLE asset_events (
+	id		INTEGER PRIMARY KEY,
+	asset_id	INTEGER NOT NULL REFERENCES assets(id),
+	at		INTEGER NOT NULL,
+	actor_id	INTEGER REFERENCES people(id),
+	actor		TEXT NOT NULL,
+	kind		TEXT NOT NULL,
+	detail		TEXT,
+	owner_id	INTEGER REFERENCES people(id)
+);
+CREATE INDEX asset_events_asset ON asset_events(asset_id, id);
+-- The device a ticket is about (one per ticket), and how it was named:
+-- the requester's Asset: pseudo-header or [TAG] in the subject, the
+-- category's automatic link, or an admin's /asset.
+CREATE TABLE ticket_assets (
+	ticket_number	INTEGER PRIMARY KEY REFERENCES tickets(number),
+	asset_id	INTEGER NOT NULL REFERENCES assets(id),
+	how		TEXT NOT NULL
+			CHECK (how IN ('header', 'subject', 'auto', 'admin',
+			    'ticketctl')),
+	linked_at	INTEGER NOT NULL
+);
+CREATE INDEX ticket_assets_asset ON ticket_assets(asset_id, ticket_number);

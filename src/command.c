@@ -37,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "asset.h"
 #include "command.h"
 #include "fields.h"
 #include "lex.h"
@@ -60,6 +61,8 @@ enum arg {
 	C_ADDR,		/* address */
 	C_ADDR_SKILLS,	/* address cat, cat... */
 	C_ADDR_DATE,	/* address [until] [date] */
+	C_ASSET,	/* asset add|give|…: asset_cmd_parse() */
+	A_TAG,		/* an asset tag → arg1 */
 };
 
 struct spec {
@@ -80,6 +83,7 @@ static const struct spec admin_specs[] = {
 	{ "publish", CMD_PUBLISH, A_OPT_TEXT, NULL },
 	{ "reason", CMD_REASON, A_TEXT, "a text is required" },
 	{ "kb", CMD_KB_EDIT, A_KB, "edit or withdraw is required" },
+	{ "asset", CMD_ASSET_LINK, A_TAG, "a tag is required" },
 };
 
 static const struct spec requester_specs[] = {
@@ -97,6 +101,8 @@ static const struct spec control_specs[] = {
 	{ "back", CMD_BACK, C_ADDR, NULL },
 	{ "report", CMD_REPORT, A_NONE, NULL },
 	{ "help", CMD_HELP, A_NONE, NULL },
+	{ "asset", CMD_ASSET, C_ASSET, NULL },
+	{ "assets", CMD_ASSETS, C_ADDR, NULL },
 };
 
 static const char *const roles[] = { "user", "admin", "root" };
@@ -445,6 +451,30 @@ want_skills(struct cmd *c, const char *name, const char *p, const char *end)
 	c->kind = CMD_SKILLS;
 }
 
+/* "asset …": checked by asset.c; CMD_ASSET or CMD_ASSET_NOTE. 0 or -1. */
+static int
+parse_asset(struct cmd *c, const char *name, const char *p, const char *end)
+{
+	struct asset_cmd ac;
+	char err[256];
+
+	asset_cmd_init(&ac);
+	if (asset_cmd_parse(p, (size_t)(end - p), &ac, err, sizeof(err)) ==
+	    -1) {
+		asset_cmd_clear(&ac);
+		fail(c, CMD_ERROR, name, err);
+		return -1;
+	}
+	c->arg1 = xstrdup(ac.tag);
+	if (ac.op == ASSET_OP_NOTE) {
+		c->kind = CMD_ASSET_NOTE;
+		c->arg2 = xstrdup(ac.note);
+	} else
+		c->kind = CMD_ASSET;
+	asset_cmd_clear(&ac);
+	return 0;
+}
+
 /* Fill c from the arguments [p, end) of the command spec s. */
 static void
 parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
@@ -587,6 +617,24 @@ parse_args(struct cmd *c, const struct spec *s, const char *p, const char *end)
 		if (n > 0 && parse_date(w, n, &c->until) == -1) {
 			fail_tok(c, s->name, w, n,
 			    "is not a date (YYYY-MM-DD, 2000..2999)");
+			return;
+		}
+		if (want_end(c, s->name, p, end) == -1)
+			return;
+		break;
+	case C_ASSET:
+		if (parse_asset(c, s->name, p, end) == -1)
+			return;
+		return;
+	case A_TAG:
+		n = word(&p, end, &w);
+		if (n == 0) {
+			fail(c, CMD_ERROR, s->name, s->need);
+			return;
+		}
+		c->arg1 = xmalloc(ASSET_TAG_MAX + 1);
+		if (asset_tag_parse(w, n, c->arg1) == -1) {
+			fail_tok(c, s->name, w, n, "is not an asset tag");
 			return;
 		}
 		if (want_end(c, s->name, p, end) == -1)
@@ -1277,6 +1325,12 @@ command_kind_name(enum cmd_kind k)
 		return "report";
 	case CMD_HELP:
 		return "help";
+	case CMD_ASSET:
+	case CMD_ASSET_NOTE:
+	case CMD_ASSET_LINK:
+		return "asset";
+	case CMD_ASSETS:
+		return "assets";
 	}
 	return "unknown";
 }

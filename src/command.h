@@ -50,7 +50,15 @@ enum cmd_kind {
 	CMD_AWAY,		/* arg1: address, until: 0 or the date */
 	CMD_BACK,		/* arg1: address */
 	CMD_REPORT,		/* no argument */
-	CMD_HELP		/* no argument: ticketd-mail(7) mailed back */
+	CMD_HELP,		/* no argument: ticketd-mail(7) mailed back */
+	/* issue 15: IT assets (asset.h parses the words; the caller parses
+	 * line again with asset_cmd_parse() for the values) */
+	CMD_ASSET,		/* "asset add|give|return|status|show TAG …":
+				 * arg1: the tag, upper-cased */
+	CMD_ASSET_NOTE,		/* "asset note TAG text" (admins too): arg1:
+				 * the tag, arg2: the text */
+	CMD_ASSETS,		/* "assets EMAIL": arg1: the address */
+	CMD_ASSET_LINK		/* admin "/asset TAG": arg1: the tag */
 };
 
 struct cmd {

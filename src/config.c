@@ -41,6 +41,7 @@
 #ifndef TZDIR
 #define TZDIR	"/usr/share/zoneinfo"
 #endif
+#include "asset.h"
 #include "limits.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -60,11 +61,12 @@ enum section {
 	SEC_SLA,
 	SEC_WEB,
 	SEC_CATEGORIES,
+	SEC_ASSETS,
 	SEC_N
 };
 
 static const char *const section_names[SEC_N] = {
-	"imap", "smtp", "helpdesk", "sla", "web", "categories"
+	"imap", "smtp", "helpdesk", "sla", "web", "categories", "assets"
 };
 
 /* The reader's idea of the current section, beside enum section. */
@@ -117,6 +119,8 @@ static int	check_timezone(const char *, char *, size_t);
 static int	check_percent(const char *, char *, size_t);
 static int	check_clock_time(const char *, char *, size_t);
 static int	check_user(const char *, char *, size_t);
+static int	check_asset_types(const char *, char *, size_t);
+static int	check_asset_link(const char *, char *, size_t);
 
 static const char *const trust_names[] = {
 	"authentication-results", "from", NULL	/* enum config_trust */
@@ -254,6 +258,12 @@ static const struct config_entry config_table[] = {
 	/* default: web.secret beside the database, set in check_all() */
 	{ SEC_WEB, "secret_file", CT_STRING, 0, 0, NULL, OFF(web.secret_file),
 	    0, NULL, NULL },
+
+	/* issue 15: the asset registry's types, and automatic linking */
+	{ SEC_ASSETS, "types", CT_STRING, 0, 0, ASSET_TYPES_DEFAULT,
+	    OFF(assets.types_as_written), 0, NULL, check_asset_types },
+	{ SEC_ASSETS, "link", CT_STRING, 0, 0, NULL,
+	    OFF(assets.link_as_written), F_EMPTY, NULL, check_asset_link },
 };
 
 #define NENTRIES	(sizeof(config_table) / sizeof(config_table[0]))
@@ -879,6 +889,31 @@ check_percent(const char *v, char *msg, size_t msgsz)
 		    "(1%% to 99%%, or off)", vis);
 		return -1;
 	}
+	return 0;
+}
+
+/* [assets] types: see asset_types_parse(). */
+static int
+check_asset_types(const char *v, char *msg, size_t msgsz)
+{
+	char **t;
+
+	if (asset_types_parse(v, &t, msg, msgsz) == -1)
+		return -1;
+	asset_types_free(t);
+	return 0;
+}
+
+/* [assets] link: the syntax; the types are checked in check_all(). */
+static int
+check_asset_link(const char *v, char *msg, size_t msgsz)
+{
+	struct asset_link *l;
+	size_t n;
+
+	if (asset_links_parse(v, NULL, &l, &n, msg, msgsz) == -1)
+		return -1;
+	asset_links_free(l, n);
 	return 0;
 }
 
@@ -1600,6 +1635,7 @@ check_all(struct ctx *c)
 	struct config *cfg = c->cfg;
 	const struct config_entry *e;
 	const char *slash;
+	char msg[256];
 	size_t i;
 	int line;
 
@@ -1678,6 +1714,19 @@ check_all(struct ctx *c)
 	    config_parse_clock(cfg->helpdesk.retrain_at,
 	    &cfg->helpdesk.retrain_min) == -1)
 		cfg->helpdesk.retrain_min = -1;
+
+	/* issue 15: the types, then the map that names them */
+	if (cfg->assets.types_as_written != NULL &&
+	    is_valid(c, SEC_ASSETS, "types") &&
+	    asset_types_parse(cfg->assets.types_as_written, &cfg->assets.types,
+	    msg, sizeof(msg)) == -1)
+		cfg->assets.types = NULL;
+	if (cfg->assets.link_as_written != NULL &&
+	    is_valid(c, SEC_ASSETS, "link") && cfg->assets.types != NULL &&
+	    asset_links_parse(cfg->assets.link_as_written, cfg->assets.types,
+	    &cfg->assets.links, &cfg->assets.nlinks, msg, sizeof(msg)) == -1)
+		key_error(c, line_of(c, SEC_ASSETS, "link"), SEC_ASSETS, "link",
+		    "%s", msg);
 
 	if (cfg->web.secret_file == NULL &&
 	    line_of(c, SEC_WEB, "secret_file") == 0 &&
@@ -1760,6 +1809,8 @@ config_clear(struct config *cfg)
 		return;
 	free_secret(&cfg->imap.srv.password);
 	free_secret(&cfg->smtp.srv.password);
+	asset_types_free(cfg->assets.types);
+	asset_links_free(cfg->assets.links, cfg->assets.nlinks);
 	for (i = 0; i < NENTRIES; i++) {
 		e = &config_table[i];
 		if (e->type == CT_STRING) {

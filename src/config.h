@@ -12,6 +12,8 @@
 
 #include "sla.h"
 
+struct asset_link;
+
 enum config_trust {
 	TRUST_AUTHRES = 0,	/* trust = authentication-results */
 	TRUST_FROM		/* trust = from (labs, tests) */
@@ -111,6 +113,15 @@ struct config {
 
 	struct config_category *categories;
 	size_t	 ncategories;
+
+	/* issue 15: [assets] */
+	struct {
+		char	*types_as_written;	/* types = laptop, desktop, … */
+		char	*link_as_written;	/* link = hardware/laptop: laptop, … */
+		char   **types;		/* parsed, NULL-terminated */
+		struct asset_link *links;	/* parsed link; nlinks pairs */
+		size_t	 nlinks;
+	} assets;
 };
 
 /*

@@ -87,4 +87,11 @@ int	ctl_ticket(const struct config *, int argc, char *argv[]);
 int	ctl_kb(const struct config *, int argc, char *argv[]);
 int	ctl_classify(const struct config *, int argc, char *argv[]);
 
+/*
+ * ticketctl asset add|give|return|status|note|list|show|import|export …
+ * (ctl_asset.c): argv[0] is "asset". Returns the exit status (0, 1, or
+ * EX_USAGE).
+ */
+int	ctl_asset(const struct config *, int argc, char *argv[]);
+
 #endif

@@ -261,6 +261,39 @@ static const char *const migrations[] = {
 	"    id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"    trained_at INTEGER NOT NULL, examples INTEGER NOT NULL,"
 	"    model BLOB NOT NULL)",
+
+	/*
+	 * 7 → 8: IT assets (issue 15): the registry, each asset's history
+	 * and the device a ticket is about. All new tables.
+	 */
+	"CREATE TABLE assets ("
+	"    id INTEGER PRIMARY KEY,"
+	"    tag TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"    type TEXT NOT NULL, model TEXT NOT NULL DEFAULT '', serial TEXT,"
+	"    owner_id INTEGER REFERENCES people(id),"
+	"    status TEXT NOT NULL DEFAULT 'in-stock'"
+	"    CHECK (status IN ('in-use', 'in-stock', 'in-repair',"
+	"        'retired')),"
+	"    purchased TEXT, warranty_end TEXT, notes TEXT,"
+	"    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX assets_owner ON assets(owner_id, type);"
+	"CREATE INDEX assets_warranty ON assets(warranty_end);"
+	"CREATE TABLE asset_events ("
+	"    id INTEGER PRIMARY KEY,"
+	"    asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"    at INTEGER NOT NULL, actor_id INTEGER REFERENCES people(id),"
+	"    actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT,"
+	"    owner_id INTEGER REFERENCES people(id));"
+	"CREATE INDEX asset_events_asset ON asset_events(asset_id, id);"
+	"CREATE TABLE ticket_assets ("
+	"    ticket_number INTEGER PRIMARY KEY REFERENCES tickets(number),"
+	"    asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"    how TEXT NOT NULL"
+	"    CHECK (how IN ('header', 'subject', 'auto', 'admin',"
+	"        'ticketctl')),"
+	"    linked_at INTEGER NOT NULL);"
+	"CREATE INDEX ticket_assets_asset ON ticket_assets(asset_id, "
+	"ticket_number)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -405,6 +405,9 @@ pl_new_ticket(struct intake *in, long long linked)
 	if ((in->m.flags & MAIL_F_NO_MSGID) == 0 &&
 	    (rc = db_msgid_add(pl->db, in->m.message_id, pm->ticket)) != DB_OK)
 		goto done;
+	/* issue 15: the device it is about */
+	if ((rc = pl_asset_new_ticket(in, &t, f.asset)) != DB_OK)
+		goto done;
 	if (cfg->helpdesk.assign == CFG_ASSIGN_AUTO)
 		rc = auto_assign(in, &t, t.category, f.admin);
 	else {
@@ -595,6 +598,8 @@ run_command(struct intake *in, struct db_ticket_info *ti, const struct cmd *c,
 	case CMD_REASON:
 		rc = pl_sla_reason(in, ti, c->arg1);
 		return rc == DB_OK ? 1 : rc;
+	case CMD_ASSET_LINK:
+		return pl_asset_link_cmd(in, ti, c->arg1, why, whysz);
 	default:
 		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
 		    "not a command for a ticket");
@@ -1090,8 +1095,8 @@ pl_is_control(struct intake *in)
 
 /* One line of a control mail. 1 applied, 0 refused (why), <0 error. */
 static int
-run_control(struct intake *in, const struct cmd *c, int *report, char *why,
-    size_t whysz)
+run_control(struct intake *in, const struct cmd *c, int *report,
+    struct buf *shown, char *why, size_t whysz)
 {
 	struct pipeline *pl = in->pl;
 	struct db_ticket_info ti;
@@ -1152,6 +1157,10 @@ run_control(struct intake *in, const struct cmd *c, int *report, char *why,
 		return 1;
 	case CMD_HELP:
 		return 1;	/* mailed after the transcript */
+	case CMD_ASSET:
+	case CMD_ASSET_NOTE:
+	case CMD_ASSETS:
+		return pl_asset_control(in, c, shown, why, whysz);
 	default:
 		snprintf(why, whysz, "%s", c->err != NULL ? c->err :
 		    "not a control command");
@@ -1175,20 +1184,27 @@ pl_control(struct intake *in)
 	struct template_var v[3];
 	struct outgoing o;
 	struct cmd_list cl;
-	struct buf tr;
+	struct buf tr, shown;
 	const char *body = in->m.body != NULL ? in->m.body : "";
 	const char *at;
 	char why[1024], *reply_to = NULL;
 	size_t i;
-	int rc, r, failed = 0, report = 0, root, help = 0;
+	int rc, r, failed = 0, report = 0, root, help = 0, admin;
 
 	command_list_init(&cl);
 	buf_init(&tr, 64 * 1024);
+	buf_init(&shown, 512 * 1024);
 	if ((rc = pl_store_mail(in, "ignored", 0, "control mail")) != DB_OK)
 		goto done;
 	root = db_person_is_root(pl->db, in->sender);
 	if (root < 0) {
 		rc = root;
+		goto done;
+	}
+	/* issue 15: an admin may send "asset note" lines */
+	admin = root ? 1 : db_person_is_admin(pl->db, in->sender);
+	if (admin < 0) {
+		rc = admin;
 		goto done;
 	}
 	command_parse_control(body, strlen(body), &cl);
@@ -1201,9 +1217,11 @@ pl_control(struct intake *in)
 			/* for anyone who may use the desk: the manual */
 			help = 1;
 			r = failed ? -10 : 1;
-		} else if (!root) {
+		} else if (!root && !(admin &&
+		    cl.v[i].kind == CMD_ASSET_NOTE)) {
 			snprintf(why, sizeof(why), "only a root admin may send "
-			    "control mails");
+			    "control mails%s", admin ? " (an admin may send "
+			    "\"asset note\")" : "");
 			r = 0;
 		} else if (!in->sender_verified) {
 			snprintf(why, sizeof(why), "not obeyed: %s", in->auth_why);
@@ -1211,7 +1229,8 @@ pl_control(struct intake *in)
 		} else if (failed)
 			r = -10;
 		else
-			r = run_control(in, &cl.v[i], &report, why, sizeof(why));
+			r = run_control(in, &cl.v[i], &report, &shown, why,
+			    sizeof(why));
 		if (r < 0 && r != -10) {
 			rc = r;
 			db_rollback_savepoint(pl->db);
@@ -1231,6 +1250,9 @@ pl_control(struct intake *in)
 		db_rollback_savepoint(pl->db);
 	else if ((rc = db_release(pl->db)) != DB_OK)
 		goto done;
+	/* what "asset show" and "assets" asked for */
+	if (!failed && shown.len > 0)
+		buf_printf(&tr, "\n%s", shown.data);
 	v[0] = (struct template_var){ "transcript", tr.data };
 	v[1] = (struct template_var){ "outcome", failed ? "Nothing was "
 	    "applied: a control mail applies whole or not at all. Write one "
@@ -1265,6 +1287,7 @@ done:
 	free(reply_to);
 	command_list_clear(&cl);
 	buf_clear(&tr);
+	buf_clear(&shown);
 	return rc;
 }
 

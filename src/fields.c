@@ -46,7 +46,8 @@ enum key {
 	KEY_NONE = 0,
 	KEY_PRIORITY,
 	KEY_CATEGORY,
-	KEY_ADMIN
+	KEY_ADMIN,
+	KEY_ASSET
 };
 
 /* What one call has seen, for "first wins, later different conflicts". */
@@ -302,6 +303,7 @@ fields_clear(struct fields *f)
 	free(f->bad_priority);
 	free(f->bad_category);
 	free(f->bad_admin);
+	free(f->asset);
 	fields_init(f);
 }
 
@@ -486,6 +488,7 @@ pseudo_header(const char *p, const char *end, const char **val,
 		{ "priority", KEY_PRIORITY },
 		{ "category", KEY_CATEGORY },
 		{ "admin", KEY_ADMIN },
+		{ "asset", KEY_ASSET },
 	};
 	size_t i, n;
 
@@ -573,6 +576,10 @@ fields_from_body(const char *p, size_t len, struct fields *f,
 					f->bad_admin = quoted(val,
 					    (size_t)(vend - val));
 			}
+			break;
+		case KEY_ASSET:
+			if (f->asset == NULL && vend > val)
+				f->asset = quoted(val, (size_t)(vend - val));
 			break;
 		default:
 			break;

@@ -49,6 +49,12 @@ struct fields {
 	char	*bad_priority;
 	char	*bad_category;
 	char	*bad_admin;
+	/*
+	 * issue 15: "Asset: TAG" (fields_from_body only), the value as
+	 * written (shown safely like bad_*; the first one wins); the caller
+	 * checks it is a tag of the registry. NULL when none.
+	 */
+	char	*asset;
 };
 
 /* Zero a struct fields (FIELDS_PRIO_NONE, all NULL). */
@@ -81,7 +87,7 @@ int	fields_from_subject(const char *p, size_t len,
 /*
  * Read pseudo-headers from the top of a body (p, len; no NUL needed):
  * after an optional UTF-8 BOM and blank lines, every line of the form
- * "Key: value" with Key one of Priority, Category, Admin (any case; spaces
+ * "Key: value" with Key one of Priority, Category, Admin, Asset (any case; spaces
  * allowed before the key, around the colon, and NBSP as a space) until the
  * first line that is not one. A line with one of those keys is consumed
  * even when its value is bad; the bad value sets FIELDS_F_BAD_* and

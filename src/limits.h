@@ -101,4 +101,13 @@
 /* The list's own addresses kept per mail (List-Post, Sender, …). */
 #define LIMIT_LIST_ADDRS		8
 
+/* csv.c, ctl_asset.c: ticketctl asset import */
+/* Largest CSV file read. */
+#define LIMIT_CSV_BYTES			(16 * 1024 * 1024)
+/* Most records (the header row included), fields per record, and bytes
+ * of one field. */
+#define LIMIT_CSV_RECORDS		100000
+#define LIMIT_CSV_FIELDS		64
+#define LIMIT_CSV_FIELD_BYTES		4096
+
 #endif

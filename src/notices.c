@@ -339,12 +339,15 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[13];
+	struct template_var vars[14];
 	struct outgoing o;
-	char num[32], due[160], *url, *desk;
+	char num[32], due[160], *url, *desk, *assets;
 	int rc;
 
 	snprintf(num, sizeof(num), "%lld", t->number);
+	/* issue 15: the requester's devices, and the one it is about */
+	assets = pl_assets_note(in->pl, in->sender, t->number, m->from_addr,
+	    in->now);
 	new_due_note(t, due, sizeof(due));
 	url = ticket_url(in->pl, t->number, t->assignee_addr, in->now);
 	desk = pl_desk_url(in->pl, in->now);
@@ -367,6 +370,7 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	vars[10] = (struct template_var){ "due_note", due };
 	vars[11] = (struct template_var){ "ticket_url", url };
 	vars[12] = (struct template_var){ "desk_url", desk };
+	vars[13] = (struct template_var){ "assets_note", assets };
 	memset(&o, 0, sizeof(o));
 	o.kind = "assigned";
 	o.tpl = in->pl->tpl_assigned;
@@ -375,9 +379,10 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.auto_submitted = "auto-generated";
 	o.images = 1;
-	rc = pl_queue_notice(in, &o, vars, 13);
+	rc = pl_queue_notice(in, &o, vars, 14);
 	free(url);
 	free(desk);
+	free(assets);
 	return rc;
 }
 

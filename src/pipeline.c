@@ -87,7 +87,7 @@ static const char *const ack_vars[] = { "number", "subject",
 static const char *const assigned_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "priority",
 	"category", "body", "attachments_note", "due_note", "ticket_url",
-	"desk_url", NULL };
+	"desk_url", "assets_note", NULL };
 static const char *const reassigned_vars[] = { TICKET_VARS, "body",
 	"desk_url", NULL };
 static const char *const comment_vars[] = { TICKET_VARS, "author", "text",

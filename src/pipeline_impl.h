@@ -171,6 +171,33 @@ char	*pl_guess_category(struct pipeline *pl, const char *title,
  * stored). */
 void	pl_model_refresh(struct pipeline *pl);
 
+/* ---- desk_asset.c: IT assets (issue 15) ---- */
+
+struct cmd;
+struct buf;
+/*
+ * The device new ticket t is about: the requester's Asset: line
+ * (asset_line, as written, or NULL), else a registered [TAG] of the
+ * subject, else the requester's only device of the type [assets] link
+ * maps t's category to. An unknown Asset: tag adds a sentence to
+ * t->fields_note. DB_* result.
+ */
+int	pl_asset_new_ticket(struct intake *in, struct newticket *t,
+	    const char *asset_line);
+/* An admin's /asset TAG on ti: 1 linked, 0 refused (why), <0 error. */
+int	pl_asset_link_cmd(struct intake *in, const struct db_ticket_info *ti,
+	    const char *tag, char *why, size_t whysz);
+/* A control mail's "asset …" or "assets EMAIL": as asset_apply(); show
+ * and assets append their text to out. */
+int	pl_asset_control(struct intake *in, const struct cmd *c,
+	    struct buf *out, char *why, size_t whysz);
+/* The assignment notice's {{assets_note}}: the requester's devices and,
+ * for the ticket's device, its warranty and earlier tickets. New string;
+ * NULL when the requester holds none and none is linked (the line goes),
+ * or on a database error. */
+char	*pl_assets_note(struct pipeline *pl, long long requester,
+	    long long ticket, const char *requester_addr, time_t now);
+
 /* ---- desk.c ---- */
 
 /* A new ticket from the mail; linked: the ticket a stranger replied to. */

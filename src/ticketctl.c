@@ -11,6 +11,8 @@
  *                          release EMAIL
  *   ticketctl -c FILE kb list|show|publish|withdraw …     (ctl_kb.c)
  *   ticketctl -c FILE classify --train|--retrain|--evaluate|--guess …
+ *   ticketctl -c FILE asset add|give|return|status|note|list|show|
+ *                           import|export …              (ctl_asset.c)
  *   ticketctl -c FILE check | backup FILE | restore [--force] FILE |
  *                     import [--notify] --mbox FILE | --maildir DIR
  *                                       (ctl_admin.c)
@@ -60,6 +62,19 @@ usage(int status)
 	    "       ticketctl -c FILE kb publish TICKET [--title TITLE]\n"
 	    "       ticketctl -c FILE classify --train FILE.tsv | --retrain |\n"
 	    "           --evaluate FILE.tsv | --guess TEXT\n"
+	    "       ticketctl -c FILE asset add TAG TYPE MODEL [serial=S] "
+	    "[owner=EMAIL]\n"
+	    "           [warranty=YYYY-MM-DD] [purchased=YYYY-MM-DD] "
+	    "[status=STATUS]\n"
+	    "       ticketctl -c FILE asset give TAG EMAIL | return TAG |\n"
+	    "           status TAG in-use|in-stock|in-repair|retired | "
+	    "note TAG TEXT\n"
+	    "       ticketctl -c FILE asset list [--type TYPE] "
+	    "[--status STATUS]\n"
+	    "           [--owner EMAIL|none] [--warranty-days N] [--json]\n"
+	    "       ticketctl -c FILE asset show [--json] TAG\n"
+	    "       ticketctl -c FILE asset import [--dry-run] FILE.csv\n"
+	    "       ticketctl -c FILE asset export > FILE.csv\n"
 	    "       ticketctl -c FILE check\n"
 	    "       ticketctl -c FILE backup FILE\n"
 	    "       ticketctl -c FILE restore [--force] FILE\n"
@@ -287,6 +302,9 @@ main(int argc, char *argv[])
 			usage(EX_USAGE);
 	} else if (strcmp(argv[0], "classify") == 0) {
 		if ((rc = ctl_classify(&cfg, argc, argv)) == EX_USAGE)
+			usage(EX_USAGE);
+	} else if (strcmp(argv[0], "asset") == 0) {
+		if ((rc = ctl_asset(&cfg, argc, argv)) == EX_USAGE)
 			usage(EX_USAGE);
 	} else if (strcmp(argv[0], "backup") == 0) {
 		rc = ctl_backup(&cfg, argc, argv);

@@ -351,6 +351,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	case WEB_PG_STATS_JSON:
 		web_page_stats_json(&ctx, &r);
 		break;
+	case WEB_PG_ASSETS:
+		web_page_assets(&ctx, &r);
+		break;
+	case WEB_PG_ASSET:
+		web_page_asset(&ctx, rt.tag, &r);
+		break;
 	default:
 		web_page_error(&ctx, &r, 404, "There is no such page.");
 		break;

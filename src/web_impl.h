@@ -58,7 +58,7 @@ void	wp_pill(struct out *, const char *kind, const char *value);
 /* A name with its address muted, the address alone, or "the desk". */
 void	wp_person(struct out *, const char *addr, const char *name);
 
-enum nav { NAV_NONE, NAV_DASH, NAV_TICKETS, NAV_KB };
+enum nav { NAV_NONE, NAV_DASH, NAV_TICKETS, NAV_KB, NAV_ASSETS };
 
 /* Fill tpl with vars into the layout as the reply (500 on overflow). */
 void	wp_render(struct web_ctx *, struct web_reply *, const char *title,

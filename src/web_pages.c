@@ -336,6 +336,8 @@ wp_render(struct web_ctx *ctx, struct web_reply *r, const char *title,
 	if (ctx->desk)
 		nav_link(&o, ctx, "/tickets", "Tickets", on == NAV_TICKETS);
 	nav_link(&o, ctx, "/kb", "Knowledge base", on == NAV_KB);
+	if (ctx->desk)
+		nav_link(&o, ctx, "/assets", "Assets", on == NAV_ASSETS);
 	o.b = &notice;
 	if (ctx->bad_key)
 		wp_raw(&o, "<div class=\"notice\"><p>This link is not valid "
@@ -614,7 +616,7 @@ void
 web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 {
 	const struct stats *st;
-	struct buf tiles, admins, daily, byprio;
+	struct buf tiles, admins, daily, byprio, devices;
 	struct out o;
 	char summary[256], window[32];
 	int rc;
@@ -628,6 +630,7 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	buf_init(&admins, WEB_MAX_BODY_BYTES);
 	buf_init(&daily, 1024 * 1024);
 	buf_init(&byprio, 65536);
+	buf_init(&devices, 65536);
 	o.err = 0;
 	o.b = &tiles;
 	tile(&o, ctx, "raised", "Raised", st->raised, NULL);
@@ -645,7 +648,8 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	tile(&o, ctx, "resolved", "Self-help", st->self_help, NULL);
 	o.b = &admins;
 	admin_table(&o, ctx, st);
-	if (daily_chart(&daily, st) == -1 || prio_chart(&byprio, st) == -1)
+	if (daily_chart(&daily, st) == -1 || prio_chart(&byprio, st) == -1 ||
+	    web_assets_top(ctx, &devices) == -1)
 		o.err = 1;
 	snprintf(summary, sizeof(summary), "%lld tickets raised, %lld "
 	    "waiting for an answer", st->raised, st->by_status[STATS_OPEN] +
@@ -659,6 +663,7 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 			{ "window", window, 0 },
 			{ "daily", daily.data, 1 },
 			{ "byprio", byprio.data, 1 },
+			{ "devices", devices.data, 1 },
 		};
 
 		wp_render(ctx, r, "Dashboard", NAV_DASH, web_tpl_dashboard_html,
@@ -669,6 +674,7 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	buf_clear(&admins);
 	buf_clear(&daily);
 	buf_clear(&byprio);
+	buf_clear(&devices);
 }
 
 void

@@ -106,6 +106,14 @@ void	web_page_kb(struct web_ctx *, struct web_reply *);
 void	web_page_article(struct web_ctx *, long long id, struct web_reply *);
 void	web_page_kb_image(struct web_ctx *, long long id, long long img,
 	    struct web_reply *);
+/* IT assets (web_assets.c), for the desk key: the list with its filters
+ * (type, status, owner, warranty = days until it ends), one asset by
+ * tag. */
+void	web_page_assets(struct web_ctx *, struct web_reply *);
+void	web_page_asset(struct web_ctx *, const char *tag, struct web_reply *);
+/* The dashboard's devices with the most tickets in 90 days: HTML onto b
+ * ("" when there are none). 0, or -1 when it does not fit. */
+int	web_assets_top(struct web_ctx *, struct buf *b);
 void	web_page_metrics(struct web_ctx *, struct web_reply *);
 void	web_page_stats_json(struct web_ctx *, struct web_reply *);
 void	web_page_healthz(struct web_ctx *, struct web_reply *);

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "asset.h"
 #include "web_req.h"
 
 static int
@@ -51,11 +52,24 @@ web_req_check(const struct web_req *q, enum web_route_args ra,
 {
 	static const char *const list[] = { "k", "q", "status", "priority",
 	    "category", "admin", "page", NULL };
+	static const char *const assets[] = { "k", "type", "status", "owner",
+	    "warranty", NULL };
 	size_t i, j;
 	int ok;
 
 	for (i = 0; i < q->nargs; i++) {
 		ok = 0;
+		/* issue 15: the asset list's filters */
+		for (j = 0; ra == WEB_ARGS_ASSETS && assets[j] != NULL; j++)
+			if (strcmp(q->args[i].name, assets[j]) == 0)
+				ok = 1;
+		if (ra == WEB_ARGS_ASSETS) {
+			if (!ok) {
+				*why = "This page has no such query parameter.";
+				return -1;
+			}
+			continue;
+		}
 		for (j = 0; list[j] != NULL && !ok; j++)
 			if (strcmp(q->args[i].name, list[j]) == 0 &&
 			    (j == 0 || ra == WEB_ARGS_LIST ||
@@ -131,7 +145,9 @@ web_route(const char *url, struct web_route *rt)
 		{ "/healthz", WEB_PG_HEALTH, WEB_OPEN, WEB_ARGS_KEY },
 		{ "/api/stats.json", WEB_PG_STATS_JSON, WEB_OPEN,
 		    WEB_ARGS_KEY },
+		{ "/assets", WEB_PG_ASSETS, WEB_DESK, WEB_ARGS_ASSETS },
 	};
+	char tag[ASSET_TAG_MAX + 1];
 	const char *end;
 	size_t i;
 
@@ -181,6 +197,17 @@ web_route(const char *url, struct web_route *rt)
 			return;
 		}
 		rt->page = WEB_PG_KB_IMG;
+		return;
+	}
+	/* issue 15: /a/TAG, for the desk key */
+	if (strncmp(url, "/a/", 3) == 0) {
+		rt->need = WEB_DESK;
+		if (asset_tag_parse(url + 3, strlen(url + 3), tag) == -1) {
+			rt->bad = "That is not an asset tag.";
+			return;
+		}
+		rt->tag = url + 3;
+		rt->page = WEB_PG_ASSET;
 		return;
 	}
 	if (strncmp(url, "/api/tickets/", 13) == 0) {

@@ -40,7 +40,8 @@ enum web_page_id {
 	WEB_PG_NONE, WEB_PG_DASH, WEB_PG_STYLE, WEB_PG_TICKETS,
 	WEB_PG_TICKETS_JSON, WEB_PG_TICKET, WEB_PG_TICKET_JSON, WEB_PG_FILE,
 	WEB_PG_KB, WEB_PG_METRICS, WEB_PG_HEALTH, WEB_PG_STATS_JSON,
-	WEB_PG_ARTICLE, WEB_PG_KB_IMG
+	WEB_PG_ARTICLE, WEB_PG_KB_IMG,
+	WEB_PG_ASSETS, WEB_PG_ASSET	/* issue 15: /assets, /a/TAG */
 };
 
 /* The access a page needs. */
@@ -48,13 +49,16 @@ enum web_need { WEB_OPEN, WEB_DESK, WEB_TICKET };
 
 /* The parameters a route lets through: the key alone, the list's, or the
  * knowledge base's (k, q, category). */
-enum web_route_args { WEB_ARGS_KEY, WEB_ARGS_LIST, WEB_ARGS_KB };
+enum web_route_args { WEB_ARGS_KEY, WEB_ARGS_LIST, WEB_ARGS_KB,
+	WEB_ARGS_ASSETS };	/* k, type, status, owner, warranty */
 
 struct web_route {
 	enum web_page_id	 page;	/* WEB_PG_NONE: 404 */
 	enum web_need		 need;
 	enum web_route_args	 args;
 	long long		 number, id;	/* /t/N, /t/N/a/ID, /kb/N/img/ID */
+	const char		*tag;	/* /a/TAG: a tag (asset.h), borrowed
+					 * from the path */
 	const char		*bad;	/* 400 with this text (static) */
 };
 

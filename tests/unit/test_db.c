@@ -1187,6 +1187,71 @@ test_migrate_v6(void)
 	free(path);
 }
 
+/* 7 → 8 (issue 15): the asset tables, added to a desk with tickets */
+static void
+test_migrate_v7(void)
+{
+	char *v7, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	struct db *db;
+	sqlite3 *h = NULL;
+
+	v7 = data_file("schema_v7.sql");
+	T_CHECK(v7 != NULL);
+	if (v7 == NULL)
+		return;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, v7, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 7;"
+	    "INSERT INTO people (email, name, created_at) VALUES "
+	    " ('a@corp.example', 'A', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+	    " updated_at) VALUES ('battery', 'drains', 1, 10, 10);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM tickets"), 1);
+	h = NULL;
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
+	    "INSERT INTO assets (tag, type, owner_id, status, created_at,"
+	    " updated_at) VALUES ('LAP-1', 'laptop', 1, 'in-use', 20, 20);"
+	    "INSERT INTO asset_events (asset_id, at, actor, kind) VALUES"
+	    " (1, 20, 'ticketctl (root)', 'added');"
+	    "INSERT INTO ticket_assets (ticket_number, asset_id, how, linked_at)"
+	    " VALUES (1, 1, 'auto', 20);", NULL, NULL, NULL), SQLITE_OK);
+	/* tags are unique in any case, statuses and links checked, one
+	 * device per ticket */
+	T_CHECK(sqlite3_exec(h, "INSERT INTO assets (tag, type, created_at,"
+	    " updated_at) VALUES ('lap-1', 'laptop', 1, 1)", NULL, NULL,
+	    NULL) != SQLITE_OK);
+	T_CHECK(sqlite3_exec(h, "UPDATE assets SET status = 'lost'", NULL,
+	    NULL, NULL) != SQLITE_OK);
+	T_CHECK(sqlite3_exec(h, "INSERT INTO ticket_assets VALUES (1, 1,"
+	    " 'admin', 30)", NULL, NULL, NULL) != SQLITE_OK);
+	T_CHECK(sqlite3_exec(h, "UPDATE ticket_assets SET how = 'guess'",
+	    NULL, NULL, NULL) != SQLITE_OK);
+	sqlite3_close(h);
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(v7);
+	free(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1210,6 +1275,7 @@ main(void)
 	T_RUN(test_migrate_v2);
 	T_RUN(test_migrate_v5);
 	T_RUN(test_migrate_v6);
+	T_RUN(test_migrate_v7);
 	t_rmdir(tmpdir);
 	return T_END();
 }
