@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
 #include "limits.h"
 #include "pipeline.h"
 #include "template.h"
@@ -906,6 +909,249 @@ test_article_html(void)
 	free(html);
 }
 
+/* Append the text of node and its descendants (libxml2's tree). */
+static void
+xml_text(xmlNode *node, char **out, size_t *len)
+{
+	xmlNode *c;
+	xmlChar *t;
+	size_t n;
+
+	for (c = node; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE) {
+			t = xmlNodeGetContent(c);
+			n = t != NULL ? strlen((char *)t) : 0;
+			*out = realloc(*out, *len + n + 2);
+			if (*out == NULL)
+				abort();
+			memcpy(*out + *len, t, n);
+			*len += n;
+			(*out)[*len] = '\0';
+			xmlFree(t);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			/* a line break or a cell ends a word, as on screen */
+			if (strcmp((const char *)c->name, "br") == 0 ||
+			    strcmp((const char *)c->name, "td") == 0 ||
+			    strcmp((const char *)c->name, "p") == 0) {
+				*out = realloc(*out, *len + 2);
+				if (*out == NULL)
+					abort();
+				(*out)[(*len)++] = ' ';
+				(*out)[*len] = '\0';
+			}
+			xml_text(c->children, out, len);
+		}
+	}
+}
+
+/* The text of the HTML part's <body>, by libxml2's HTML parser. */
+static char *
+html_parsed_text(const char *html)
+{
+	htmlDocPtr doc;
+	xmlNode *root, *body;
+	char *out = NULL;
+	size_t len = 0;
+
+	doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	T_CHECK(doc != NULL);
+	if (doc == NULL)
+		return strdup("");
+	root = xmlDocGetRootElement(doc);
+	for (body = root != NULL ? root->children : NULL; body != NULL;
+	    body = body->next)
+		if (body->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)body->name, "body") == 0)
+			break;
+	xml_text(body != NULL ? body->children : NULL, &out, &len);
+	xmlFreeDoc(doc);
+	return out != NULL ? out : strdup("");
+}
+
+/* The text part with one level of "> " taken off the quoted lines. */
+static char *
+unquote(const char *text)
+{
+	size_t n = strlen(text), j = 0;
+	char *o = malloc(n + 1);
+	int bol = 1;
+
+	if (o == NULL)
+		abort();
+	while (*text != '\0') {
+		if (bol && text[0] == '>' && text[1] == ' ')
+			text += 2;
+		else if (bol && text[0] == '>' && (text[1] == '\n' ||
+		    text[1] == '\0'))
+			text += 1;
+		if (*text == '\0')
+			break;
+		bol = *text == '\n';
+		o[j++] = *text++;
+	}
+	o[j] = '\0';
+	return o;
+}
+
+/*
+ * Issue 16, point 1: the requester's words arrive exactly. Each body of
+ * the table goes into each context a notice puts words in (a quote of its
+ * own, a line of text, a paragraph); the text a reader gets from each part
+ * (libxml2's HTML parser for the HTML part, the quote marks taken off the
+ * text part), white space folded, is the original between the template's
+ * markers, no character more or less. The old renderer failed it on the
+ * trailing backslash and on the blank line between paragraphs.
+ */
+static void
+test_words_exact(void)
+{
+	static const char *const bodies[] = {
+		"Hi,\nthe printer is broken.\n\nThanks,\nAlice\\",
+		"Alice\\\n",
+		"ends in two backslashes \\\\",
+		"* _ # > \\ [ ] ( ) < & ` and ``backticks``",
+		"*not emphasis* _nor this_ **nor** __this__",
+		"1. not a list\n2. still not",
+		"- not an item\n+ nor\n* nor",
+		"# not a heading\n## nor",
+		"> not a quote\n>> nor",
+		"<b>not bold</b> <script>alert(1)</script> &amp; &lt;",
+		"[a](http://evil.example/) ![i](http://evil.example/i.png)",
+		"trailing spaces   \nand a tab\t\nand more  ",
+		"first paragraph\n\nsecond paragraph\n\n\n\nthird",
+		"a line that is long, much longer than seventy-two columns, so "
+		"that the text part has to wrap it somewhere in the middle of "
+		"it, and then it goes on for a while longer still",
+		"aVeryLongWordWithoutAnySpaceThatGoesOnAndOnPastTheEndOfTheLine"
+		"AndFurtherStill",
+		"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c"
+		"\xd7\x9d (right to left) \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8"
+		"\xd8\xa7",
+		"combining: e\xcc\x81 a\xcc\x8a n\xcc\x83 \xe2\x80\x8f" "rlm",
+		"\xe6\x89\x93\xe5\x8d\xb0\xe6\x9c\xba\xe5\x8d\xa1\xe7\xba"
+		"\xb8 \xf0\x9f\x96\xa8",
+		"CRLF\r\nlines\r\n\r\nand a paragraph\r\n",
+		"    indented like code\n\tand a tab",
+		"```\nfenced\n```",
+		"---\n***\n===",
+		"{{body}} {{number}} }} {{",
+		"\\",
+		"line with a \\\nbackslash at its end",
+	};
+	static const struct { const char *tpl; int quoted; } ctx[] = {
+		{ "BEGIN\n\n> {{v}}\n\nEND\n", 1 },
+		{ "BEGIN\n\n{{v}}\n\nEND\n", 0 },
+		{ "BEGIN {{v}} END\n", 0 },
+		{ "> **BEGIN**\n>\n> {{v}}\n\nEND\n", 1 },
+	};
+	struct template_var v[1];
+	char *text, *html, *seen, *got, *want, *plain, *q;
+	size_t i, j;
+
+	v[0].name = "v";
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		v[0].value = bodies[i];
+		q = malloc(strlen(bodies[i]) + 16);
+		if (q == NULL)
+			abort();
+		snprintf(q, strlen(bodies[i]) + 16, "BEGIN %s END", bodies[i]);
+		want = fold(q);
+		free(q);
+		for (j = 0; j < sizeof(ctx) / sizeof(ctx[0]); j++) {
+			template_render(ctx[j].tpl, v, 1, &text, &html);
+			seen = html_parsed_text(html);
+			got = fold(seen);
+			if (strcmp(got, want) != 0) {
+				fprintf(stderr, "# HTML of \"%s\" in \"%s\":\n"
+				    "#  got:  \"%s\"\n#  want: \"%s\"\n",
+				    bodies[i], ctx[j].tpl, got, want);
+				t_failed_now = 1;
+			}
+			free(got);
+			free(seen);
+			plain = ctx[j].quoted ? unquote(text) : strdup(text);
+			got = fold(plain);
+			if (strcmp(got, want) != 0) {
+				fprintf(stderr, "# text of \"%s\" in \"%s\":\n"
+				    "#  got:  \"%s\"\n#  want: \"%s\"\n",
+				    bodies[i], ctx[j].tpl, got, want);
+				t_failed_now = 1;
+			}
+			free(got);
+			free(plain);
+			free(text);
+			free(html);
+		}
+		free(want);
+	}
+	/* paragraphs stay paragraphs: <p> each, a blank line each */
+	v[0].value = "first paragraph\n\nsecond\r\n\r\nthird\n \nfourth";
+	template_render("BEGIN\n\n{{v}}\n\nEND\n", v, 1, &text, &html);
+	T_INTEQ(count(html, "<p "), 6);
+	T_INTEQ(count(html, "<br"), 0);
+	T_STREQ(text, "BEGIN\n\nfirst paragraph\n\nsecond\n\nthird\n \n"
+	    "fourth\n\nEND\n");
+	free(text);
+	free(html);
+}
+
+/*
+ * Issue 16, point 2: the text part is wrapped at 72 columns (a word
+ * longer than that stays whole, quote marks repeat), the HTML part has
+ * its paragraphs, no <style> or <script>, a 640 px table.
+ */
+static void
+test_layout(void)
+{
+	const struct template_var v[] = {
+		{ "body", "word word word word word word word word word word "
+		    "word word word word word word word word word word word\n\n"
+		    "second \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" },
+		{ "facts", "Ticket" TEMPLATE_CELL_S "[IT #7]\nStatus"
+		    TEMPLATE_CELL_S "open" },
+		{ "transcript", "/priority high" TEMPLATE_CELL_S "ok\n"
+		    "(no commands found)" },
+		{ "images", "img1.a@b" TEMPLATE_CELL_S "photo.png\n"
+		    "bad\"id" TEMPLATE_CELL_S "x.png" },
+	};
+	const char *tpl = "{{facts}}\n\nThe words:\n\n> {{body}}\n\n"
+	    "{{transcript}}\n\n{{images}}\n\n— desk\n";
+	char *text, *html, *line, *copy, *save = NULL;
+
+	template_render(tpl, v, 4, &text, &html);
+	T_CHECK(strncmp(text, "Ticket:  [IT #7]\nStatus:  open\n\n", 32) == 0);
+	copy = strdup(text);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		T_CHECK(strlen(line) <= 72);
+	free(copy);
+	T_CHECK(strstr(text, "> word word") != NULL);
+	T_CHECK(strstr(text, "\n> word") != NULL);
+	T_CHECK(strstr(text, "\n>\n> second") != NULL);
+	T_CHECK(strstr(text, "/priority high \xe2\x80\x94 ok\n"
+	    "(no commands found)\n") != NULL);
+	T_CHECK(strstr(text, "photo.png") != NULL);
+	T_CHECK(strstr(text, "x.png") == NULL);
+	T_CHECK(strstr(html, "<style") == NULL);
+	T_CHECK(strstr(html, "<script") == NULL);
+	T_CHECK(strstr(html, "class=") == NULL);
+	T_CHECK(strstr(html, "width=\"640\"") != NULL);
+	T_CHECK(strstr(html, "max-width:640px") != NULL);
+	T_CHECK(strstr(html, "<img src=\"cid:img1.a@b\" alt=\"photo.png\"")
+	    != NULL);
+	T_INTEQ(count(html, "<img "), 1);
+	T_CHECK(strstr(html, ">Command</th>") != NULL);
+	T_CHECK(strstr(html, ">/priority high</td><td") != NULL);
+	T_CHECK(strstr(html, " colspan=\"2\">(no commands found)</td>") !=
+	    NULL);
+	T_CHECK(strstr(html, ">[IT #7]</td>") != NULL);
+	T_INTEQ(count(html, "<p style=\"margin:0 0 14px 0\">word"), 1);
+	T_INTEQ(count(html, "<p style=\"margin:0 0 14px 0\">second"), 1);
+	free(text);
+	free(html);
+}
+
 int
 main(void)
 {
@@ -919,6 +1165,8 @@ main(void)
 	T_RUN(test_render);
 	T_RUN(test_plain);
 	T_RUN(test_exact);
+	T_RUN(test_words_exact);
+	T_RUN(test_layout);
 	T_RUN(test_contexts);
 	T_RUN(test_check);
 	T_RUN(test_check_line);
