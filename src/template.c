@@ -1026,7 +1026,8 @@ html_render(const struct vals *vs, cmark_node *doc)
  * is its text followed by " <url>" (unless the text is the address), an
  * image its description and address, a thematic break a line of dashes,
  * raw HTML nothing (as in the HTML part). Paragraphs are separated by a
- * blank line and keep the template's line breaks; lines longer than
+ * blank line and filled again (the template's soft line breaks are
+ * spaces, a value's line breaks stay); lines longer than
  * TEXT_COLS are wrapped at a space (a word longer than that stays whole),
  * but for code blocks and tables. The tree is walked with cmark's
  * iterator, not recursion, so a deeply nested template costs no stack;
@@ -1491,6 +1492,9 @@ plain_render(const struct vals *vs, cmark_node *doc)
 			plain_text(&pl, cmark_node_get_literal(node));
 			break;
 		case CMARK_NODE_SOFTBREAK:
+			/* the paragraph is filled again to TEXT_COLS */
+			plain_put(&pl, " ", 1);
+			break;
 		case CMARK_NODE_LINEBREAK:
 			plain_put(&pl, "\n", 1);
 			break;
