@@ -230,6 +230,23 @@ class EveryVariable(DeskTest):
                  if f.endswith(".md")}
         self.assertEqual(set(self.tpl), files)
 
+    def test_the_man_page_lists_every_placeholder(self):
+        """ticketd.conf(5) lists the placeholders of each template as the
+        code gives them (issue 16, point 4)."""
+        with open(os.path.join(REPO, "man", "ticketd.conf.5")) as f:
+            man = f.read().splitlines()
+        listed, name = {}, None
+        for line in man:
+            m = re.match(r"\.It Pa (\S+)\.md$", line)
+            if m:
+                name = m.group(1)
+                listed[name] = []
+            elif line.startswith("."):
+                name = None
+            elif name is not None:
+                listed[name] += [w for w in re.split(r"[,\s]+", line) if w]
+        self.assertEqual(listed, self.tpl)
+
     def test_the_code_gives_every_variable_of_the_table(self):
         drive_every_notice(self.desk)
         seen = set()
