@@ -407,6 +407,8 @@ class Layout(Notices):
             page = os.path.join(out, name + ".html")
             with open(page, "w", encoding="utf-8") as f:
                 f.write(html)
+            # from a small window: scrollHeight is at least its height
+            d.set_window_size(760, 400)
             d.get("file://" + page)
             # the layout table is at most 640 px wide, nothing overflows
             w = d.execute_script(
