@@ -266,11 +266,15 @@ class Layout(Notices):
         self.assertLessEqual(NAMED_KINDS, kinds)
 
     def check_html_parts_lint_clean(self):
+        sizes = {}
         for r in self.rows:
             text, html = parts(r)
+            sizes[r["kind"]] = max(sizes.get(r["kind"], 0), len(html.encode()))
             problems = lint(html, self.base)
             self.assertEqual(problems, [], "%s to %s" % (r["kind"],
                                                           r["rcpt_to"]))
+        log("HTML part sizes (largest of each kind, bytes):",
+            sorted(sizes.items(), key=lambda kv: -kv[1]))
 
     def check_text_parts_facts_first_and_wrapped(self):
         for r in self.rows:
