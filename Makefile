@@ -199,10 +199,12 @@ deps:
 demo: deps all
 	@contrib/demo.sh
 
-# README's pictures of the status page, drawn by the browser test
-screenshots: all
+# README's pictures of the status page and of two notices
+# (docs/notice-assigned.png, docs/notice-transcript.png), drawn by the
+# browser tests
+screenshots: all unit
 	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
-	    --integration -k test_web.Browser
+	    --integration -k test_web.Browser -k test_notice_layout.Layout
 
 bench: all unit
 	@tests/bench_kb.sh $(BUILD)

@@ -615,7 +615,7 @@ transcript_skips(struct buf *tr, const struct cmd_list *cl, int end)
 
 	for (i = 0; i < cl->nskip; i++)
 		if (cl->skip[i].end == end)
-			buf_printf(tr, "%s — %s\n", cl->skip[i].line,
+			buf_printf(tr, "%s" TEMPLATE_CELL_S "%s\n", cl->skip[i].line,
 			    cl->skip[i].why);
 }
 
@@ -659,7 +659,7 @@ commands(struct intake *in, struct db_ticket_info *ti,
 		}
 		if (r == 0)
 			failed = 1;
-		buf_printf(&tr, "%s — %s\n", cl->v[i].line, r == 1 ? "ok" :
+		buf_printf(&tr, "%s" TEMPLATE_CELL_S "%s\n", cl->v[i].line, r == 1 ? "ok" :
 		    r == -10 ? "not applied" : why);
 	}
 	if (failed || !verified)
@@ -694,7 +694,7 @@ late_command(struct intake *in, struct db_ticket_info *ti, const char *line,
 	int rc;
 
 	shown = lex_show(line, n, LIMIT_QUOTED_BYTES, 0);
-	tr = xasprintf("%s — not run: commands go at the very top of a reply, "
+	tr = xasprintf("%s" TEMPLATE_CELL_S "not run: commands go at the very top of a reply, "
 	    "above any other text (a greeting line may stand above them)\n",
 	    shown);
 	extra[0] = (struct template_var){ "transcript", tr };
@@ -1238,7 +1238,7 @@ pl_control(struct intake *in)
 		}
 		if (r == 0)
 			failed = 1;
-		buf_printf(&tr, "%s — %s\n", cl.v[i].line, r == 1 ? "ok" :
+		buf_printf(&tr, "%s" TEMPLATE_CELL_S "%s\n", cl.v[i].line, r == 1 ? "ok" :
 		    r == -10 ? "not applied" : why);
 	}
 	transcript_skips(&tr, &cl, 1);

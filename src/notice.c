@@ -736,7 +736,23 @@ param_name(struct buf *b, const char *key, const char *name)
 	}
 }
 
-/* One file as a base64 part of the multipart/mixed. 0, or -1 when too big. */
+/* A Content-ID we can write as it is: "<" id ">" of plain characters. */
+static int
+cid_ok(const char *id)
+{
+	if (id == NULL || id[0] == '\0' || strlen(id) > 200)
+		return 0;
+	for (; *id != '\0'; id++)
+		if (!isalnum((unsigned char)*id) && strchr(".-_@", *id) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * One file as a base64 part: of the multipart/related, inline with its
+ * Content-ID, when it has one, else an attachment of the multipart/mixed.
+ * 0, or -1 when too big.
+ */
 static int
 add_file(struct buf *b, const char *boundary, const struct notice_file *f)
 {
@@ -753,7 +769,11 @@ add_file(struct buf *b, const char *boundary, const struct notice_file *f)
 	if (buf_printf(b, "\r\n--%s\r\nContent-Type: %s", boundary, type) == -1)
 		return -1;
 	param_name(b, "name", f->filename);
-	buf_addstr(b, "\r\nContent-Disposition: attachment");
+	if (cid_ok(f->content_id)) {
+		buf_printf(b, "\r\nContent-ID: <%s>", f->content_id);
+		buf_addstr(b, "\r\nContent-Disposition: inline");
+	} else
+		buf_addstr(b, "\r\nContent-Disposition: attachment");
 	param_name(b, "filename", f->filename);
 	if (buf_addstr(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n") == -1)
 		return -1;
@@ -777,10 +797,10 @@ add_file(struct buf *b, const char *boundary, const struct notice_file *f)
 char *
 notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 {
-	char date[64], boundary[64], mixed[80], *s, *v;
+	char date[64], boundary[64], mixed[80], related[80], *s, *v;
 	struct buf b, refs;
 	struct tm tm;
-	size_t i, hdrlen;
+	size_t i, hdrlen, nrel = 0, nmix = 0;
 
 	if (check(n, err, errsz) == -1)
 		return NULL;
@@ -834,11 +854,18 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 	hdr_add(&b, "Precedence", "bulk");
 	hdr_add(&b, "X-Loop", n->x_loop != NULL ? n->x_loop : n->from_addr);
 	hdr_add(&b, "MIME-Version", "1.0");
-	if (n->nfiles > 0) {
-		/* neither boundary is a prefix of the other */
-		snprintf(mixed, sizeof(mixed), "=_ticketdM_%s", boundary + 10);
+	for (i = 0; i < n->nfiles; i++) {
+		if (cid_ok(n->files[i].content_id))
+			nrel++;
+		else
+			nmix++;
+	}
+	/* no boundary is a prefix of another */
+	snprintf(mixed, sizeof(mixed), "=_ticketdM_%s", boundary + 10);
+	snprintf(related, sizeof(related), "=_ticketdR_%s", boundary + 10);
+	if (nmix > 0)
 		s = xasprintf("multipart/mixed; boundary=\"%s\"", mixed);
-	} else
+	else
 		s = xasprintf("multipart/alternative; boundary=\"%s\"", boundary);
 	hdr_add(&b, "Content-Type", s);
 	free(s);
@@ -850,7 +877,7 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 		return NULL;
 	}
 
-	if (n->nfiles > 0 && buf_printf(&b, "\r\n--%s\r\n"
+	if (nmix > 0 && buf_printf(&b, "\r\n--%s\r\n"
 	    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
 	    mixed, boundary) == -1)
 		goto fail;
@@ -865,18 +892,30 @@ notice_compose(const struct notice *n, size_t *len, char *err, size_t errsz)
 	    boundary) == -1)
 		goto fail;
 	qp_encode(&b, n->text != NULL ? n->text : "");
+	/* the HTML and the images it shows: a multipart/related (RFC 2387) */
+	if (nrel > 0 && buf_printf(&b, "\r\n--%s\r\n"
+	    "Content-Type: multipart/related; type=\"text/html\";\r\n"
+	    "\tboundary=\"%s\"\r\n", boundary, related) == -1)
+		goto fail;
 	if (buf_printf(&b, "\r\n--%s\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-	    boundary) == -1)
+	    nrel > 0 ? related : boundary) == -1)
 		goto fail;
 	qp_encode(&b, n->html != NULL ? n->html : "");
+	for (i = 0; i < n->nfiles; i++)
+		if (cid_ok(n->files[i].content_id) &&
+		    add_file(&b, related, &n->files[i]) == -1)
+			goto fail;
+	if (nrel > 0 && buf_printf(&b, "\r\n--%s--\r\n", related) == -1)
+		goto fail;
 	if (buf_printf(&b, "\r\n--%s--\r\n", boundary) == -1)
 		goto fail;
 	for (i = 0; i < n->nfiles; i++)
-		if (add_file(&b, mixed, &n->files[i]) == -1)
+		if (!cid_ok(n->files[i].content_id) &&
+		    add_file(&b, mixed, &n->files[i]) == -1)
 			goto fail;
-	if (n->nfiles > 0 && buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
+	if (nmix > 0 && buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
 		goto fail;
 	return buf_steal(&b, len);
 fail:

@@ -2,8 +2,9 @@
  * notice.h — compose an outgoing notice as RFC 5322 bytes: headers as
  * contracts (msmtp), UTF-8, RFC 2047 encoded words in headers, lines folded
  * and never over 998 bytes, CRLF line ends, a multipart/alternative body of
- * text/plain and text/html, each quoted-printable — inside a
- * multipart/mixed with each file in base64 when the notice carries files.
+ * text/plain and text/html, each quoted-printable. Files shown by the HTML
+ * make it a multipart/related of the HTML and those files (base64, inline,
+ * Content-ID); other files a multipart/mixed around it all (attachments).
  * Pure: no I/O.
  */
 #ifndef TICKETD_NOTICE_H
@@ -12,12 +13,18 @@
 #include <stddef.h>
 #include <time.h>
 
-/* A file a notice carries (the images of a ticket or comment). */
+/*
+ * A file a notice carries (the images of a ticket or comment). One with a
+ * content_id is shown by the HTML part (<img src="cid:...">): it goes into
+ * a multipart/related with the HTML, inline; one without is an attachment
+ * of a multipart/mixed around the rest.
+ */
 struct notice_file {
 	const char *filename;		/* UTF-8, no path */
 	const char *media_type;		/* "image/png" */
 	const char *data;
 	size_t	    len;
+	const char *content_id;		/* without <>; NULL: an attachment */
 };
 
 struct notice {

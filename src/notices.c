@@ -129,6 +129,9 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	int rc;
 	struct db_image *img = NULL;
 	struct notice_file *files = NULL;
+	struct template_var *all;
+	struct buf imgs;
+	char **cids = NULL;
 	size_t nimg = 0, i;
 	const char *status;
 	char why[256];
@@ -139,16 +142,31 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	if (o->images && *status != 's' && (rc = db_images(pl->db, o->ticket, o->image_comment,
 	    LIMIT_NOTICE_IMAGE_BYTES, &img, &nimg)) != DB_OK)
 		return rc;
+	msgid = notice_message_id(cfg->helpdesk.address);
+	/* issue 16: the images are parts of a multipart/related, shown as
+	 * thumbnails by {{images}} (cid: URLs, nothing remote) */
+	buf_init(&imgs, (size_t)LIMIT_MAIL_BYTES_MAX);
 	if (nimg > 0) {
 		files = xcalloc(nimg, sizeof(*files));
+		cids = xcalloc(nimg, sizeof(*cids));
 		for (i = 0; i < nimg; i++) {
+			cids[i] = xasprintf("img%zu.%s", i + 1, msgid);
 			files[i].filename = img[i].filename;
 			files[i].media_type = img[i].media_type;
 			files[i].data = img[i].data;
 			files[i].len = img[i].len;
+			files[i].content_id = cids[i];
+			buf_printf(&imgs, "%s" TEMPLATE_CELL_S "%s\n", cids[i],
+			    img[i].filename != NULL ? img[i].filename : "");
 		}
 	}
-	template_render(o->tpl, vars, nvars, &text, &html);
+	all = xcalloc(nvars + 1, sizeof(*all));
+	if (nvars > 0)
+		memcpy(all, vars, nvars * sizeof(*all));
+	all[nvars] = (struct template_var){ "images", imgs.data };
+	template_render(o->tpl, all, nvars + 1, &text, &html);
+	free(all);
+	buf_clear(&imgs);
 	/* a notice about no ticket (access denied) has no tag to reply to */
 	subject = o->subject != NULL ? xstrdup(o->subject) : o->ticket != 0 ?
 	    rules_tagged_subject(cfg->helpdesk.tag, o->ticket, o->title) :
@@ -156,7 +174,6 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 	reply_to = o->reply_to != NULL ? xstrdup(o->reply_to) :
 	    o->ticket != 0 ? rules_subaddress(cfg->helpdesk.address,
 	    o->ticket) : NULL;
-	msgid = notice_message_id(cfg->helpdesk.address);
 	memset(&n, 0, sizeof(n));
 	n.from_addr = cfg->helpdesk.address;
 	n.from_name = cfg->helpdesk.name;
@@ -215,6 +232,9 @@ out:
 	free(text);
 	free(html);
 	free(files);
+	for (i = 0; cids != NULL && i < nimg; i++)
+		free(cids[i]);
+	free(cids);
 	free(first);
 	free(last);
 	db_images_free(img, nimg);
@@ -247,6 +267,31 @@ pl_desk_url(struct pipeline *pl, time_t now)
 	return web_desk_url(pl->cfg, pl->web_key, now + WEBLINK_DESK_LIFETIME);
 }
 
+/*
+ * The ticket's facts for {{facts}} (issue 16): number, status, priority,
+ * category, assignee and, while it is open, the due time; rows of
+ * "Label" TEMPLATE_CELL "value". Into buf.
+ */
+static void
+facts(const struct config *cfg, char *buf, size_t sz, long long number,
+    const char *status, const char *priority, const char *category,
+    const char *assignee, long long due_at, int open)
+{
+	char due[64];
+	int n;
+
+	n = snprintf(buf, sz, "Ticket" TEMPLATE_CELL_S "[%s #%lld]\n"
+	    "Status" TEMPLATE_CELL_S "%s\nPriority" TEMPLATE_CELL_S "%s\n"
+	    "Category" TEMPLATE_CELL_S "%s\nAssignee" TEMPLATE_CELL_S "%s\n",
+	    cfg->helpdesk.tag, number, status, priority,
+	    category != NULL && category[0] != '\0' ? category : "none",
+	    assignee != NULL ? assignee : "nobody yet");
+	if (n < 0 || (size_t)n >= sz || due_at <= 0 || !open)
+		return;
+	pl_format_time((time_t)due_at, due, sizeof(due));
+	snprintf(buf + n, sz - (size_t)n, "Due" TEMPLATE_CELL_S "%s\n", due);
+}
+
 /* The due sentence of a ticket just made. */
 static void
 new_due_note(const struct newticket *t, char *buf, size_t sz)
@@ -264,9 +309,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[17];
+	struct template_var vars[18];
 	struct outgoing o;
 	char num[32], *dropped, *dropped_note = NULL, *linked_note = NULL;
+	char fact[1024];
 	char due[160], guessed[256], *text, *suggestions = NULL, *url = NULL;
 	int rc;
 
@@ -315,6 +361,10 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 		goto out;
 	vars[15] = (struct template_var){ "suggestions", suggestions };
 	memset(&o, 0, sizeof(o));
+	facts(cfg, fact, sizeof(fact), t->number, t->assignee != 0 ?
+	    "assigned" : "open", t->priority, t->category, t->assignee_addr,
+	    t->due_at, 1);
+	vars[17] = (struct template_var){ "facts", fact };
 	o.kind = "ack";
 	o.tpl = in->pl->tpl_ack;
 	o.to_addr = m->from_addr;
@@ -323,7 +373,7 @@ pl_queue_ack(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.in_reply = 1;
 	o.auto_submitted = "auto-replied";
-	rc = pl_queue_notice(in, &o, vars, 17);
+	rc = pl_queue_notice(in, &o, vars, 18);
 out:
 	free(url);
 	free(suggestions);
@@ -339,9 +389,9 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 {
 	const struct config *cfg = in->pl->cfg;
 	const struct mail *m = &in->m;
-	struct template_var vars[14];
+	struct template_var vars[15];
 	struct outgoing o;
-	char num[32], due[160], *url, *desk, *assets;
+	char num[32], due[160], *url, *desk, *assets, fact[1024];
 	int rc;
 
 	snprintf(num, sizeof(num), "%lld", t->number);
@@ -365,12 +415,15 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	vars[8] = (struct template_var){ "body", t->body };
 	vars[9] = (struct template_var){ "attachments_note",
 	    m->nparts > 0 ? "The mail came with attachments: its images are "
-	    "attached here, the rest is shown by ticketctl ticket show." :
+	    "shown here, the rest by ticketctl ticket show." :
 	    NULL };
 	vars[10] = (struct template_var){ "due_note", due };
 	vars[11] = (struct template_var){ "ticket_url", url };
 	vars[12] = (struct template_var){ "desk_url", desk };
 	vars[13] = (struct template_var){ "assets_note", assets };
+	facts(cfg, fact, sizeof(fact), t->number, "assigned", t->priority,
+	    t->category, t->assignee_addr, t->due_at, 1);
+	vars[14] = (struct template_var){ "facts", fact };
 	memset(&o, 0, sizeof(o));
 	o.kind = "assigned";
 	o.tpl = in->pl->tpl_assigned;
@@ -379,7 +432,7 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 	o.title = t->title;
 	o.auto_submitted = "auto-generated";
 	o.images = 1;
-	rc = pl_queue_notice(in, &o, vars, 14);
+	rc = pl_queue_notice(in, &o, vars, 15);
 	free(url);
 	free(desk);
 	free(assets);
@@ -390,7 +443,7 @@ pl_queue_assigned(struct intake *in, const struct newticket *t)
 static size_t
 ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
     size_t numsz, char *due, size_t duesz, const char *url,
-    struct template_var *v)
+    struct template_var *v, char *fact, size_t factsz)
 {
 	const struct config *cfg = in->pl->cfg;
 
@@ -418,7 +471,10 @@ ticket_vars(struct intake *in, const struct db_ticket_info *ti, char *num,
 	v[10] = (struct template_var){ "status", ti->status };
 	v[11] = (struct template_var){ "due_note", due };
 	v[12] = (struct template_var){ "ticket_url", url };
-	return 13;
+	facts(cfg, fact, factsz, ti->number, ti->status, ti->priority,
+	    ti->category, ti->assignee, ti->due_at, when.closed_at == 0);
+	v[13] = (struct template_var){ "facts", fact };
+	return 14;
 }
 
 /* A notice about ticket ti to one address, with extra variables. */
@@ -440,12 +496,13 @@ pl_tell_with(struct intake *in, const struct db_ticket_info *ti,
 {
 	struct template_var v[24];
 	struct outgoing o;
-	char num[32], due[160], *url;
+	char num[32], due[160], *url, fact[1024];
 	size_t n, i;
 	int rc;
 
 	url = ticket_url(in->pl, ti->number, to, in->now);
-	n = ticket_vars(in, ti, num, sizeof(num), due, sizeof(due), url, v);
+	n = ticket_vars(in, ti, num, sizeof(num), due, sizeof(due), url, v,
+	    fact, sizeof(fact));
 	for (i = 0; i < nextra && n < 24; i++)
 		v[n++] = extra[i];
 	memset(&o, 0, sizeof(o));

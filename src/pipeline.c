@@ -76,22 +76,22 @@ seed_roles(struct pipeline *pl, time_t now)
 /* The variables of every notice about a ticket (notices.c ticket_vars). */
 #define TICKET_VARS	"number", "subject", "requester_name", "requester", \
 	"tag", "desk_name", "desk", "assignee", "priority", "category", \
-	"status", "due_note", "ticket_url"
+	"status", "due_note", "ticket_url", "facts"
 
 /* What the code gives each template: notices.c and desk.c. */
 static const char *const ack_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "desk",
 	"dropped_note", "linked_note", "priority", "category", "fields_note",
 	"assign_note", "due_note", "ticket_url", "category_note",
-	"suggestions", NULL };
+	"suggestions", "facts", NULL };
 static const char *const assigned_vars[] = { "number", "subject",
 	"requester_name", "requester", "tag", "desk_name", "priority",
 	"category", "body", "attachments_note", "due_note", "ticket_url",
-	"desk_url", "assets_note", NULL };
+	"desk_url", "assets_note", "facts", "images", NULL };
 static const char *const reassigned_vars[] = { TICKET_VARS, "body",
-	"desk_url", NULL };
+	"desk_url", "images", NULL };
 static const char *const comment_vars[] = { TICKET_VARS, "author", "text",
-	"internal_note", NULL };
+	"internal_note", "images", NULL };
 static const char *const closed_vars[] = { TICKET_VARS, "note", "reason",
 	NULL };
 static const char *const transcript_vars[] = { TICKET_VARS, "transcript",
@@ -173,25 +173,74 @@ tpl_slot(struct pipeline *pl, const struct pipeline_template *t)
 	return (char **)(void *)((char *)pl + t->off);
 }
 
-/* Load and check every template into pl; 0, or -1 with err. */
+/*
+ * Check template t's text; 0, or -1 with the problem in err as
+ * "FILE:LINE: why" (FILE the override's path, or NAME.md for a built-in).
+ */
+static int
+check_one(const struct config *cfg, const struct pipeline_template *t,
+    const char *text, int builtin, char *err, size_t errsz)
+{
+	char why[512], *file;
+	int line;
+
+	if (template_check_line(text, t->vars, &line, why, sizeof(why)) == 0)
+		return 0;
+	file = builtin ? xasprintf("%s.md", t->name) :
+	    xasprintf("%s/%s.md", cfg->helpdesk.templates, t->name);
+	if (line > 0)
+		snprintf(err, errsz, "%s:%d: %s", file, line, why);
+	else
+		snprintf(err, errsz, "%s: %s", file, why);
+	free(file);
+	return -1;
+}
+
+/* Is template t overridden, i.e. is it not the built-in text? */
+static int
+is_override(const struct pipeline_template *t, const char *text)
+{
+	const char *b = template_builtin(t->name);
+
+	return b == NULL || strcmp(b, text) != 0;
+}
+
+/*
+ * Load and check every template into pl; 0, or -1 with err. An override
+ * that cannot be read or would show "{{" is refused with its file and
+ * line in the log, and the built-in template is used (issue 16); ticketd
+ * -n reports it as an error (pipeline_check_templates).
+ */
 static int
 load_templates(struct pipeline *pl, const struct config *cfg, char *err,
     size_t errsz)
 {
 	const struct pipeline_template *t;
-	char why[512];
+	char why[768];
 	char **slot;
 
 	for (t = pipeline_templates; t->name != NULL; t++) {
 		slot = tpl_slot(pl, t);
-		*slot = template_load(cfg->helpdesk.templates, t->name, err,
-		    errsz);
-		if (*slot == NULL)
-			return -1;
-		if (template_check(*slot, t->vars, why, sizeof(why)) == -1) {
-			snprintf(err, errsz, "%s.md: %s", t->name, why);
+		*slot = template_load(cfg->helpdesk.templates, t->name, why,
+		    sizeof(why));
+		if (*slot != NULL && check_one(cfg, t, *slot,
+		    !is_override(t, *slot), why, sizeof(why)) == 0)
+			continue;
+		if (*slot != NULL && !is_override(t, *slot)) {
+			snprintf(err, errsz, "%s", why);
 			return -1;
 		}
+		free(*slot);
+		*slot = NULL;
+		if (template_builtin(t->name) == NULL) {
+			snprintf(err, errsz, "%s", why);
+			return -1;
+		}
+		log_warnx("template refused: %s; the built-in %s.md is used",
+		    why, t->name);
+		*slot = xstrdup(template_builtin(t->name));
+		if (check_one(cfg, t, *slot, 1, err, errsz) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -269,9 +318,9 @@ pipeline_check_templates(const struct config *cfg, char *err, size_t errsz)
 	for (t = pipeline_templates; t->name != NULL; t++) {
 		text = template_load(cfg->helpdesk.templates, t->name, one,
 		    sizeof(one));
-		if (text != NULL && template_check(text, t->vars, why,
-		    sizeof(why)) == -1)
-			snprintf(one, sizeof(one), "%s.md: %s", t->name, why);
+		if (text != NULL && check_one(cfg, t, text,
+		    !is_override(t, text), why, sizeof(why)) == -1)
+			snprintf(one, sizeof(one), "%s", why);
 		else if (text != NULL) {
 			free(text);
 			continue;

@@ -539,8 +539,8 @@ class HelpMail(DeskTest):
         self.assertEqual(m["Auto-Submitted"], "auto-replied")
         text = m.get_body(("plain",)).get_content().replace("\r\n", "\n")
         self.assertIn("Hello Erin,", text)
-        self.assertIn("Write to it@corp.example; the tag\nof its tickets "
-                      "is [IT #N].", text)
+        self.assertIn("Write to it@corp.example; the tag of its tickets "
+                      "is [IT #N].", " ".join(text.split()))
         self.assertIn("SUBJECT TAGS", text)
         self.assertIn("COMMANDS FOR ADMINS", text)
         self.assertIn("     /resolve [note]", text)

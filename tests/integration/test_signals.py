@@ -228,12 +228,15 @@ class Sighup(DeskTest):
         self.assertIn("no_such_key", log)
         self.assertIn("Version two", self.ack_for("Third printer"))
 
-        # a template that does not load is refused too
+        # a broken template is refused with its file and line, and the
+        # built-in one is used (issue 16)
         self.desk.write_conf(good)
         with open(os.path.join(self.tpl, "ack.md"), "w") as f:
             f.write("Hello {{no_such_variable}}\n")
-        self.hup("SIGHUP: templates:")
-        self.assertIn("Version two", self.ack_for("Fourth printer"))
+        self.hup("ack.md:1: ")
+        self.assertIn("the built-in ack.md is used", self.desk.daemon_log())
+        self.assertIn("we have received your request",
+                      " ".join(self.ack_for("Fourth printer").split()))
 
         # fixed: taken
         self.write_ack("Version four.")

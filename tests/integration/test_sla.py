@@ -191,7 +191,8 @@ class Clock(DeskTest):
         self.assertEqual(len(d), 2)
         m = parse_mail(d[1]["message"])
         self.assertEqual(str(m["Subject"]), "[IT] Daily digest: Mon 2026-12-07")
-        body = m.get_body(("plain",)).get_content()
+        # the text part is wrapped at 72 columns (issue 16)
+        body = " ".join(m.get_body(("plain",)).get_content().split())
         self.assertIn("Mon 2026-12-07: 2 opened, 0 closed, 1 missed", body)
         self.assertIn("high: 1 under a day, 0 1-3 days", body)
         self.assertIn("[IT #1] high, bob@corp.example, due Mon 2026-12-07 "
@@ -205,7 +206,7 @@ class Clock(DeskTest):
         at(next_day + 3 * H + 10)
         self.desk.stdin(make_mail(subject="control", sender="root@corp.example",
                                   body="report\n"), check=0)
-        rep = text(self.notices("report")[0])
+        rep = " ".join(text(self.notices("report")[0]).split())
         for line in ("Mon 2026-12-07: 2 opened, 0 closed, 1 missed",
                      "no reason given yet", "overdue now: 1"):
             self.assertIn(line, rep)

@@ -13,6 +13,7 @@ row in that table and a mail in drive_every_notice() below."""
 import email.message
 import email.utils
 import os
+from html.parser import HTMLParser
 import re
 import subprocess
 import time
@@ -124,6 +125,11 @@ def drive_every_notice(desk):
           subject="Re: [IT #%d] My printer jams" % n)
 
 
+def flat(text):
+    """White space folded: the text part is wrapped at 72 columns."""
+    return " ".join(text.split())
+
+
 def parts(row):
     """The text/plain and text/html parts of an outbox row, decoded."""
     m = parse_mail(row["message"])
@@ -175,14 +181,18 @@ class BuiltinTemplates(DeskTest):
             self.assertNotIn("**", text, where)
             self.assertNotIn("\\", text, where)
             self.assertIn("— IT help desk", text, where)
-        ack = [parts(r)[0] for r in rows if r["kind"] == "ack"][0]
+            # plain text wrapped at 72 columns (issue 16)
+            for line in text.splitlines():
+                self.assertLessEqual(len(line), 72, where)
+        ack = flat([parts(r)[0] for r in rows if r["kind"] == "ack"][0])
         self.assertIn("opened ticket #1:", ack)
         self.assertIn("Please quote [IT #1] whenever", ack)
         self.assertIn("There is no category", ack)
         self.assertIn("There is no priority", ack)
         self.assertIn("dump.bin", ack)
-        assigned = [parts(r)[0] for r in rows if r["kind"] == "assigned"]
-        self.assertIn("The printer *jams* on [every] page.", assigned[0])
+        assigned = [flat(parts(r)[0]) for r in rows
+                    if r["kind"] == "assigned"]
+        self.assertIn("> The printer *jams* on [every] page.", assigned[0])
         self.assertIn("<alice@corp.example>", assigned[0])
         control = [parts(r)[0] for r in rows if r["kind"] == "transcript"
                    and r["rcpt_to"] == "root@corp.example"]
@@ -220,6 +230,23 @@ class EveryVariable(DeskTest):
                  if f.endswith(".md")}
         self.assertEqual(set(self.tpl), files)
 
+    def test_the_man_page_lists_every_placeholder(self):
+        """ticketd.conf(5) lists the placeholders of each template as the
+        code gives them (issue 16, point 4)."""
+        with open(os.path.join(REPO, "man", "ticketd.conf.5")) as f:
+            man = f.read().splitlines()
+        listed, name = {}, None
+        for line in man:
+            m = re.match(r"\.It Pa (\S+)\.md$", line)
+            if m:
+                name = m.group(1)
+                listed[name] = []
+            elif line.startswith("."):
+                name = None
+            elif name is not None:
+                listed[name] += [w for w in re.split(r"[,\s]+", line) if w]
+        self.assertEqual(listed, self.tpl)
+
     def test_the_code_gives_every_variable_of_the_table(self):
         drive_every_notice(self.desk)
         seen = set()
@@ -237,8 +264,9 @@ class EveryVariable(DeskTest):
 
 
 class BrokenOverride(DeskTest):
-    """An override that would show "{{" is refused at start, before any
-    mail is taken in (and ticketd -n says so)."""
+    """An override that would show "{{" is refused at start with its file
+    and line (ticketd -n fails on it), and the built-in template is used:
+    the desk keeps taking mail in (issue 16, point 4)."""
 
     def setUp(self):
         super().setUp()
@@ -249,20 +277,123 @@ class BrokenOverride(DeskTest):
             "helpdesk": {"templates": self.dir}})
 
     def test_unknown_placeholder_refused(self):
-        for name, text, shown in (
-                ("ack", "Ticket {{nmber}}\n", "{{nmber}}"),
-                ("control", "Ticket #{{number}}\n", "{{number}}"),
-                ("report", "\\{\\{literal}}\n", "{{literal}}")):
+        n = 0
+        for name, text, shown, line in (
+                ("ack", "Ticket\n\nnumber {{nmber}}\n", "{{nmber}}", 3),
+                ("ack", "Ticket {{number}}\n\\{\\{literal}}\n",
+                 "{{literal}}", 2),
+                ("ack", "Fine {{number}}\n\uE000 private\n", "U+E000", 2)):
             path = os.path.join(self.dir, name + ".md")
             with open(path, "w") as f:
                 f.write(text)
+            where = "%s:%d:" % (path, line)
             r = self.desk.run("ticketd", ["-n"], check=1)
-            self.assertIn("%s.md" % name, r.stderr)
+            self.assertIn(where, r.stderr)
             self.assertIn(shown, r.stderr)
-            # pipe mode: the MTA keeps the mail and tries again later
-            self.desk.stdin(make_mail(), check=75)
-            self.assertEqual(self.desk.ticket_count(), 0)
+            # the mail is taken in; the notice is the built-in one
+            r = self.desk.stdin(make_mail(subject="Case %d" % n), check=0)
+            n += 1
+            self.assertIn(where, r.stderr)
+            self.assertIn("the built-in %s.md is used" % name, r.stderr)
+            self.assertEqual(self.desk.ticket_count(), n)
+            ack = [x for x in self.desk.outbox() if x["kind"] == "ack"][-1]
+            self.assertIn("we have received your request", flat(parts(ack)[0]))
             os.unlink(path)
         self.desk.run("ticketd", ["-n"], check=0)
-        self.desk.stdin(make_mail(), check=0)
-        self.assertEqual(self.desk.ticket_count(), 1)
+        # a good override is used as it is
+        with open(os.path.join(self.dir, "ack.md"), "w") as f:
+            f.write("Our own words for #{{number}}.\n")
+        r = self.desk.stdin(make_mail(subject="Good"), check=0)
+        self.assertNotIn("refused", r.stderr)
+        ack = [x for x in self.desk.outbox() if x["kind"] == "ack"][-1]
+        self.assertEqual(parts(ack)[0].replace("\r\n", "\n"),
+                         "Our own words for #%d.\n" % (n + 1))
+
+
+# Bodies whose words must arrive exactly (issue 16, point 1): Markdown and
+# HTML characters, markers that are not markup, trailing spaces and
+# backslashes, paragraphs, long lines, right-to-left and combining text.
+EXACT_BODIES = [
+    "Hi,\nthe printer is broken.\n\nThanks,\nAlice\\",
+    "* _ # > \\ [ ] ( ) < & ` and ``backticks`` *not emphasis* __nor__",
+    "1. not a list\n- not an item\n# not a heading\n> not a quote",
+    "<b>not bold</b> <script>alert(1)</script> &amp; &lt;tag&gt;",
+    "[a](http://evil.example/) ![i](http://evil.example/i.png)",
+    "trailing spaces   \nand a backslash \\\nand more\\",
+    "first paragraph\n\nsecond paragraph\n\n\nthird",
+    "A long line " + "that goes on " * 12 + "and ends.",
+    "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd (right to left) "
+    "\u0645\u0631\u062d\u0628\u0627",
+    "combining: e\u0301 a\u030a n\u0303, wide: \u6253\u5370\u673a \U0001f5a8",
+    "    indented like code\n```\nfenced\n```\n---",
+]
+
+
+class _Text(HTMLParser):
+    """The text of an HTML part, as a reader sees it: <br>, cells and
+    paragraphs end words."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "td", "p", "th", "tr", "table"):
+            self.out.append(" ")
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+
+def html_text(html):
+    p = _Text()
+    p.feed(html)
+    p.close()
+    return "".join(p.out)
+
+
+def unquote(text):
+    """One level of "> " off the quoted lines of the text part."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("> "):
+            line = line[2:]
+        elif line == ">":
+            line = ""
+        out.append(line)
+    return "\n".join(out)
+
+
+class WordsExact(DeskTest):
+    """Issue 16, point 1: each body of the table is mailed to the desk;
+    the assignment notice (the body quoted) and the comment relay carry it
+    in both parts exactly, white space folded: the HTML part read by
+    Python's HTML parser, the text part with its quote marks off."""
+
+    def setUp(self):
+        super().setUp()
+        self.sink = self.start_sink()
+        self.desk = self.make_desk(None, self.sink, conf={
+            "helpdesk": {"admins": "bob@corp.example", "assign": "auto",
+                         "max_notices_per_hour": "1000"}})
+
+    def test_bodies_arrive_exactly(self):
+        for i, body in enumerate(EXACT_BODIES):
+            self.desk.stdin(make_mail(subject="Case %d" % i, body=body + "\n",
+                                      sender="alice@corp.example",
+                                      name="Alice"), check=0)
+        rows = [r for r in self.desk.outbox() if r["kind"] == "assigned"]
+        self.assertEqual(len(rows), len(EXACT_BODIES))
+        for body, row in zip(EXACT_BODIES, rows):
+            text, html = parts(row)
+            want = flat(body)
+            got_html = flat(html_text(html))
+            got_text = flat(unquote(text))
+            self.assertIn(" " + want + " ", " " + got_html + " ",
+                          "HTML part of %r:\n%s" % (body, html))
+            self.assertIn(" " + want + " ", " " + got_text + " ",
+                          "text part of %r:\n%s" % (body, text))
+            # nothing more in the quote than the subject and the words
+            self.assertNotIn(want + " \\", got_html)
+            self.assertNotIn("<em>", html)
+            self.assertNotIn("<script", html)

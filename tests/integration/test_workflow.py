@@ -544,8 +544,9 @@ class Images(DeskTest):
                    check=0)
         row = [r for r in desk.outbox() if r["kind"] == "assigned"][0]
         m = parse_mail(row["message"])
+        # shown by the HTML part: inline parts of a multipart/related
         files = [(p.get_filename(), p.get_content_type(), p.get_content())
-                 for p in m.iter_attachments()]
+                 for p in m.walk() if p.get("Content-ID")]
         self.assertEqual(files, [("Bildschirm kaputt.png", "image/png",
                                   self.PNG)])
         self.assertIn("See the picture.", m.get_body(("plain",)).get_content())
@@ -555,8 +556,8 @@ class Images(DeskTest):
         row = [r for r in desk.outbox() if r["kind"] == "comment"][-1]
         self.assertEqual(row["rcpt_to"], "alice@corp.example")
         m = parse_mail(row["message"])
-        self.assertEqual([p.get_filename() for p in m.iter_attachments()],
-                         ["which.png"])
+        self.assertEqual([p.get_filename() for p in m.walk()
+                          if p.get("Content-ID")], ["which.png"])
 
 
 class WorkflowOverImap(DeskTest):
