@@ -206,8 +206,20 @@ screenshots: all unit
 	TICKETD_SCREENSHOTS=docs tests/run --build build --bin . --label plain \
 	    --integration -k test_web.Browser -k test_notice_layout.Layout
 
-bench: all unit
+# `make bench` (bench/README.md): the -O2 build, then bench/bench.py
+# against a private Dovecot and SMTP sink on loopback (a table, and
+# bench/results.json); BENCH_ARGS passes options (--mails, --samples,
+# --only …). Then the classifier's cross-validation (issue 11).
+BENCH_ARGS ?=
+bench: all unit $(BUILD)/bench/fetchmove
+	/usr/bin/python3 bench/bench.py --bin $(OUT) \
+	    --fetchmove $(BUILD)/bench/fetchmove $(BENCH_ARGS)
 	@tests/bench_kb.sh $(BUILD)
+
+# the ceiling of the backlog figure: libetpan's fetch and move, no more
+$(BUILD)/bench/fetchmove: bench/fetchmove.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -letpan
 
 # `make fuzz`: build the libFuzzer targets (clang, FUZZ=1, build-fuzz/) and
 # run each for FUZZ_SECONDS, FUZZ_JOBS at a time (tests/fuzz/run says how,

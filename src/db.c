@@ -415,6 +415,81 @@ db_finish(struct db *db, sqlite3_stmt *st)
 	return DB_OK;
 }
 
+int
+db_get(struct db *db, const char *sql, sqlite3_stmt **stp)
+{
+	sqlite3_stmt *st;
+	const char *text;
+	unsigned i, k;
+	int rc;
+
+	*stp = NULL;
+	if (db_txn_lost(db))
+		return DB_TEMP;
+	for (i = 0; i < DB_CACHE; i++) {
+		if ((st = db->cache[i].st) == NULL || db->cache[i].busy)
+			continue;
+		if ((text = sqlite3_sql(st)) != NULL && strcmp(text, sql) == 0) {
+			db->cache[i].busy = 1;
+			*stp = st;
+			return DB_OK;
+		}
+	}
+	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+		return rc;
+	*stp = st;
+	/* a free slot, else the next one not handed out */
+	for (k = 0; k < DB_CACHE && db->cache[k].st != NULL; k++)
+		;
+	if (k == DB_CACHE) {
+		for (i = 0; i < DB_CACHE; i++) {
+			k = (db->cache_next + i) % DB_CACHE;
+			if (!db->cache[k].busy)
+				break;
+		}
+		if (i == DB_CACHE)
+			return DB_OK;	/* every one in use: not kept */
+		sqlite3_finalize(db->cache[k].st);
+		db->cache_next = (k + 1) % DB_CACHE;
+	}
+	db->cache[k].st = st;
+	db->cache[k].busy = 1;
+	return DB_OK;
+}
+
+void
+db_put(struct db *db, sqlite3_stmt *st)
+{
+	unsigned i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < DB_CACHE; i++)
+		if (db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			db->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+int
+db_finish_put(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_failed(db);
+	db_put(db, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_debug("%s: %s", db->path, db->lasterr);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	return DB_OK;
+}
+
 static int
 exec(sqlite3 *h, const char *sql)
 {
@@ -708,6 +783,8 @@ db_free(struct db **dbp)
 		return;
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(db->st[i]);
+	for (i = 0; i < DB_CACHE; i++)
+		sqlite3_finalize(db->cache[i].st);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
 		log_warnx("%s: close: %s", db->path, sqlite3_errmsg(db->h));
 	/* only now: closing a descriptor of the file would drop SQLite's

@@ -210,8 +210,13 @@ int	db_attachment_add(struct db *, const struct db_attachment *);
  */
 int	db_outbox_bounced(struct db *, const char *message_id, const char *reason,
 	    time_t now, long long *ticket, char **rcpt);
-/* Notices queued to an address since a time (for the rate limit). */
-int	db_notice_count(struct db *, const char *rcpt, time_t since, int *count);
+/*
+ * Notices queued to an address since a time (for the rate limit), counted
+ * up to max: the count stops there, so an address with many held notices
+ * costs no more than one at the limit.
+ */
+int	db_notice_count(struct db *, const char *rcpt, time_t since, int max,
+	    int *count);
 
 /* Remember a Message-ID (received or sent) as belonging to a ticket. */
 int	db_msgid_add(struct db *, const char *message_id, long long ticket);

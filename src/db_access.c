@@ -10,25 +10,20 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* A statement from the connection's cache (db_get), given back with db_put. */
 static int
 prep(struct db *db, const char *sql, sqlite3_stmt **st)
 {
-	if (db_txn_lost(db))
-		return DB_TEMP;		/* never outside the transaction */
-	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK) {
-		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
-		return DB_PERM;
-	}
-	return DB_OK;
+	return db_get(db, sql, st);	/* never outside the transaction */
 }
 
-/* Step once and finalize: DB_OK for a row or done. */
+/* Step once and give it back: DB_OK for a row or done. */
 static int
 once(struct db *db, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return DB_OK;
 	log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
@@ -54,7 +49,7 @@ db_access_get(struct db *db, long long person, struct db_access *a)
 		a->granted = sqlite3_column_int(st, 1);
 		a->denied_at = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -109,7 +104,7 @@ db_held_count(struct db *db, long long person, time_t since, int *count)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
 	    db_rc(rc);
 }
@@ -129,7 +124,7 @@ db_tickets_opened(struct db *db, long long person, time_t since, int *count)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return rc == SQLITE_ROW ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
 	    db_rc(rc);
 }
@@ -159,7 +154,7 @@ db_access_pending(struct db *db, const char *email, const char *kind,
 			v = xreallocarray(v, cap = cap ? cap * 2 : 8, sizeof(*v));
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE) {
 		free(v);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -255,7 +250,7 @@ db_user_each(struct db *db, void (*fn)(const struct db_user_row *, void *),
 		r.pending = sqlite3_column_int(st, 6);
 		fn(&r, arg);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return rc == SQLITE_DONE ? DB_OK :
 	    db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 }
@@ -280,7 +275,7 @@ db_mail_raw(struct db *db, long long mail, char **raw, size_t *len)
 		if (*len > 0)
 			memcpy(*raw, p, *len);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -372,7 +367,7 @@ db_report(struct db *db, struct db_report *r, struct db_report_admin **rowsp,
 		r->rejected = sqlite3_column_int(st, 3);
 		r->requests = sqlite3_column_int(st, 4);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if ((rc = prep(db, "SELECT p.email, (SELECT count(*) FROM tickets t "
 	    "WHERE t.assignee_id = p.id AND t.status = 'assigned'), "
 	    "(SELECT count(*) FROM tickets t WHERE t.assignee_id = p.id AND "
@@ -394,7 +389,7 @@ db_report(struct db *db, struct db_report *r, struct db_report_admin **rowsp,
 		x->median_secs = -1;
 		x->id = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	/*
@@ -412,7 +407,7 @@ db_report(struct db *db, struct db_report *r, struct db_report_admin **rowsp,
 		sqlite3_bind_int(st, 2, (rows[i].resolved - 1) / 2);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			rows[i].median_secs = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		db_put(db, st);
 	}
 	rc = SQLITE_DONE;
 	*rowsp = rows;
@@ -456,7 +451,7 @@ db_flood_each(struct db *db, void (*fn)(const struct db_flood_row *, void *),
 			continue;
 		fn(&r, arg);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return rc == SQLITE_DONE ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
 	    db_rc(rc);
 }

@@ -10,27 +10,24 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* Prepare a statement; DB_* result. */
+/*
+ * A statement from the connection's cache (db_get: prepared once, not per
+ * mail), given back with db_put(); DB_* result.
+ */
 static int
 exec_stmt(struct db *db, const char *sql, sqlite3_stmt **stp)
 {
-	if (db_txn_lost(db))
-		return DB_TEMP;		/* never outside the transaction */
-	if (sqlite3_prepare_v2(db->h, sql, -1, stp, NULL) != SQLITE_OK) {
-		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
-		return DB_PERM;
-	}
-	return DB_OK;
+	return db_get(db, sql, stp);	/* never outside the transaction */
 }
 
-/* Step a bound statement once and finalize it; DB_* result. */
+/* Step a bound statement once and give it back; DB_* result. */
 static int
 finish(struct db *db, sqlite3_stmt *st)
 {
 	int rc;
 
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		log_debug("%s: %s", db->path, sqlite3_errmsg(db->h));
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -98,7 +95,7 @@ db_admins(struct db *db, time_t now, struct db_admin **rowsp, size_t *np)
 		r->skills = s != NULL ? xstrdup((const char *)s) : NULL;
 		r->root = sqlite3_column_int(st, 7);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE) {
 		db_admins_free(rows, n);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -187,10 +184,10 @@ db_ticket_info(struct db *db, long long number, struct db_ticket_info *t)
 		t->due_at = sqlite3_column_int64(st, 11);
 		t->breached_at = sqlite3_column_int64(st, 12);
 		t->sla_reason = dup_col(st, 13);
-		sqlite3_finalize(st);
+		db_put(db, st);
 		return 0;
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc == SQLITE_DONE)
 		return 1;
 	return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -277,7 +274,7 @@ db_person_find(struct db *db, const char *email, long long *id)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -317,7 +314,7 @@ db_participants(struct db *db, long long ticket, struct db_participant **rowsp,
 		r->admin = sqlite3_column_int(st, 3);
 		r->bouncing = sqlite3_column_int(st, 4);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE) {
 		db_participants_free(rows, n);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -352,7 +349,7 @@ db_person_is_root(struct db *db, long long person)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	return v != 0;
@@ -397,7 +394,7 @@ db_images(struct db *db, long long ticket, long long comment, size_t max_bytes,
 		if (len > 0)
 			memcpy(r->data, sqlite3_column_blob(st, 2), len);
 	}
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_DONE) {
 		db_images_free(rows, n);
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
@@ -437,7 +434,7 @@ one_text(struct db *db, const char *sql, long long ticket, const char *s,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = dup_col(st, 0);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
 	return DB_OK;

@@ -46,10 +46,18 @@ enum db_stmt {
 	ST__COUNT
 };
 
+/* Statements of db_get(), kept prepared per connection (issue 13). */
+#define DB_CACHE	48
+
 struct db {
 	sqlite3		*h;
 	char		*path;
 	sqlite3_stmt	*st[ST__COUNT];
+	struct {
+		sqlite3_stmt	*st;
+		int		 busy;	/* handed out, not yet given back */
+	}		 cache[DB_CACHE];
+	unsigned	 cache_next;	/* the slot to reuse next when full */
 	int		 txn;		/* 1 inside db_begin(); 2: SQLite ended it */
 	char		 lasterr[160];	/* why the last statement failed */
 	int		 locked;	/* DB_INUSE: lockfd holds a flock */
@@ -83,5 +91,18 @@ void	db_failed(struct db *);
 int	db_prepare(struct db *, const char *sql, sqlite3_stmt **);
 /* Step a bound one-off statement once and finalize it; DB_* result. */
 int	db_finish(struct db *, sqlite3_stmt *);
+/*
+ * The statement of sql from the connection's cache, prepared on its first
+ * use (compiling SQL cost more than running it on the ingest path): the
+ * same text gives the same statement, reset and with bindings cleared.
+ * Give it back with db_put(), never sqlite3_finalize(). A text already
+ * handed out and not given back (nested use) gets a statement of its own,
+ * which db_put() finalizes. DB_* result, *stp NULL on error.
+ */
+int	db_get(struct db *, const char *sql, sqlite3_stmt **stp);
+/* Give back a statement of db_get() (reset; NULL is fine). */
+void	db_put(struct db *, sqlite3_stmt *);
+/* db_finish() for a statement of db_get(): step once, give it back. */
+int	db_finish_put(struct db *, sqlite3_stmt *);
 
 #endif

@@ -359,7 +359,7 @@ db_kb_candidates(struct db *db, const char *fts, size_t max,
 
 	*rows = NULL;
 	*n = 0;
-	if ((rc = db_prepare(db, "SELECT a.id, a.title, a.body, "
+	if ((rc = db_get(db, "SELECT a.id, a.title, a.body, "
 	    "-bm25(articles_fts, 2.0, 1.0) FROM articles_fts JOIN articles a "
 	    "ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?1 AND "
 	    "a.status = 'published' ORDER BY bm25(articles_fts, 2.0, 1.0) "
@@ -377,7 +377,9 @@ db_kb_candidates(struct db *db, const char *fts, size_t max,
 	}
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;
-	rc = done(st, rc);
+	db_put(db, st);		/* the statement is kept prepared */
+	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
 	if (rc != DB_OK) {
 		db_kb_hits_free(*rows, *n);
 		*rows = NULL;

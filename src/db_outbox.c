@@ -167,12 +167,12 @@ db_person_no_reply(struct db *db, const char *email, int on, time_t now)
 	int rc;
 
 	if (on) {
-		if ((rc = db_prepare(db, "INSERT OR IGNORE INTO people (email, "
+		if ((rc = db_get(db, "INSERT OR IGNORE INTO people (email, "
 		    "created_at) VALUES (?1, ?2)", &st)) != DB_OK)
 			return rc;
 		sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-		if ((rc = db_finish(db, st)) != DB_OK)
+		if ((rc = db_finish_put(db, st)) != DB_OK)
 			return rc;
 	}
 	/*
@@ -180,7 +180,7 @@ db_person_no_reply(struct db *db, const char *email, int on, time_t now)
 	 * someone who wrote to the desk as a person (a ticket or a comment
 	 * of theirs), is never marked by another's mail.
 	 */
-	if ((rc = db_prepare(db, "UPDATE people SET no_reply = ?2 WHERE email = "
+	if ((rc = db_get(db, "UPDATE people SET no_reply = ?2 WHERE email = "
 	    "?1 AND no_reply != ?2 AND (?2 = 0 OR (role NOT IN ('admin', "
 	    "'root') AND NOT EXISTS (SELECT 1 FROM mails m WHERE m.from_addr "
 	    "= people.email COLLATE NOCASE AND m.disposition = 'ticket')))",
@@ -188,5 +188,5 @@ db_person_no_reply(struct db *db, const char *email, int on, time_t now)
 		return rc;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, on != 0);
-	return db_finish(db, st);
+	return db_finish_put(db, st);
 }

@@ -25,7 +25,7 @@ db_sla_set(struct db *db, long long ticket, long long due, long long warn,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "UPDATE tickets SET due_at = ?2, warn_at = ?3, "
+	if ((rc = db_get(db, "UPDATE tickets SET due_at = ?2, warn_at = ?3, "
 	    "warned_at = CASE WHEN ?4 THEN NULL ELSE warned_at END, "
 	    "breached_at = CASE WHEN ?4 THEN NULL ELSE breached_at END "
 	    "WHERE number = ?1", &st)) != DB_OK)
@@ -34,7 +34,7 @@ db_sla_set(struct db *db, long long ticket, long long due, long long warn,
 	bind_time(st, 2, due);
 	bind_time(st, 3, warn);
 	sqlite3_bind_int(st, 4, reset != 0);
-	return db_finish(db, st);
+	return db_finish_put(db, st);
 }
 
 int

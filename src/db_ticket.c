@@ -106,8 +106,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "WHERE message_id = ?1",
 	[ST_OUTBOX_BOUNCED_SET] = "UPDATE outbox SET bounced_at = ?2, "
 	    "bounce_reason = ?3 WHERE id = ?1",
-	[ST_NOTICE_COUNT] = "SELECT count(*) FROM outbox WHERE rcpt_to = ?1 "
-	    "AND created_at >= ?2 AND status IN ('pending', 'sent', 'failed')",
+	[ST_NOTICE_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM outbox "
+	    "WHERE rcpt_to = ?1 AND created_at >= ?2 AND status IN "
+	    "('pending', 'sent', 'failed') LIMIT ?3)",
 	[ST_RCPT_INFO] = "SELECT bouncing_since IS NOT NULL, "
 	    "role IN ('admin', 'root'), no_reply FROM people WHERE email = ?1",
 };
@@ -823,7 +824,8 @@ db_outbox_bounced(struct db *db, const char *message_id, const char *reason,
 }
 
 int
-db_notice_count(struct db *db, const char *rcpt, time_t since, int *count)
+db_notice_count(struct db *db, const char *rcpt, time_t since, int max,
+    int *count)
 {
 	sqlite3_stmt *st;
 	long long v = 0;
@@ -833,6 +835,7 @@ db_notice_count(struct db *db, const char *rcpt, time_t since, int *count)
 		return DB_PERM;
 	bind_text(st, 1, rcpt);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int(st, 3, max);
 	rc = one_int(db, st, &v);
 	*count = (int)v;
 	return rc < 0 ? rc : DB_OK;

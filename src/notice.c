@@ -157,6 +157,26 @@ qp_put(struct buf *b, unsigned char c, int esc)
 	out_add(b, e, 3);
 }
 
+/*
+ * 1 when the line of n bytes goes out as it is: short enough for one
+ * output line and nothing in it qp_must_escape() would escape (most
+ * lines of a notice: the byte-wise path below cost more than composing).
+ */
+static int
+qp_plain(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (n > QP_LINE || (n > 0 && (p[0] == '.' || p[n - 1] == ' ' ||
+	    p[n - 1] == '\t')) || (n >= 5 && memcmp(p, "From ", 5) == 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] == '=' || p[i] >= 0x7f || (p[i] < 0x20 &&
+		    p[i] != '\t'))
+			return 0;
+	return 1;
+}
+
 /* Encode one line (no line break inside) of n bytes. */
 static void
 qp_line(struct buf *b, const unsigned char *p, size_t n)
@@ -165,6 +185,11 @@ qp_line(struct buf *b, const unsigned char *p, size_t n)
 	unsigned char tmp[4];
 	int esc;
 
+	if (qp_plain(p, n)) {
+		if (n > 0)
+			out_add(b, p, n);
+		return;
+	}
 	for (i = 0; i < n; i = j) {
 		/*
 		 * A group is one byte, or a whole UTF-8 sequence, so that a

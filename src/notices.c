@@ -75,7 +75,8 @@ notice_gate(struct intake *in, const struct outgoing *o, const char **status,
 		log_info("ticket #%lld: no notice to %s: %s", ticket, vis, why);
 		return DB_OK;
 	}
-	if ((rc = db_notice_count(pl->db, rcpt, now - HOUR, &count)) != DB_OK)
+	if ((rc = db_notice_count(pl->db, rcpt, now - HOUR,
+	    pl->cfg->helpdesk.max_notices_per_hour, &count)) != DB_OK)
 		return rc;
 	if (count < pl->cfg->helpdesk.max_notices_per_hour)
 		return DB_OK;

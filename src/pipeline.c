@@ -749,6 +749,7 @@ pipeline_run(struct pipeline *pl, struct pipeline_mail *mails, size_t n,
 		log_warnx("database commit: %s", db_errmsg(pl->db));
 		return rc;
 	}
+	log_debug("database: %zu mail(s) committed", n);
 	for (i = 0; i < n; i++)
 		metrics_mail((int)mails[i].outcome);
 	return DB_OK;
