@@ -529,8 +529,15 @@ configure(sqlite3 *h)
 	sqlite3_busy_handler(h, busy_wait, NULL);
 	sqlite3_extended_result_codes(h, 1);
 	rc = exec(h, "PRAGMA foreign_keys = ON");
+	/*
+	 * FULL, not NORMAL: in WAL mode NORMAL leaves a commit in the page
+	 * cache until the next checkpoint, and a power loss after the UID
+	 * MOVE (or after --stdin told the MTA the mail was taken) would then
+	 * lose a ticket whose mail is already gone from the inbox. FULL
+	 * syncs the WAL at each commit: one fsync per batch of mails.
+	 */
 	if (rc == SQLITE_OK)
-		rc = exec(h, "PRAGMA synchronous = NORMAL");
+		rc = exec(h, "PRAGMA synchronous = FULL");
 	return rc;
 }
 
