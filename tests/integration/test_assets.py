@@ -36,6 +36,15 @@ ASSETS = {"types": "laptop, desktop, monitor, phone, printer, licence, other",
 class AssetDesk(DeskTest):
     """A desk with root, two admins, and alice, dan and eve (revoked)."""
 
+    def assertIn(self, member, container, msg=None):
+        """Notices are wrapped at 72 columns (issue 16): a phrase may be
+        broken over two lines, so compare with white space folded."""
+        if (isinstance(member, str) and isinstance(container, str)
+                and member not in container
+                and " ".join(member.split()) in " ".join(container.split())):
+            return
+        super().assertIn(member, container, msg)
+
     def setUp(self):
         super().setUp()
         self.sink = self.start_sink(start=False)
