@@ -95,7 +95,7 @@ struct clf_model *clf_model_load(const void *p, size_t len, char *err,
  * One line of a training file (p, len without its line end): the
  * tab-separated columns id, title, body, category. The fields point into
  * p. Returns 0, or -1 when the line does not have exactly four columns or
- * the category is empty. A header line ("id\ttitle\tbody\tcategory")
+ * the category is empty or holds a NUL byte. A header line ("id\ttitle\tbody\tcategory")
  * parses like any other: the caller skips it.
  */
 struct clf_row {

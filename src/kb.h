@@ -17,6 +17,9 @@
  *   5. the requester's name — their display name, each word of it, and
  *      each part of their address's local part ("alice.smith") of two or
  *      more letters — becomes "[name]" as a whole word, in any case.
+ * A word is a run of ASCII letters and digits and non-ASCII bytes; the
+ * UTF-8 punctuation « » “ ” ‘ ’ ¡ ¿, dashes, arrows and the no-break
+ * space end one (so «alice@example.com» and “Alice” are found).
  * A postal address written in the body outside a signature is not
  * recognised (ticketd(8) CAVEATS): the admin edits or withdraws.
  */
