@@ -144,6 +144,10 @@ unit: $(UNITBIN) $(TOOLBIN) $(REPLAYBIN)
 
 fuzzers: $(FUZZBIN)
 
+# keep the targets' objects (make would delete them as intermediates, and
+# their .d files would then name nothing to rebuild)
+.SECONDARY: $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzz/%.o) $(BUILD)/fuzz/replay.o
+
 -include $(OBJS:.o=.d) $(BUILD)/ticketd.d $(BUILD)/ticketctl.d $(UNITBIN:=.d) $(TOOLBIN:=.d) \
 	$(wildcard $(BUILD)/fuzz/*.d)
 

@@ -314,10 +314,20 @@ kb_split_edit(const char *p, size_t len, char **title, char **body)
 			t = ls + 2;
 			while (t < le && (*t == ' ' || *t == '\t'))
 				t++;
-			while (le > t && (le[-1] == '#' || le[-1] == ' '))
+			while (le > t && (le[-1] == '#' || le[-1] == ' ' ||
+			    le[-1] == '\t' || le[-1] == '\r'))
 				le--;
-			if (le > t)
+			if (le > t) {
+				char *c;
+
 				*title = xstrndup(t, (size_t)(le - t));
+				/* a title is one line of text: a stray CR
+				 * or other control byte becomes a space */
+				for (c = *title; *c != '\0'; c++)
+					if ((unsigned char)*c < 0x20 ||
+					    *c == 0x7f)
+						*c = ' ';
+			}
 		} else
 			pos = start;
 	}

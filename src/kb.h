@@ -66,7 +66,8 @@ char	*kb_markdown(const char *problem, const char *answer);
 
 /*
  * An admin's new Markdown for /kb edit: a first line "# Title" sets the
- * title (*title, new string, else NULL) and is taken out of the body
+ * title (*title, new string, else NULL; a control byte in it becomes a
+ * space) and is taken out of the body
  * (*body, new string, trimmed of blank lines at the ends). Returns 0, or
  * -1 when no body is left (nothing to publish).
  */

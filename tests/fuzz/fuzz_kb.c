@@ -12,7 +12,7 @@
  *
  * Properties (kb.h): scrubbed text has no blank line at either end; the
  * requester's address, when it is a plain one, never survives scrubbing;
- * a title is one line; the HTML holds no script element or javascript:
+ * a title is one line with no control byte; the HTML holds no script element or javascript:
  * link; a suggestion's query is never an FTS5 syntax error; relevance is
  * in 0..1.
  */
@@ -160,8 +160,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s[2] != NULL) {
 		if (kb_split_edit(s[2], strlen(s[2]), &title, &body) == 0) {
 			fuzz_check(body != NULL && body[0] != '\0');
-			fuzz_check(title == NULL ||
-			    strpbrk(title, "\r\n") == NULL);
+			for (q = title; q != NULL && *q != '\0'; q++)
+				fuzz_check((unsigned char)*q >= 0x20 &&
+				    *q != 0x7f);
 			check_html(body);
 			free(body);
 			free(title);
