@@ -913,7 +913,9 @@ clf_tsv_row(const char *p, size_t len, struct clf_row *row)
 		if (i == 4)
 			return -1;	/* a fifth column */
 	}
-	if (i != 4 || fl[3] == 0)
+	/* a NUL would cut the category short as a C string, to "" when it
+	 * comes first: a model with an empty class name does not load */
+	if (i != 4 || fl[3] == 0 || memchr(f[3], '\0', fl[3]) != NULL)
 		return -1;
 	/* a NUL anywhere, or a category that could not be one: a broken
 	 * row (a category is a name the desk shows and compares) */

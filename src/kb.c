@@ -32,6 +32,38 @@ is_word(unsigned char c)
 }
 
 /*
+ * A UTF-8 punctuation mark or space at p that ends a word although its
+ * bytes are not ASCII: U+0080-U+00BF but the letters ª µ º (« » ¡ ¿,
+ * the no-break space), U+2000-U+2BFF (quotes “ ” ‘ ’, dashes, arrows)
+ * and U+3000-U+303F (CJK punctuation). Its length, or 0. Without it
+ * «alice@example.com» or “Alice” was one word and kept.
+ */
+static size_t
+punct_len(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t n = (size_t)(end - p);
+
+	if (n >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0xbf &&
+	    u[1] != 0xaa && u[1] != 0xb5 && u[1] != 0xba)
+		return 2;
+	if (n >= 3 && u[0] == 0xe2 && u[1] >= 0x80 && u[1] <= 0xaf &&
+	    u[2] >= 0x80 && u[2] <= 0xbf)
+		return 3;
+	if (n >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] >= 0x80 &&
+	    u[2] <= 0xbf)
+		return 3;
+	return 0;
+}
+
+/* A byte of a word at p: a word byte that starts no punct_len() mark. */
+static int
+word_at(const char *p, const char *end)
+{
+	return p < end && is_word((unsigned char)*p) && punct_len(p, end) == 0;
+}
+
+/*
  * Names: the words of the requester's name and address, each of two or
  * more bytes, lower-cased (ASCII). At most 16.
  */
@@ -60,17 +92,16 @@ names_add(struct names *nm, const char *p, size_t n)
 static void
 names_from(struct names *nm, const char *s, const char *stop)
 {
-	const char *p = s, *w;
+	const char *p = s, *w, *end;
 
 	if (s == NULL)
 		return;
-	while (*p != '\0' && (stop == NULL || p < stop)) {
-		while (*p != '\0' && (stop == NULL || p < stop) &&
-		    !is_word((unsigned char)*p))
-			p++;
+	end = stop != NULL ? stop : s + strlen(s);
+	while (p < end) {
+		while (p < end && !word_at(p, end))
+			p += punct_len(p, end) > 0 ? punct_len(p, end) : 1;
 		w = p;
-		while (*p != '\0' && (stop == NULL || p < stop) &&
-		    is_word((unsigned char)*p))
+		while (word_at(p, end))
 			p++;
 		if (p > w)
 			names_add(nm, w, (size_t)(p - w));
@@ -86,7 +117,7 @@ name_at(const struct names *nm, const char *p, const char *end)
 	for (i = 0; i < nm->n; i++) {
 		n = strlen(nm->w[i]);
 		if ((size_t)(end - p) >= n && lex_ci_eq(p, n, nm->w[i], n) &&
-		    (p + n == end || !is_word((unsigned char)p[n])))
+		    !word_at(p + n, end))
 			return n;
 	}
 	return 0;
@@ -162,7 +193,7 @@ phone_at(const char *p, const char *end)
 		    *q != ')')
 			break;
 	}
-	if (q < end && is_word((unsigned char)*q) && last == q)
+	if (word_at(q, end) && last == q)
 		return 0;	/* digits run into a word: "12345678abc" */
 	if (digits < 7 || digits > 15)
 		return 0;
@@ -181,7 +212,12 @@ scrub_line(struct buf *b, const char *p, const char *end,
 	int at_word;
 
 	while (p < end) {
-		at_word = p == end || !is_word((unsigned char)*p) ? 0 : 1;
+		if ((n = punct_len(p, end)) > 0) {
+			buf_add(b, p, n);	/* a mark, whole */
+			p += n;
+			continue;
+		}
+		at_word = word_at(p, end);
 		if (at_word && (n = addr_at(p, end)) > 0) {
 			buf_addstr(b, "[address]");
 			p += n;
@@ -202,9 +238,15 @@ scrub_line(struct buf *b, const char *p, const char *end,
 			/* copy the whole word: no match starts inside one */
 			const char *w = p;
 
-			while (p < end && is_word((unsigned char)*p) &&
-			    *p != '@')
+			while (word_at(p, end) && *p != '@') {
 				p++;
+				/* an address right after a non-ASCII
+				 * letter ("éjo@x.org") is still one */
+				if ((unsigned char)p[-1] >= 0x80 && p < end &&
+				    (unsigned char)*p < 0x80 &&
+				    addr_at(p, end) > 0)
+					break;
+			}
 			if (p < end && *p == '@') {
 				/* "bob@" not an address: copy and go on */
 				p++;
@@ -327,11 +369,21 @@ kb_split_edit(const char *p, size_t len, char **title, char **body)
 			t = ls + 2;
 			while (t < le && (*t == ' ' || *t == '\t'))
 				t++;
-			while (le > t && (le[-1] == '#' || le[-1] == ' '))
+			while (le > t && (le[-1] == '#' || le[-1] == ' ' ||
+			    le[-1] == '\t' || le[-1] == '\r'))
 				le--;
-			if (le > t)
+			if (le > t) {
+				char *c;
+
 				*title = xstrndup(t, cut_len(t, (size_t)(le - t),
 				    LIMIT_SUBJECT_BYTES));
+				/* a title is one line of text: a stray CR
+				 * or other control byte becomes a space */
+				for (c = *title; *c != '\0'; c++)
+					if ((unsigned char)*c < 0x20 ||
+					    *c == 0x7f)
+						*c = ' ';
+			}
 		} else
 			pos = start;
 	}

@@ -18,6 +18,9 @@
  *   5. the requester's name — their display name, each word of it, and
  *      each part of their address's local part ("alice.smith") of two or
  *      more letters — becomes "[name]" as a whole word, in any case.
+ * A word is a run of ASCII letters and digits and non-ASCII bytes; the
+ * UTF-8 punctuation « » “ ” ‘ ’ ¡ ¿, dashes, arrows and the no-break
+ * space end one (so «alice@example.com» and “Alice” are found).
  * A postal address written in the body outside a signature is not
  * recognised (ticketd(8) CAVEATS): the admin edits or withdraws.
  */
@@ -69,10 +72,11 @@ char	*kb_markdown(const char *problem, const char *answer);
 
 /*
  * An admin's new Markdown for /kb edit: a first line "# Title" sets the
- * title (*title, new string, else NULL; cut to LIMIT_SUBJECT_BYTES) and
- * is taken out of the body (*body, new string, trimmed of blank lines at
- * the ends). Returns 0, or -1 when no body is left (nothing to publish).
- * The caller refuses a body longer than LIMIT_ARTICLE_BYTES.
+ * title (*title, new string, else NULL; cut to LIMIT_SUBJECT_BYTES; a
+ * control byte in it becomes a space) and is taken out of the body (*body,
+ * new string, trimmed of blank lines at the ends). Returns 0, or -1 when
+ * no body is left (nothing to publish). The caller refuses a body longer
+ * than LIMIT_ARTICLE_BYTES.
  */
 int	kb_split_edit(const char *p, size_t len, char **title, char **body);
 
