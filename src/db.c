@@ -301,6 +301,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 
 #define BUSY_TIMEOUT_MS	5000
 #define BUSY_STEP_MS	10
+#define BUSY_STOP_MS	500	/* the wait once a stop is asked for */
 
 static volatile sig_atomic_t *busy_stop_flag;
 
@@ -312,20 +313,25 @@ db_busy_stop(volatile sig_atomic_t *stop)
 
 /*
  * SQLite's busy handler: 0 gives up (SQLITE_BUSY), else try again. As
- * sqlite3_busy_timeout(), but a stop flag ends the wait.
+ * sqlite3_busy_timeout(), but once a stop flag is set the wait is cut to
+ * BUSY_STOP_MS: long enough for a moment's lock (a reader's WAL recovery
+ * after a crash, a checkpoint), short enough that a lock another process
+ * holds does not keep a stopping daemon for seconds.
  */
 static int
 busy_wait(void *arg, int count)
 {
 	struct timespec ts = { 0, BUSY_STEP_MS * 1000 * 1000 };
+	long long waited = (long long)count * BUSY_STEP_MS;
 
 	(void)arg;
-	if (busy_stop_flag != NULL && *busy_stop_flag)
+	if (waited >= BUSY_TIMEOUT_MS)
 		return 0;
-	if ((long long)count * BUSY_STEP_MS >= BUSY_TIMEOUT_MS)
+	if (busy_stop_flag != NULL && *busy_stop_flag &&
+	    waited >= BUSY_STOP_MS)
 		return 0;
 	nanosleep(&ts, NULL);		/* a signal ends it early: look again */
-	return !(busy_stop_flag != NULL && *busy_stop_flag);
+	return 1;
 }
 
 int
