@@ -273,18 +273,32 @@ db_backup(const char *path, const char *dest, struct db_copy_info *info,
 	return rc;
 }
 
-/* "PATH.bak-TAG-20261129T101500Z" (UTC); a new string. */
+/*
+ * "PATH.bak-TAG-20261129T101500Z" (UTC); a new string. For a restore,
+ * "-2", "-3", … after it when a copy of the same second is there already
+ * (two restores in one second). A migration's copy keeps its one name: a
+ * name taken stops the migration (ticketd(8)). The copy itself is still made only where no file
+ * is, so a name taken in between is refused, never overwritten.
+ */
 char *
 db_backup_name(const char *path, const char *tag)
 {
+	struct stat sb;
 	struct tm tm;
 	time_t now = time(NULL);
-	char t[32];
+	char t[32], *name;
+	int i;
 
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", &tm) == 0)
 		snprintf(t, sizeof(t), "%lld", (long long)now);
-	return xasprintf("%s.bak-%s-%s", path, tag, t);
+	name = xasprintf("%s.bak-%s-%s", path, tag, t);
+	for (i = 2; strcmp(tag, "restore") == 0 && i < 100 &&
+	    lstat(name, &sb) == 0; i++) {
+		free(name);
+		name = xasprintf("%s.bak-%s-%s-%d", path, tag, t, i);
+	}
+	return name;
 }
 
 int
