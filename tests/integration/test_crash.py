@@ -342,6 +342,7 @@ class Crash(DeskTest):
             desk.daemon = None
             if rng.random() < 0.2:
                 time.sleep(rng.uniform(0, 0.5))
+            idle_before = desk.daemon_log().count("imap: IDLE")
             desk.start()
         th.join()
         self.assertEqual(errors, [])
@@ -355,6 +356,12 @@ class Crash(DeskTest):
                 and desk.scalar("SELECT count(*) FROM mails") == nmails)
         wait_until(settled, 120, interval=0.5,
                    what="every mail in and every notice out")
+        # the last daemon may have found nothing left to do: let it get
+        # past its start (signal handlers set) before it is told to stop
+        # (a SIGTERM before main() has set its handlers kills it outright)
+        wait_until(lambda: desk.daemon_log().count("imap: IDLE") > idle_before
+                   or desk.daemon.poll() is not None, 60,
+                   what="the last daemon to reach IDLE")
         self.assertEqual(desk.stop(), 0)
         check_sanitizer(desk.daemon_log(), "ticketd (all runs)")
         print("# settled after %.1fs" % (time.monotonic() - t_start))
