@@ -1056,6 +1056,50 @@ test_migrate_v2(void)
 }
 
 /*
+ * A database made from a fixture of an old schema (tests/unit/data/NAME),
+ * at user_version version, with rows (SQL) added: its path (new string),
+ * or NULL when the fixture cannot be read.
+ */
+static char *
+old_database(const char *fixture, int version, const char *rows)
+{
+	char *sql, *old, pragma[64];
+	sqlite3 *h = NULL;
+
+	sql = data_file(fixture);
+	T_CHECK(sql != NULL);
+	if (sql == NULL)
+		return NULL;
+	old = newpath();
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", version);
+	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, pragma, NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(sql);
+	return old;
+}
+
+/* A migrated database has the very shape of a new one. */
+static void
+same_shape_as_new(const char *old)
+{
+	char *path = NULL, *a, *b;
+	struct db *db;
+
+	db = fresh(&path);
+	db_free(&db);
+	a = shape(old);
+	b = shape(path);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
+	free(path);
+}
+
+/*
  * A version-5 database (tests/unit/data/schema_v5.sql, the schema as it
  * was) with a notice leased by a ticketd of then: migrated, the lease has
  * no holder (it runs to its end, as it would have), and the holder column
@@ -1064,26 +1108,18 @@ test_migrate_v2(void)
 static void
 test_migrate_v5(void)
 {
-	char *v5, *old = newpath(), *path = NULL, *err = NULL, *a, *b, **h;
+	char *old, *err = NULL, **h;
 	struct db *db;
 	struct db_outbox *rows;
-	sqlite3 *hd = NULL;
 	size_t n, nh;
 
-	v5 = data_file("schema_v5.sql");
-	T_CHECK(v5 != NULL);
-	if (v5 == NULL)
-		return;
-	T_INTEQ(sqlite3_open_v2(old, &hd, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(hd, v5, NULL, NULL, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(hd, "PRAGMA user_version = 5;"
+	old = old_database("schema_v5.sql", 5,
 	    "INSERT INTO outbox (kind, message_id, mail_from, rcpt_to, message,"
 	    " next_attempt_at, created_at, lease_until) VALUES"
 	    " ('ack', 'n1@x', 'it@x', 'a@corp.example', X'00', 10, 10, 610),"
-	    " ('ack', 'n2@x', 'it@x', 'a@corp.example', X'00', 10, 10, 0);",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(hd);
+	    " ('ack', 'n2@x', 'it@x', 'a@corp.example', X'00', 10, 10, 0);");
+	if (old == NULL)
+		return;
 	db = db_open(old, 0, &err, NULL);
 	T_CHECK(db != NULL);
 	if (err != NULL)
@@ -1109,16 +1145,8 @@ test_migrate_v5(void)
 	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox WHERE "
 	    "message_id = 'n1@x' AND lease_holder = 'h 1'"), 1);
 
-	db = fresh(&path);
-	db_free(&db);
-	a = shape(old);
-	b = shape(path);
-	T_STREQ(a, b);
-	free(a);
-	free(b);
-	free(v5);
+	same_shape_as_new(old);
 	free(old);
-	free(path);
 }
 
 /*
@@ -1129,25 +1157,18 @@ test_migrate_v5(void)
 static void
 test_migrate_v6(void)
 {
-	char *v6, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	char *old, *err = NULL;
 	struct db *db;
 	sqlite3 *h = NULL;
 
-	v6 = data_file("schema_v6.sql");
-	T_CHECK(v6 != NULL);
-	if (v6 == NULL)
-		return;
-	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(h, v6, NULL, NULL, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 6;"
+	old = old_database("schema_v6.sql", 6,
 	    "INSERT INTO people (email, name, created_at) VALUES "
 	    " ('a@corp.example', 'A', 10);"
 	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
 	    " updated_at, status, category) VALUES ('printer jam', 'paper', 1,"
-	    " 10, 10, 'resolved', 'hardware');",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(h);
+	    " 10, 10, 'resolved', 'hardware');");
+	if (old == NULL)
+		return;
 	db = db_open(old, 0, &err, NULL);
 	T_CHECK(db != NULL);
 	if (err != NULL)
@@ -1175,40 +1196,25 @@ test_migrate_v6(void)
 	T_INTEQ(sql_int(old, "SELECT count(*) FROM articles_fts WHERE "
 	    "articles_fts MATCH 'tray'"), 1);
 
-	db = fresh(&path);
-	db_free(&db);
-	a = shape(old);
-	b = shape(path);
-	T_STREQ(a, b);
-	free(a);
-	free(b);
-	free(v6);
+	same_shape_as_new(old);
 	free(old);
-	free(path);
 }
 
 /* 7 → 8 (issue 15): the asset tables, added to a desk with tickets */
 static void
 test_migrate_v7(void)
 {
-	char *v7, *old = newpath(), *path = NULL, *err = NULL, *a, *b;
+	char *old, *err = NULL;
 	struct db *db;
 	sqlite3 *h = NULL;
 
-	v7 = data_file("schema_v7.sql");
-	T_CHECK(v7 != NULL);
-	if (v7 == NULL)
-		return;
-	T_INTEQ(sqlite3_open_v2(old, &h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(h, v7, NULL, NULL, NULL), SQLITE_OK);
-	T_INTEQ(sqlite3_exec(h, "PRAGMA user_version = 7;"
+	old = old_database("schema_v7.sql", 7,
 	    "INSERT INTO people (email, name, created_at) VALUES "
 	    " ('a@corp.example', 'A', 10);"
 	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
-	    " updated_at) VALUES ('battery', 'drains', 1, 10, 10);",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(h);
+	    " updated_at) VALUES ('battery', 'drains', 1, 10, 10);");
+	if (old == NULL)
+		return;
 	db = db_open(old, 0, &err, NULL);
 	T_CHECK(db != NULL);
 	if (err != NULL)
@@ -1240,16 +1246,8 @@ test_migrate_v7(void)
 	    NULL, NULL, NULL) != SQLITE_OK);
 	sqlite3_close(h);
 
-	db = fresh(&path);
-	db_free(&db);
-	a = shape(old);
-	b = shape(path);
-	T_STREQ(a, b);
-	free(a);
-	free(b);
-	free(v7);
+	same_shape_as_new(old);
 	free(old);
-	free(path);
 }
 
 int
