@@ -485,7 +485,10 @@ db_asset_top(struct db *db, long long since, size_t max,
 
 	if ((rc = db_prepare(db, "SELECT " ASSET_COLS ", c.n " ASSET_FROM
 	    "JOIN (SELECT x.asset_id AS id, count(*) AS n FROM ticket_assets x "
-	    "JOIN tickets t ON t.number = x.ticket_number "
+	    /* from the links, not the tickets: with statistics SQLite
+	     * would walk every recent ticket to find the few with a
+	     * device (10 ms on 100,000); CROSS JOIN keeps this order */
+	    "CROSS JOIN tickets t ON t.number = x.ticket_number "
 	    "WHERE t.created_at >= ?1 GROUP BY x.asset_id) c ON c.id = a.id "
 	    "ORDER BY c.n DESC, a.tag LIMIT ?2", &st)) != DB_OK)
 		return rc;

@@ -50,7 +50,7 @@ struct web {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct db	*db[WEB_THREADS];
-	struct web_cache cache[WEB_THREADS];	/* one per connection */
+	struct web_stats *stats;		/* the figures, shared */
 	int		 busy[WEB_THREADS];
 };
 
@@ -316,7 +316,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	slot = db_take(w);
 	ctx.db = w->db[slot];
-	ctx.cache = &w->cache[slot];
 	switch (rt.page) {
 	case WEB_PG_DASH:
 		web_page_dashboard(&ctx, &r);
@@ -361,6 +360,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		web_page_error(&ctx, &r, 404, "There is no such page.");
 		break;
 	}
+	web_stats_put(w->stats, &ctx.snap);
 	db_give(w, slot);
 	log_vis(vis, sizeof(vis), url);
 	log_debug("web: %s %s %d", method, vis, r.status);
@@ -465,6 +465,12 @@ web_start(const struct config *cfg,
 		}
 	}
 
+	w->stats = web_stats_start(cfg->helpdesk.database,
+	    cfg->web.online_window, err, errsz);
+	if (w->stats == NULL)
+		goto fail;
+	w->site.stats = w->stats;
+
 	if (split_listen(cfg->web.listen, &host, &port) == -1) {
 		snprintf(err, errsz, "listen: bad address");
 		goto fail;
@@ -538,8 +544,8 @@ web_stop(struct web **wp)
 		return;
 	if (w->mhd != NULL)
 		MHD_stop_daemon(w->mhd);
+	web_stats_stop(&w->stats);
 	for (i = 0; i < WEB_THREADS; i++) {
-		web_cache_clear(&w->cache[i]);
 		db_free(&w->db[i]);
 	}
 	pthread_cond_destroy(&w->cv);

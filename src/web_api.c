@@ -24,7 +24,7 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	const struct stats *st;
 	struct metrics m;
 	struct out o;
-	long long pending = 0, failed = 0;
+	long long pending = 0, failed = 0, computed, last_ms;
 	int rc, p, s;
 
 	rc = wp_stats(ctx, &st);
@@ -86,6 +86,19 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "their requester's /solved (self-help).\n# TYPE "
 	    "ticketd_tickets_self_help gauge\nticketd_tickets_self_help "
 	    "%lld\n", st->self_help);
+	web_stats_info(ctx->site->stats, &computed, &last_ms);
+	wp_printf(&o, "# HELP ticketd_web_figures_total Times the page's "
+	    "figures (dashboard, these gauges) were computed.\n# TYPE "
+	    "ticketd_web_figures_total counter\nticketd_web_figures_total "
+	    "%lld\n", computed);
+	wp_printf(&o, "# HELP ticketd_web_figures_seconds How long their last "
+	    "computation took.\n# TYPE ticketd_web_figures_seconds gauge\n"
+	    "ticketd_web_figures_seconds %lld.%03lld\n", last_ms / 1000,
+	    last_ms % 1000);
+	wp_printf(&o, "# HELP ticketd_web_figures_age_seconds Age of the "
+	    "figures shown.\n# TYPE ticketd_web_figures_age_seconds gauge\n"
+	    "ticketd_web_figures_age_seconds %lld\n", ctx->now >= st->now ?
+	    (long long)(ctx->now - st->now) : 0LL);
 	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "
 	    "started.\n# TYPE ticketd_start_time_seconds gauge\n"
 	    "ticketd_start_time_seconds %lld\n", (long long)m.started);

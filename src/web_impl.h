@@ -63,8 +63,9 @@ enum nav { NAV_NONE, NAV_DASH, NAV_TICKETS, NAV_KB, NAV_ASSETS };
 /* Fill tpl with vars into the layout as the reply (500 on overflow). */
 void	wp_render(struct web_ctx *, struct web_reply *, const char *title,
 	    enum nav, const char *tpl, const struct html_var *, size_t);
-/* The desk's figures, from the connection's cache or computed (the cache
- * owns them: do not clear). DB_OK or the database's error. */
+/* The desk's figures, shared by every request (web_stats.h): taken into
+ * ctx->snap, which web.c puts back after the page; do not clear them.
+ * DB_OK or the database's error. */
 int	wp_stats(struct web_ctx *, const struct stats **);
 
 /* The error page for a database error rc (DB_TEMP: 503). */

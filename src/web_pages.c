@@ -429,38 +429,15 @@ web_page_error(struct web_ctx *ctx, struct web_reply *r, int status,
 		r->status = status;
 }
 
-void
-web_cache_clear(struct web_cache *c)
-{
-	if (c->valid)
-		stats_clear(&c->st);
-	memset(c, 0, sizeof(*c));
-}
-
 int
 wp_stats(struct web_ctx *ctx, const struct stats **out)
 {
-	struct web_cache *c = ctx->cache;
-	long long version = -1, window = ctx->site->cfg->web.online_window;
 	int rc;
 
-	if (db_web_data_version(ctx->db, &version) != DB_OK)
-		version = -1;
-	if (c->valid && version != -1 && c->version == version &&
-	    c->window == window && ctx->now >= c->at &&
-	    ctx->now - c->at < WEB_STATS_TTL) {
-		*out = &c->st;
-		return DB_OK;
-	}
-	web_cache_clear(c);
-	rc = stats_compute(ctx->db, ctx->now, window, &c->st);
-	if (rc != DB_OK)
+	if (ctx->snap == NULL && (rc = web_stats_get(ctx->site->stats,
+	    ctx->site->cfg->web.online_window, &ctx->snap)) != DB_OK)
 		return rc;
-	c->valid = 1;
-	c->version = version;
-	c->at = ctx->now;
-	c->window = window;
-	*out = &c->st;
+	*out = &ctx->snap->st;
 	return DB_OK;
 }
 
@@ -618,6 +595,7 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 	const struct stats *st;
 	struct buf tiles, admins, daily, byprio, devices;
 	struct out o;
+	const char *viewer;
 	char summary[256], window[32];
 	int rc;
 
@@ -626,6 +604,11 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 		wp_db_failed(ctx, r, rc);
 		return;
 	}
+	/* drawn a moment ago for this viewer from the same figures */
+	viewer = ctx->desk && ctx->key != NULL ? ctx->key : "";
+	if (!ctx->bad_key && web_stats_page(ctx->site->stats, ctx->snap,
+	    viewer, ctx->now, &r->body))
+		return;
 	buf_init(&tiles, 65536);
 	buf_init(&admins, WEB_MAX_BODY_BYTES);
 	buf_init(&daily, 1024 * 1024);
@@ -668,6 +651,9 @@ web_page_dashboard(struct web_ctx *ctx, struct web_reply *r)
 
 		wp_render(ctx, r, "Dashboard", NAV_DASH, web_tpl_dashboard_html,
 		    v, sizeof(v) / sizeof(v[0]));
+		if (r->status == 200 && !ctx->bad_key)
+			web_stats_page_keep(ctx->site->stats, ctx->snap,
+			    viewer, ctx->now, &r->body);
 	} else
 		web_page_error(ctx, r, 500, "The dashboard is too large.");
 	buf_clear(&tiles);

@@ -15,12 +15,10 @@
 
 #include "buf.h"
 #include "stats.h"
+#include "web_stats.h"
 
 struct config;
 struct db;
-
-/* How long the figures of a connection are reused while nothing changed. */
-#define WEB_STATS_TTL		5	/* seconds */
 
 /* Query parameters: at most this many, each value at most this long. */
 #define WEB_MAX_ARGS		16
@@ -39,22 +37,8 @@ struct web_site {
 	const unsigned char *secret;	/* WEBLINK_SECRET_LEN bytes */
 	const char	*prefix;	/* path of base_url: "" or "/desk" */
 	const char	*version;
+	struct web_stats *stats;	/* the figures, shared (web_stats.h) */
 };
-
-/*
- * The figures last computed on one database connection: reused while the
- * database has not changed (PRAGMA data_version) and they are younger
- * than WEB_STATS_TTL, so a dashboard under load costs no queries. One per
- * connection (data_version is per connection); web.c owns them.
- */
-struct web_cache {
-	int		 valid;
-	long long	 version;
-	time_t		 at;
-	long long	 window;	/* online_window they were made for */
-	struct stats	 st;
-};
-void	web_cache_clear(struct web_cache *);
 
 struct web_arg {
 	const char	*name;
@@ -66,7 +50,8 @@ struct web_arg {
 struct web_ctx {
 	const struct web_site *site;
 	struct db	*db;		/* read-only */
-	struct web_cache *cache;	/* of this connection */
+	struct web_snap	*snap;		/* the figures taken, or NULL (web.c
+					 * puts them back after the page) */
 	time_t		 now;
 	const struct web_arg *args;	/* the query, names unique */
 	size_t		 nargs;

@@ -573,6 +573,90 @@ class Routes(Web):
             "SELECT status FROM tickets WHERE number = 1"), "assigned")
 
 
+class FiguresBase(Web):
+    """The dashboard's figures are one summary for every reader, computed
+    by a thread of their own when the database has changed (issue 10,
+    point 5): readers never compute them."""
+
+    def metric(self, name):
+        for line in self.get("/metrics")[1].splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        self.fail("no %s in /metrics" % name)
+
+    def raised(self):
+        return json.loads(self.get("/api/stats.json")[1])["raised"]
+
+
+class Figures(FiguresBase):
+
+    def test_computed_once_for_every_reader(self):
+        self.assertEqual(self.raised(), 3)
+        n = self.metric("ticketd_web_figures_total")
+        self.assertGreaterEqual(n, 1)
+        # both threads, every page that shows them: no computation
+        for _ in range(10):
+            self.assertIn("3 tickets raised", self.get("/")[1])
+            self.assertEqual(self.raised(), 3)
+        self.assertEqual(self.metric("ticketd_web_figures_total"), n)
+        # a change: computed once more, and shown to the next reader
+        self.desk.stdin(make_mail(subject="One more"), check=0)
+        self.assertIn("4 tickets raised", self.get("/")[1])
+        for _ in range(10):
+            self.assertEqual(self.raised(), 4)
+        m = self.metric("ticketd_web_figures_total")
+        self.assertGreater(m, n)
+        self.assertEqual(self.metric("ticketd_web_figures_total"), m)
+        self.assertGreaterEqual(self.metric("ticketd_web_figures_seconds"), 0)
+        self.assertLess(self.metric("ticketd_web_figures_age_seconds"), 60)
+
+
+    def test_each_viewer_gets_their_own_page(self):
+        """The drawn dashboard is reused a few seconds for the same viewer
+        only: the open page never carries a key, a desk key's page
+        carries that key, a bad key gets the notice."""
+        k1, k2 = self.dkey(), self.dkey(int(time.time()) + 7200)
+        for _ in range(2):
+            open_page = self.get("/")[1]
+            self.assertNotIn("k=", open_page)
+            self.assertNotIn("not valid", open_page)
+            one = self.get("/?k=" + k1)[1]
+            self.assertIn("k=" + k1, one)
+            self.assertNotIn(k2, one)
+            two = self.get("/?k=" + k2)[1]
+            self.assertIn("k=" + k2, two)
+            self.assertNotIn(k1, two)
+            bad = self.get("/?k=" + k1[:-2] + "xx")[1]
+            self.assertIn("This link is not valid", bad)
+            self.assertNotIn("k=", bad)
+
+
+class SlowFigures(FiguresBase):
+    """A desk whose figures take seconds to compute (stood in for by
+    TICKETD_TEST_FIGURES_DELAY_MS): after a change the page answers at
+    once with the figures it has, and shows the new ones when they are
+    ready; nobody waits for them but the very first reader."""
+
+    def start(self):
+        os.environ["TICKETD_TEST_FIGURES_DELAY_MS"] = "3000"
+        try:
+            super().start()
+        finally:
+            del os.environ["TICKETD_TEST_FIGURES_DELAY_MS"]
+
+    def test_readers_get_the_last_figures_meanwhile(self):
+        self.assertEqual(self.raised(), 3)      # waits for the first
+        self.assertGreaterEqual(self.metric("ticketd_web_figures_seconds"),
+                                3)
+        self.desk.stdin(make_mail(subject="One more"), check=0)
+        # the change asks for new figures; this reader is not kept
+        self.assertEqual(self.raised(), 3)
+        self.assertIn("3 tickets raised", self.get("/")[1])
+        wait_until(lambda: self.raised() == 4, 30, interval=0.5,
+                   what="the new figures")
+        self.assertIn("4 tickets raised", self.get("/")[1])
+
+
 class Sla(Web):
     """The SLA clock on the page (issue 9): the due time and how it stands,
     the admin's cause, the breached figure and its metric."""
