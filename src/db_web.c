@@ -24,18 +24,16 @@ prep(struct db *db, const char *sql, sqlite3_stmt **st)
 {
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->h, sql, -1, st, NULL);
-	if (rc != SQLITE_OK) {
+	/* kept prepared (db_get): a page compiled more SQL than it ran */
+	if ((rc = db_get(db, sql, st)) != DB_OK)
 		log_warnx("%s: prepare: %s", db->path, sqlite3_errmsg(db->h));
-		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
-	}
-	return DB_OK;
+	return rc;
 }
 
 static int
-done(sqlite3_stmt *st, int rc)
+done(struct db *db, sqlite3_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return rc == SQLITE_DONE ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
 	    db_rc(rc);
 }
@@ -228,7 +226,7 @@ list_count(struct db *db, const struct db_web_filter *f, long long *total)
 		rc = SQLITE_DONE;
 	}
 	free(cat);
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 /*
@@ -251,7 +249,7 @@ snip(struct db *db, const char *fts, long long n)
 	sqlite3_bind_int64(st, 2, n);
 	if (sqlite3_step(st) == SQLITE_ROW && (s = col(st, 0)) != NULL)
 		out = xstrdup(s);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	if (out != NULL)
 		return out;
 	/* each comment of the ticket (a few) against the index */
@@ -265,7 +263,7 @@ snip(struct db *db, const char *fts, long long n)
 	sqlite3_bind_int64(st, 2, n);
 	if (sqlite3_step(st) == SQLITE_ROW && (s = col(st, 0)) != NULL)
 		out = xstrdup(s);
-	sqlite3_finalize(st);
+	db_put(db, st);
 	return out;
 }
 
@@ -346,7 +344,7 @@ db_web_list(struct db *db, const struct db_web_filter *f,
 		rows++;
 	}
 	free(cat);
-	rc = done(st, rc);
+	rc = done(db, st, rc);
 	/* a search past its last page: no row told the total */
 	if (rc == DB_OK && rows == 0 && f->fts != NULL)
 		rc = list_count(db, f, total);
@@ -401,7 +399,7 @@ db_web_ticket(struct db *db, long long number,
 		fn(&t, arg);
 		found = 1;
 	}
-	rc = done(st, rc);
+	rc = done(db, st, rc);
 	return rc == DB_OK && !found ? 1 : rc;
 }
 
@@ -432,7 +430,7 @@ db_web_comments(struct db *db, long long ticket, int internal,
 		c.created_at = sqlite3_column_int64(st, 6);
 		fn(&c, arg);
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -457,7 +455,7 @@ db_web_events(struct db *db, long long ticket,
 		if (e.kind != NULL)
 			fn(&e, arg);
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -492,7 +490,7 @@ db_web_attachments(struct db *db, long long ticket,
 		a.headlen = a.head != NULL && n > 0 ? (size_t)n : 0;
 		fn(&a, arg);
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -526,10 +524,10 @@ db_web_attachment_data(struct db *db, long long ticket, long long id,
 			memcpy(*data, p, *len);
 		*filename = xstrdup(name != NULL ? name : "");
 		*internal = sqlite3_column_int(st, 2);
-		sqlite3_finalize(st);
+		db_put(db, st);
 		return DB_OK;
 	}
-	rc = done(st, rc);
+	rc = done(db, st, rc);
 	return rc == DB_OK ? 1 : rc;
 }
 
@@ -552,7 +550,7 @@ db_web_kb(struct db *db, void (*fn)(const struct db_web_article *, void *),
 		a.closed_at = sqlite3_column_int64(st, 3);
 		fn(&a, arg);
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -567,7 +565,7 @@ db_web_admins(struct db *db, void (*fn)(const char *, void *), void *arg)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (col(st, 0) != NULL)
 			fn(col(st, 0), arg);
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -589,7 +587,7 @@ db_web_outbox(struct db *db, long long *pending, long long *failed)
 		else if (strcmp(col(st, 0), "failed") == 0)
 			*failed = sqlite3_column_int64(st, 1);
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -605,7 +603,7 @@ db_web_data_version(struct db *db, long long *v)
 		*v = sqlite3_column_int64(st, 0);
 		rc = SQLITE_DONE;
 	}
-	return done(st, rc);
+	return done(db, st, rc);
 }
 
 int
@@ -617,7 +615,7 @@ db_web_ping(struct db *db)
 	if ((rc = prep(db, "SELECT count(*) FROM sqlite_master", &st)) != DB_OK)
 		return rc;
 	rc = sqlite3_step(st);
-	return done(st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+	return done(db, st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
 }
 
 int
