@@ -80,7 +80,9 @@ def valgrind_argv(log_file=None):
     why). The report goes to log_file (%p: the pid); valgrind exits 99
     when it found anything. TICKETD_VALGRIND_OPTS adds options (e.g.
     --track-origins=yes when hunting one down)."""
-    return (["valgrind", "--quiet", "--error-exitcode=99",
+    # --vgdb=no: no gdbserver pipes in /tmp, which a daemon that has
+    # dropped its privileges could not remove (valgrind said so in the log)
+    return (["valgrind", "--quiet", "--error-exitcode=99", "--vgdb=no",
              "--leak-check=full", "--show-leak-kinds=definite,indirect",
              "--errors-for-leak-kinds=definite,indirect",
              "--suppressions=" + os.path.join(REPO, "tests", "valgrind.supp"),
