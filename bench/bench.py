@@ -177,6 +177,8 @@ class Bench:
         self.args = args
         self.bin = os.path.abspath(args.bin)
         os.environ["TICKETD_BIN"] = self.bin
+        # the page's figures as in use (the test harness waits up to 10 s)
+        os.environ["TICKETD_TEST_FIGURES_WAIT_MS"] = "50"
         self.tmp = tempfile.mkdtemp(prefix="ticketd-bench-",
                                     dir=harness.tmp_base())
         os.chmod(self.tmp, 0o755)

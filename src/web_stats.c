@@ -41,6 +41,8 @@ struct web_stats {
 	long long	 want_window;
 	int		 stop;
 	long long	 delay_ms;	/* TICKETD_TEST_FIGURES_DELAY_MS */
+	long long	 wait_ms;	/* WEB_STATS_WAIT_MS, or
+					 * TICKETD_TEST_FIGURES_WAIT_MS */
 	struct web_page	 pages[WEB_STATS_PAGES];	/* under mu */
 };
 
@@ -202,6 +204,12 @@ web_stats_start(const char *dbpath, long long window, char *err,
 		if (ws->delay_ms < 0 || ws->delay_ms > 60000)
 			ws->delay_ms = 0;
 	}
+	ws->wait_ms = WEB_STATS_WAIT_MS;
+	if ((e = getenv("TICKETD_TEST_FIGURES_WAIT_MS")) != NULL) {
+		ws->wait_ms = strtoll(e, NULL, 10);
+		if (ws->wait_ms < 0 || ws->wait_ms > 60000)
+			ws->wait_ms = WEB_STATS_WAIT_MS;
+	}
 	ws->want = 1;		/* the first figures, before anyone asks */
 	ws->want_window = window;
 	/* signals go to the main thread, never to this one */
@@ -277,8 +285,8 @@ web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 		 * there are none yet; else give the last ones at once.
 		 */
 		wait = ws->cur == NULL ? WEB_STATS_FIRST_MAX_MS :
-		    ws->last_ms < WEB_STATS_WAIT_MS && v != -1 ?
-		    WEB_STATS_WAIT_MAX_MS : 0;
+		    ws->last_ms < ws->wait_ms && v != -1 ?
+		    WEB_STATS_WAIT_MAX_MS + ws->wait_ms : 0;
 		if (wait > 0) {
 			until = deadline(wait);
 			gen = ws->gen;

@@ -639,10 +639,12 @@ class SlowFigures(FiguresBase):
 
     def start(self):
         os.environ["TICKETD_TEST_FIGURES_DELAY_MS"] = "3000"
+        os.environ["TICKETD_TEST_FIGURES_WAIT_MS"] = "50"   # as in use
         try:
             super().start()
         finally:
             del os.environ["TICKETD_TEST_FIGURES_DELAY_MS"]
+            del os.environ["TICKETD_TEST_FIGURES_WAIT_MS"]
 
     def test_readers_get_the_last_figures_meanwhile(self):
         self.assertEqual(self.raised(), 3)      # waits for the first
