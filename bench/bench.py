@@ -127,7 +127,13 @@ class Run:
 
     def wait(self, timeout=None):
         end = None if timeout is None else time.monotonic() + timeout
+        hwm = 0
         while True:
+            # The peak RSS is the process's VmHWM, read until it exits:
+            # ru_maxrss from wait4() would be this Python's own (the kernel
+            # carries the parent's high-water mark through fork and exec),
+            # 145 MB once the backlog's 10,000 mails are held here.
+            hwm = max(hwm, self.hwm() or 0)
             pid, status, ru = os.wait4(self.proc.pid, os.WNOHANG)
             if pid != 0:
                 break
@@ -138,7 +144,7 @@ class Run:
         self.t_end = time.time()
         self.rc = os.waitstatus_to_exitcode(status)
         self.proc.returncode = self.rc
-        self.maxrss = ru.ru_maxrss * 1024
+        self.maxrss = hwm or None
         self.reader.join(10)
         return self.rc
 

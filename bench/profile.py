@@ -32,13 +32,19 @@ def main():
     ap.add_argument("--dir", default=os.path.join(HERE, "profile"))
     ap.add_argument("--label", default="run")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--tool", choices=["callgrind", "massif"],
+                    default="callgrind",
+                    help="massif: the heap over time (ms_print) instead")
     a = ap.parse_args()
     args = argparse.Namespace(bin=a.bin, keep=a.keep, fetchmove=None)
     b = bench.Bench(args)
     os.makedirs(a.dir, exist_ok=True)
-    out = os.path.join(os.path.abspath(a.dir), "callgrind.out.%s-%s" % (
-        a.what, a.label))
-    vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    out = os.path.join(os.path.abspath(a.dir), "%s.out.%s-%s" % (
+        a.tool, a.what, a.label))
+    if a.tool == "massif":
+        vg = ["valgrind", "--tool=massif", "--massif-out-file=" + out]
+    else:
+        vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
     try:
         b.start()
         n = a.n if a.what == "backlog" else 200
@@ -60,6 +66,11 @@ def main():
                                timeout=3600)
         if p.returncode != 0:
             sys.exit(p.stderr.decode()[-3000:])
+        if a.tool == "massif":
+            print(out)
+            print(subprocess.run(["ms_print", out], capture_output=True,
+                                 text=True).stdout[:20000])
+            return
         tot = [l for l in p.stderr.decode().splitlines() if "Collected" in l]
         print(out, *tot)
         print(subprocess.run(["callgrind_annotate", "--inclusive=yes", out],

@@ -340,6 +340,17 @@ int	db_outbox_due(struct db *, time_t now, int all, long long ticket,
  */
 int	db_outbox_claim(struct db *, long long id, time_t now, int secs,
 	    const char *holder);
+/*
+ * db_outbox_claim for each of ids in one transaction (one sync to disk
+ * for the lot): got[i] is 1 when ids[i] is ours to send. A lease need not
+ * survive a crash (the leases of a sender that is gone are freed), so one
+ * commit for many costs nothing in durability.
+ */
+int	db_outbox_claim_many(struct db *, const long long *ids, size_t n,
+	    time_t now, int secs, const char *holder, int *got);
+/* Give back the leases of ids that holder took and did not use. */
+int	db_outbox_unclaim(struct db *, const long long *ids, size_t n,
+	    const char *holder);
 /* The server is back: every pending row waiting for a retry is due now. */
 int	db_outbox_wake(struct db *, time_t now, int *n);
 /* The holders of the pending rows' leases running at now (caller frees

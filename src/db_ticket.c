@@ -70,6 +70,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_OUTBOX_HOLDERS] = "SELECT DISTINCT lease_holder FROM outbox "
 	    "WHERE status = 'pending' AND lease_until > ?1 AND "
 	    "lease_holder IS NOT NULL",
+	[ST_OUTBOX_UNCLAIM] = "UPDATE outbox SET lease_until = 0, "
+	    "lease_holder = NULL WHERE id = ?1 AND status = 'pending' AND "
+	    "lease_holder IS ?2",
 	[ST_OUTBOX_RELEASE] = "UPDATE outbox SET lease_until = 0, "
 	    "lease_holder = NULL WHERE status = 'pending' AND "
 	    "lease_holder = ?1",
@@ -420,6 +423,56 @@ db_outbox_claim(struct db *db, long long id, time_t now, int secs,
 	if ((rc = run(db, st)) != DB_OK)
 		return rc;
 	return sqlite3_changes(db->h) == 1;
+}
+
+int
+db_outbox_claim_many(struct db *db, const long long *ids, size_t n,
+    time_t now, int secs, const char *holder, int *got)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		got[i] = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = db_outbox_claim(db, ids[i], now, secs, holder);
+		if (rc < 0) {
+			db_rollback(db);
+			return rc;
+		}
+		got[i] = rc;
+	}
+	if ((rc = db_commit(db)) != DB_OK)
+		for (i = 0; i < n; i++)
+			got[i] = 0;
+	return rc;
+}
+
+int
+db_outbox_unclaim(struct db *db, const long long *ids, size_t n,
+    const char *holder)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return DB_OK;
+	if ((st = db_stmt(db, ST_OUTBOX_UNCLAIM)) == NULL)
+		return DB_PERM;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		bind_text(st, 2, holder);
+		if ((rc = run(db, st)) != DB_OK) {
+			db_rollback(db);
+			return rc;
+		}
+	}
+	return db_commit(db);
 }
 
 int

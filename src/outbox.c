@@ -3,16 +3,25 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lease.h"
 #include "limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "xmalloc.h"
 
 #define BACKOFF_FIRST	30	/* seconds after the first failure */
 #define BACKOFF_MAX	3600	/* never wait longer than an hour */
 #define LEASE_SECS	600	/* how long a sender holds a notice */
+/*
+ * A drain leases a batch of notices in one transaction and sends them one
+ * by one; it starts no send later than this after the lease was taken
+ * (the rest go back and are leased again), so every send still begins
+ * near the start of its LEASE_SECS.
+ */
+#define CLAIM_USE_SECS	60
 
 static int
 backoff(int first, int n)
@@ -114,15 +123,41 @@ wake(struct outbox *ob, time_t now)
 	return rc;
 }
 
+static double
+elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Give back the leases taken in a batch and not used (got[i] still 1). */
+static void
+unclaim(struct outbox *ob, long long *ids, const int *got, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (got[i])
+			ids[k++] = ids[i];
+	if (k > 0 && db_outbox_unclaim(ob->db, ids, k, lease_self()) != DB_OK)
+		log_warnx("outbox: %zu notice(s) stay leased to this process "
+		    "for up to %d s: %s", k, LEASE_SECS, db_errmsg(ob->db));
+}
+
 int
 outbox_drain(struct outbox *ob, time_t now, int all, long long ticket,
     struct outbox_stats *st)
 {
 	struct db_outbox *rows;
+	struct timespec t0;
 	enum sink_result r;
 	char err[512];
+	long long *ids;
 	size_t n, i;
-	int rc, temp = 0, progress;
+	int rc, temp = 0, progress, *got;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = record_sent(ob, now)) != DB_OK ||
@@ -138,15 +173,25 @@ outbox_drain(struct outbox *ob, time_t now, int all, long long ticket,
 		    &rows, &n);
 		if (rc != DB_OK)
 			return rc;
+		/*
+		 * One transaction leases the whole batch: a lease is not
+		 * durable state (a crashed sender's are freed), so this saves
+		 * a sync to disk per notice. Each one is still recorded as
+		 * sent in its own commit, right after the server's 250.
+		 */
+		ids = xcalloc(n + 1, sizeof(*ids));
+		got = xcalloc(n + 1, sizeof(*got));
+		for (i = 0; i < n; i++)
+			ids[i] = rows[i].id;
+		rc = db_outbox_claim_many(ob->db, ids, n, now, LEASE_SECS,
+		    lease_self(), got);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (i = 0; i < n && !temp && rc == DB_OK && !stopped(ob); i++) {
-			rc = db_outbox_claim(ob->db, rows[i].id, now, LEASE_SECS,
-			    lease_self());
-			if (rc == 0) {
-				rc = DB_OK;
+			if (!got[i])
 				continue;	/* another sender has it */
-			}
-			if (rc < 0)
-				break;
+			if (progress > 0 && elapsed(&t0) >= CLAIM_USE_SECS)
+				break;		/* lease the rest afresh */
+			got[i] = 0;		/* used: never given back */
 			progress++;
 			err[0] = '\0';
 			r = sink_send(ob->sink, rows[i].mail_from, rows[i].rcpt_to,
@@ -196,6 +241,9 @@ outbox_drain(struct outbox *ob, time_t now, int all, long long ticket,
 				break;
 			}
 		}
+		unclaim(ob, ids, got, n);
+		free(ids);
+		free(got);
 		db_outbox_rows_free(rows, n);
 	} while (rc == DB_OK && !temp && progress > 0);
 	return rc;

@@ -799,6 +799,55 @@ test_outbox_holders(void)
 }
 
 /*
+ * A drain leases its batch in one transaction and gives back what it did
+ * not send: another sender's lease is neither taken nor given back.
+ */
+static void
+test_outbox_claim_many(void)
+{
+	char *path;
+	struct db *db;
+	struct db_outbox *rows;
+	long long ids[3];
+	size_t n, i;
+	int got[3];
+
+	db = fresh(&path);
+	T_INTEQ(add_own(db, 0, "m1@d", 100), DB_OK);
+	T_INTEQ(add_own(db, 0, "m2@d", 100), DB_OK);
+	T_INTEQ(add_own(db, 0, "m3@d", 100), DB_OK);
+	T_INTEQ(db_outbox_due(db, 100, 0, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 3);
+	for (i = 0; i < n && i < 3; i++)
+		ids[i] = rows[i].id;
+	db_outbox_rows_free(rows, n);
+	if (n != 3)
+		goto out;
+	T_INTEQ(db_outbox_claim(db, ids[1], 100, 600, "other 1"), 1);
+	T_INTEQ(db_outbox_claim_many(db, ids, 3, 100, 600, "me 2", got),
+	    DB_OK);
+	T_INTEQ(got[0], 1);
+	T_INTEQ(got[1], 0);
+	T_INTEQ(got[2], 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "lease_holder = 'me 2' AND lease_until = 700"), 2);
+	/* the first is sent; the other two are given back */
+	T_INTEQ(db_outbox_sent(db, ids[0], 100), DB_OK);
+	T_INTEQ(db_outbox_unclaim(db, ids + 1, 2, "me 2"), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "lease_holder = 'other 1' AND lease_until = 700"), 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "status = 'pending' AND lease_holder IS NULL AND "
+	    "lease_until = 0"), 1);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	    "status = 'sent'"), 1);
+	T_INTEQ(db_outbox_unclaim(db, ids, 0, "me 2"), DB_OK);
+out:
+	db_free(&db);
+	free(path);
+}
+
+/*
  * A transaction that SQLite rolled back by itself (as it may on a full
  * disk or an I/O error) is not continued outside: no statement runs in
  * autocommit mode until the caller rolls back, so no half mail is kept.
@@ -1268,6 +1317,7 @@ main(void)
 	T_RUN(test_outbox_order_filter);
 	T_RUN(test_outbox_per_recipient);
 	T_RUN(test_outbox_holders);
+	T_RUN(test_outbox_claim_many);
 	T_RUN(test_lost_transaction);
 	T_RUN(test_migrate_v1);
 	T_RUN(test_migrate_v2);
