@@ -135,8 +135,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_html(html);
 		/* a one-line value adds no element: every '<' in the HTML
 		 * is the template's (a value's '<' is "&lt;"); a value with
-		 * blank lines may open paragraphs */
-		for (i = 0; i < nv && strpbrk(val[i], "\r\n") == NULL; i++)
+		 * blank lines may open paragraphs, and one with TEMPLATE_CELL
+		 * may split a row of {{facts}} or {{transcript}} in two cells
+		 * (ticketd's own structure: lex_show() keeps control
+		 * characters out of every line a mail puts there) */
+		for (i = 0; i < nv &&
+		    strpbrk(val[i], "\r\n" TEMPLATE_CELL_S) == NULL; i++)
 			;
 		if (nv > 0 && i == nv)
 			fuzz_check(count_byte(html, '<') <=
