@@ -185,8 +185,8 @@ check-crash: deps
 # and ASan covers them. The whole of it takes over an hour on 2 cores, so
 # CI runs `make check-valgrind-ci`: all unit tests (two binaries at a
 # time), and the integration tests of VALGRIND_CI (ticketd --stdin and the
-# daemon's loop: IMAP, SMTP, retries, signals): about 6 minutes on 2 cores
-# (222 s and 113 s measured on a loaded machine).
+# daemon's loop: IMAP, SMTP, retries, signals): 98 s on 2 idle cores with
+# TICKETD_TEST_JOBS=3 (36 s and 61 s), about 6 minutes on a loaded machine.
 VALGRIND_CI := -k test_stdin. -k test_daemon.
 check-valgrind: deps
 	$(MAKE) all unit
