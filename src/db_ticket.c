@@ -32,9 +32,17 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_OUTBOX_ADD] = "INSERT INTO outbox (ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, next_attempt_at, created_at, status, "
 	    "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
-	/* a notice waits while an older one to its recipient is pending */
+	/*
+	 * A notice waits while an older one to its recipient is pending.
+	 * INDEXED BY: for ORDER BY id the planner would rather walk the whole
+	 * table in rowid order, and reading each row's status means reading
+	 * through its message (overflow pages): 39 MB for one --stdin run on
+	 * a desk of 2,000 mails. The pending ones are few; sorting them is
+	 * nothing.
+	 */
 	[ST_OUTBOX_DUE] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "INDEXED BY outbox_due "
 	    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3 OR "
 	    "(?3 = -1 AND ticket_number IS NULL) OR (?3 > 0 AND rcpt_to IN "
@@ -45,6 +53,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "ORDER BY next_attempt_at, id LIMIT ?2",
 	[ST_OUTBOX_DUE_ALL] = "SELECT id, ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "INDEXED BY outbox_due "
 	    "WHERE status = 'pending' AND lease_until <= ?1 "
 	    "AND (?3 IS NULL OR ticket_number = ?3 OR "
 	    "(?3 = -1 AND ticket_number IS NULL) OR (?3 > 0 AND rcpt_to IN "
