@@ -571,7 +571,8 @@ class SmtpSink:
     can be stopped and started again on the same one)."""
 
     def __init__(self, dirpath, port=None, tls=None, require_starttls=False,
-                 auth=None, auth_clear=False, reply=None, name=None):
+                 auth=None, auth_clear=False, reply=None, name=None,
+                 spool=False):
         if name is None:        # sink, sink2, sink3… within one directory
             name, i = "sink", 1
             while os.path.exists(os.path.join(dirpath, name)):
@@ -585,6 +586,7 @@ class SmtpSink:
         self.auth = auth            # (user, password) or None
         self.auth_clear = auth_clear
         self.reply = reply
+        self.spool = spool      # smtpsink.py --spool: DIR/spool, not files
         self.proc = None
 
     def start(self, timeout=15):
@@ -601,6 +603,8 @@ class SmtpSink:
                 cmd.append("--auth-clear")
         if self.reply:
             cmd += ["--reply", self.reply]
+        if self.spool:
+            cmd.append("--spool")
         errf = open(os.path.join(self.dir, "sink.err"), "ab")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=errf,
@@ -647,8 +651,30 @@ class SmtpSink:
         except FileNotFoundError:
             return ""
 
+    def _spooled(self):
+        out = []
+        try:
+            with open(os.path.join(self.dir, "spool"), "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return out
+        i = 0
+        while True:
+            j = data.find(b"\n", i)
+            if j < 0:
+                break
+            env = json.loads(data[i:j])
+            end = j + 1 + env["len"]
+            if end + 1 > len(data):
+                break               # the last one still being written
+            out.append((env, data[j + 1:end]))
+            i = end + 1
+        return out
+
     def messages(self):
         """[(envelope dict, raw bytes)] in arrival order."""
+        if self.spool:
+            return self._spooled()
         out = []
         for n in sorted(os.listdir(self.dir)):
             if not n.endswith(".json"):
@@ -669,6 +695,8 @@ class SmtpSink:
 
     def count(self):
         """Messages stored so far (cheaper than messages())."""
+        if self.spool:
+            return len(self._spooled())
         return sum(1 for n in os.listdir(self.dir) if n.endswith(".json"))
 
     def wire(self):
