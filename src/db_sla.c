@@ -103,7 +103,8 @@ db_sla_next(struct db *db, time_t *when)
 	int rc, found = 0;
 
 	if ((rc = db_prepare(db, "SELECT min(t) FROM ("
-	    "SELECT min(due_at) AS t FROM tickets WHERE status IN ('open', "
+	    "SELECT min(due_at) AS t FROM tickets INDEXED BY tickets_due "
+	    "WHERE status IN ('open', "
 	    "'assigned') AND breached_at IS NULL AND due_at > 0 "
 	    "UNION ALL SELECT min(warn_at) FROM tickets WHERE status IN "
 	    "('open', 'assigned') AND breached_at IS NULL AND warned_at IS NULL "

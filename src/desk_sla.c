@@ -190,8 +190,11 @@ pipeline_sla_tick(struct pipeline *pl, time_t now, time_t *next)
 	struct pipeline_mail pm;
 	struct db_sla_due *rows;
 	size_t n, i, round;
-	int rc;
+	time_t unused;
+	int rc, timer = next != NULL;
 
+	if (next == NULL)
+		next = &unused;
 	*next = 0;
 	clock_intake(&in, &pm, pl, now);
 	if ((rc = db_begin(pl->db)) != DB_OK)
@@ -216,9 +219,11 @@ pipeline_sla_tick(struct pipeline *pl, time_t now, time_t *next)
 	}
 	if ((rc = db_commit(pl->db)) != DB_OK)
 		return rc;
-	if (db_sla_next(pl->db, next) < 0)
+	/* walks every open ticket's warning time: only for a timer */
+	if (timer && db_sla_next(pl->db, next) < 0)
 		*next = now + 60;
-	pl_digest_next(pl, now, next);
+	if (timer)
+		pl_digest_next(pl, now, next);
 	/* issue 11: the classifier's nightly training, in its own time */
 	return pipeline_retrain_tick(pl, now, next);
 }

@@ -108,7 +108,8 @@ int	pipeline_run(struct pipeline *, struct pipeline_mail *, size_t n,
  * computed are filled in; an open ticket past its warning time warns its
  * admin, one past its due time asks its admin for the cause and tells the
  * root admins (each once per ticket); the daily digest goes out when its
- * time has come. *next gets when to call again (0: nothing pending).
+ * time has come. *next gets when to call again (0: nothing pending);
+ * next NULL (ticketd --stdin, which keeps no timer) skips finding it.
  */
 int	pipeline_sla_tick(struct pipeline *, time_t now, time_t *next);
 

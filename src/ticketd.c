@@ -228,7 +228,7 @@ run_stdin(const struct config *cfg)
 		goto done;
 	}
 	rc = EX_OK;
-	if (pipeline_sla_tick(&pl, clock_now(), &next) != DB_OK)
+	if (pipeline_sla_tick(&pl, clock_now(), NULL) != DB_OK)
 		log_warnx("sla: %s; the daemon will do it", db_errmsg(db));
 	if (pipeline_coalesce(&pl, clock_now(), &next) != DB_OK)
 		log_warnx("digests: %s; the daemon will send them",
