@@ -68,6 +68,12 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_status ON tickets(status);
 CREATE INDEX tickets_due ON tickets(due_at)
 	WHERE status IN ('open', 'assigned') AND breached_at IS NULL;
+-- v9: the open tickets whose assignee is still to be warned, by warning
+-- time, so the SLA sweep and its timer seek instead of walking every open
+-- ticket (a full walk was a third of a `ticketd --stdin` run at 7,500 open
+-- tickets).
+CREATE INDEX tickets_warn ON tickets(warn_at)
+	WHERE status IN ('open', 'assigned') AND warned_at IS NULL AND breached_at IS NULL;
 CREATE INDEX tickets_requester ON tickets(requester_id);
 
 -- Every mail taken in, with its raw bytes. message_id is the mail's

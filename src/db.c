@@ -294,6 +294,14 @@ static const char *const migrations[] = {
 	"    linked_at INTEGER NOT NULL);"
 	"CREATE INDEX ticket_assets_asset ON ticket_assets(asset_id, "
 	"ticket_number)",
+
+	/*
+	 * 8 → 9: the SLA sweep seeks the tickets whose warning is due
+	 * instead of walking every open ticket (issue 13). An index only.
+	 */
+	"CREATE INDEX tickets_warn ON tickets(warn_at)\n"
+	"\tWHERE status IN ('open', 'assigned') AND warned_at IS NULL AND "
+	"breached_at IS NULL",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

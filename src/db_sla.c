@@ -48,15 +48,27 @@ db_sla_due(struct db *db, time_t now, size_t max, struct db_sla_due **rowsp,
 
 	*rowsp = NULL;
 	*np = 0;
-	/* one row per ticket: the most urgent thing to do for it */
-	if ((rc = db_prepare(db, "SELECT number, CASE "
-	    "WHEN due_at IS NULL THEN 0 "
-	    "WHEN due_at > 0 AND due_at <= ?1 AND breached_at IS NULL THEN 2 "
-	    "ELSE 1 END FROM tickets WHERE status IN ('open', 'assigned') AND "
-	    "(due_at IS NULL OR (due_at > 0 AND due_at <= ?1 AND breached_at "
-	    "IS NULL) OR (warn_at > 0 AND warn_at <= ?1 AND warned_at IS NULL "
-	    "AND breached_at IS NULL)) ORDER BY number LIMIT ?2", &st)) !=
-	    DB_OK)
+	/*
+	 * One row per ticket: the most urgent thing to do for it. Three
+	 * seeks, one per kind, through the partial indexes of the tickets
+	 * still on the clock; a due_at is NULL only before its first
+	 * computation and breached_at is set only once due_at has passed, so
+	 * the three sets do not overlap and together are every open ticket
+	 * with something to do. Walking every open ticket instead cost 15.6 M
+	 * instructions a sweep at 7,500 open tickets.
+	 */
+	if ((rc = db_prepare(db, "SELECT number, what FROM ("
+	    "SELECT number, 0 AS what FROM tickets INDEXED BY tickets_due "
+	    "WHERE status IN ('open', 'assigned') AND breached_at IS NULL "
+	    "AND due_at IS NULL "
+	    "UNION ALL SELECT number, 2 FROM tickets INDEXED BY tickets_due "
+	    "WHERE status IN ('open', 'assigned') AND breached_at IS NULL "
+	    "AND due_at > 0 AND due_at <= ?1 "
+	    "UNION ALL SELECT number, 1 FROM tickets INDEXED BY tickets_warn "
+	    "WHERE status IN ('open', 'assigned') AND warned_at IS NULL AND "
+	    "breached_at IS NULL AND warn_at > 0 AND warn_at <= ?1 AND "
+	    "due_at IS NOT NULL AND NOT (due_at > 0 AND due_at <= ?1)) "
+	    "ORDER BY number LIMIT ?2", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
@@ -106,7 +118,8 @@ db_sla_next(struct db *db, time_t *when)
 	    "SELECT min(due_at) AS t FROM tickets INDEXED BY tickets_due "
 	    "WHERE status IN ('open', "
 	    "'assigned') AND breached_at IS NULL AND due_at > 0 "
-	    "UNION ALL SELECT min(warn_at) FROM tickets WHERE status IN "
+	    "UNION ALL SELECT min(warn_at) FROM tickets INDEXED BY tickets_warn "
+	    "WHERE status IN "
 	    "('open', 'assigned') AND breached_at IS NULL AND warned_at IS NULL "
 	    "AND warn_at > 0)", &st)) != DB_OK)
 		return rc;

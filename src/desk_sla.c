@@ -219,7 +219,7 @@ pipeline_sla_tick(struct pipeline *pl, time_t now, time_t *next)
 	}
 	if ((rc = db_commit(pl->db)) != DB_OK)
 		return rc;
-	/* walks every open ticket's warning time: only for a timer */
+	/* the next due or warning time: only for a timer */
 	if (timer && db_sla_next(pl->db, next) < 0)
 		*next = now + 60;
 	if (timer)

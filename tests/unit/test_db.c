@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "db.h"
 #include "db_impl.h"
 #include "t.h"
@@ -1299,6 +1300,136 @@ test_migrate_v7(void)
 	free(old);
 }
 
+/* 8 → 9 (issue 13): the SLA sweep's index, added to a desk with tickets */
+static void
+test_migrate_v8(void)
+{
+	char *old, *err = NULL;
+	struct db *db;
+
+	old = old_database("schema_v8.sql", 8,
+	    "INSERT INTO people (email, name, created_at) VALUES "
+	    " ('a@corp.example', 'A', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+	    " updated_at, due_at, warn_at) VALUES ('battery', 'drains', 1, 10,"
+	    " 10, 500, 400);");
+	if (old == NULL)
+		return;
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'tickets_warn'"), 1);
+	same_shape_as_new(old);
+	free(old);
+}
+
+/*
+ * The SLA sweep's seeks find what a walk over every open ticket finds:
+ * 600 tickets in every state the clock can leave them (never computed, no
+ * target, due and warning ahead, passed, done, closed), the sweep against
+ * the one query that walks them all.
+ */
+static void
+test_sla_sweep(void)
+{
+	static const char *const status[] = { "open", "assigned", "resolved",
+	    "rejected" };
+	static const char walk[] = "SELECT group_concat(number || ':' || what) "
+	    "FROM (SELECT number, CASE WHEN due_at IS NULL THEN 0 "
+	    "WHEN due_at > 0 AND due_at <= 1000 AND breached_at IS NULL "
+	    "THEN 2 ELSE 1 END AS what FROM tickets WHERE status IN ('open', "
+	    "'assigned') AND (due_at IS NULL OR (due_at > 0 AND due_at <= 1000 "
+	    "AND breached_at IS NULL) OR (warn_at > 0 AND warn_at <= 1000 AND "
+	    "warned_at IS NULL AND breached_at IS NULL)) ORDER BY number)";
+	char *path = NULL, *err = NULL, *want;
+	struct buf got;
+	struct db_sla_due *rows;
+	struct db *db;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n, i;
+	unsigned seed = 13;
+	int k;
+
+	buf_init(&got, 1 << 20);
+	db = fresh(&path);
+	db_free(&db);
+	T_INTEQ(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_exec(h, "INSERT INTO people (email, name, created_at) "
+	    "VALUES ('a@corp.example', 'A', 1); BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_prepare_v2(h, "INSERT INTO tickets (subject, body, "
+	    "requester_id, status, created_at, updated_at, due_at, warn_at, "
+	    "warned_at, breached_at) VALUES ('s', 'b', 1, ?1, 1, 1, ?2, ?3, "
+	    "?4, ?5)", -1, &st, NULL), SQLITE_OK);
+	for (k = 0; k < 600; k++) {
+		/* due and warning: never computed, none, passed, ahead */
+		long long due = 0, warn = 0;
+		int kind = rand_r(&seed) % 4;
+
+		sqlite3_bind_text(st, 1, status[rand_r(&seed) % 4], -1,
+		    SQLITE_STATIC);
+		if (kind == 0) {
+			for (i = 2; i <= 5; i++)
+				sqlite3_bind_null(st, (int)i);
+		} else {
+			due = kind == 1 ? 0 : 500 + rand_r(&seed) % 1000;
+			warn = kind == 1 ? 0 : due - 100 - rand_r(&seed) % 300;
+			sqlite3_bind_int64(st, 2, due);
+			sqlite3_bind_int64(st, 3, warn);
+			if (warn > 0 && warn <= 1000 && rand_r(&seed) % 2)
+				sqlite3_bind_int64(st, 4, warn + 1);
+			else
+				sqlite3_bind_null(st, 4);
+			if (due > 0 && due <= 1000 && rand_r(&seed) % 2)
+				sqlite3_bind_int64(st, 5, due + 1);
+			else
+				sqlite3_bind_null(st, 5);
+		}
+		T_INTEQ(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	sqlite3_finalize(st);
+	T_INTEQ(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	db = db_open(path, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	free(err);
+	if (db != NULL) {
+		T_INTEQ(db_sla_due(db, 1000, 10000, &rows, &n), DB_OK);
+		for (i = 0; i < n; i++)
+			buf_printf(&got, "%s%lld:%d", i > 0 ? "," : "",
+			    rows[i].ticket, (int)rows[i].what);
+		free(rows);
+		T_CHECK(n > 100);	/* every kind is there */
+		/* and a batch is the first of them */
+		T_INTEQ(db_sla_due(db, 1000, 7, &rows, &n), DB_OK);
+		T_INTEQ(n, 7);
+		free(rows);
+		db_free(&db);
+	}
+	h = NULL;
+	T_INTEQ(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	T_INTEQ(sqlite3_prepare_v2(h, walk, -1, &st, NULL), SQLITE_OK);
+	T_INTEQ(sqlite3_step(st), SQLITE_ROW);
+	want = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	T_STREQ(got.len > 0 ? got.data : "", want);
+	free(want);
+	buf_clear(&got);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1324,6 +1455,8 @@ main(void)
 	T_RUN(test_migrate_v5);
 	T_RUN(test_migrate_v6);
 	T_RUN(test_migrate_v7);
+	T_RUN(test_migrate_v8);
+	T_RUN(test_sla_sweep);
 	t_rmdir(tmpdir);
 	return T_END();
 }
