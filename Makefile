@@ -9,7 +9,7 @@ DATADIR  ?= $(PREFIX)/share/ticketd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 comma    := ,
-PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls libytnef libmicrohttpd
+PKG      := libcurl sqlite3 libxml-2.0 libcmark inih gnutls libytnef libmicrohttpd zlib
 
 override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \

@@ -96,7 +96,12 @@ CREATE TABLE mails (
 	disposition	TEXT NOT NULL
 			CHECK (disposition IN ('ticket', 'failed', 'ignored')),
 	ticket_number	INTEGER REFERENCES tickets(number),
-	note		TEXT
+	note		TEXT,
+	-- v9: how raw is kept: 0 the bytes as they came; + 1 compressed with
+	-- zlib (src/zpack.h); + 2 the base64 text of its attachments is a
+	-- reference to their blobs (notice_unref in src/notice.h). size is
+	-- always the mail's own size. `ticketctl mail ID` writes it whole.
+	raw_form	INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX mails_ticket ON mails(ticket_number);
 
@@ -140,7 +145,11 @@ CREATE TABLE outbox (
 	digest_id	INTEGER REFERENCES outbox(id),
 	-- v6: the sender holding lease_until ("HOST BOOT PIDNS PID START",
 	-- src/lease.h): a lease whose holder is gone (killed) is free at once
-	lease_holder	TEXT
+	lease_holder	TEXT,
+	-- v9: how message is kept: 0 as it is sent; + 1 compressed with zlib
+	-- (src/zpack.h); + 2 its images are references to blobs, put back as
+	-- base64 when it is sent (notice_unref in src/notice.h)
+	form		INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_held ON outbox(rcpt_to) WHERE status = 'held';
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
@@ -180,7 +189,8 @@ CREATE TABLE participants (
 ) WITHOUT ROWID;
 CREATE INDEX participants_person ON participants(person_id);
 
--- v2: attachment bytes, stored once however often they arrive.
+-- v2: attachment bytes, stored once however often they arrive. Never
+-- changed or deleted: stored mails and notices refer to them (v9).
 CREATE TABLE blobs (
 	id		INTEGER PRIMARY KEY,
 	sha256		TEXT NOT NULL UNIQUE,

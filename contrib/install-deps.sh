@@ -28,6 +28,7 @@ PACKAGES=(
 	libinih-dev
 	libytnef0-dev
 	libgnutls28-dev
+	zlib1g-dev
 	gnutls-bin
 	dovecot-imapd
 	# the OAuth2 tests' SMTP submission (tests/integration/test_oauth2.py)

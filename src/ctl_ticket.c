@@ -484,6 +484,23 @@ t_comment(const struct db_comment_row *r, void *arg)
 }
 
 static void
+t_mail(const struct db_mail_row *r, void *arg)
+{
+	struct show *s = arg;
+	char when[64];
+
+	if (s->heading) {
+		printf("\nMails as they came (save one with 'ticketctl mail "
+		    "ID'):\n");
+		s->heading = 0;
+	}
+	ctl_when(r->received_at, when, sizeof(when));
+	printf("  %lld\t%s\t", r->id, when);
+	ctl_put_text(stdout, r->from_addr != NULL ? r->from_addr : "-", 0);
+	printf("\t%lld bytes\n", r->size);
+}
+
+static void
 t_attachment(const struct db_attachment_row *r, void *arg)
 {
 	struct show *s = arg;
@@ -592,7 +609,10 @@ show_text(struct db *db, long long n, struct show *s)
 	s->heading = 1;
 	first = 1;
 	if ((rc = db_comment_each(db, n, t_comment, s)) != 0 ||
-	    (rc = db_attachment_each(db, n, t_attachment, s)) != 0 ||
+	    (rc = db_attachment_each(db, n, t_attachment, s)) != 0)
+		return rc;
+	s->heading = 1;
+	if ((rc = db_mail_each(db, n, t_mail, s)) != 0 ||
 	    (rc = db_event_each(db, n, t_event, &first)) != 0)
 		return rc;
 	return 0;

@@ -296,9 +296,13 @@ static const char *const migrations[] = {
 	"ticket_number)",
 
 	/*
-	 * 8 → 9: the SLA sweep seeks the tickets whose warning is due
-	 * instead of walking every open ticket (issue 13). An index only.
+	 * 8 → 9 (issue 13): the SLA sweep seeks the tickets whose warning
+	 * is due instead of walking every open ticket; mails and notices are
+	 * kept compressed, and notices keep their images as references
+	 * (rows written before stay as they are: form 0).
 	 */
+	"ALTER TABLE mails ADD COLUMN raw_form INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN form INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX tickets_warn ON tickets(warn_at)\n"
 	"\tWHERE status IN ('open', 'assigned') AND warned_at IS NULL AND "
 	"breached_at IS NULL",

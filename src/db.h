@@ -135,6 +135,7 @@ struct db_ticket {
 /* Insert a ticket (status open); fills *number. */
 int	db_ticket_add(struct db *, const struct db_ticket *, long long *number);
 
+struct mail_part;
 struct db_mail {
 	const char *message_id;
 	time_t	    received_at;
@@ -149,6 +150,13 @@ struct db_mail {
 	const char *disposition;	/* "ticket" or "failed" */
 	long long   ticket_number;	/* 0 = none */
 	const char *note;
+	/*
+	 * The parts mime_parse() found in raw (may be NULL): the base64 text
+	 * of each one lying in raw (raw_off, raw_len) is kept as a reference
+	 * to its blob, when writing it back gives the very same bytes.
+	 */
+	const struct mail_part *parts;
+	size_t	    nparts;
 };
 /* Store a mail; *id (may be NULL) gets its row id. */
 int	db_mail_add(struct db *, const struct db_mail *, long long *id);
@@ -236,6 +244,8 @@ struct db_outbox {
 	char	   *message;
 	size_t	    len;
 	int	    attempts;
+	char	   *bad;		/* non-NULL: the stored notice cannot be
+					 * read back (why); message is "" */
 };
 
 /* Queue a notice (status pending, due now). Strings are copied by SQLite. */
@@ -251,6 +261,11 @@ int	db_outbox_add_as(struct db *, long long ticket, const char *kind,
 	    const char *message_id, const char *mail_from, const char *rcpt_to,
 	    const char *message, size_t len, time_t now, const char *status,
 	    const char *reason, long long *id);
+/* The same for a message whose images are references (refs: notice_unref). */
+int	db_outbox_add_refs(struct db *, long long ticket, const char *kind,
+	    const char *message_id, const char *mail_from, const char *rcpt_to,
+	    const char *message, size_t len, int refs, time_t now,
+	    const char *status, const char *reason, long long *id);
 
 /* What the desk knows of a recipient; all 0 for an unknown address. */
 struct db_rcpt {
@@ -444,7 +459,7 @@ void	db_participants_free(struct db_participant *, size_t);
 struct db_image {
 	char	*filename;
 	char	*media_type;
-	char	*data;
+	long long blob;		/* blobs.id: the bytes stay in the database */
 	size_t	 len;
 };
 /*
@@ -690,6 +705,15 @@ struct db_attachment_row {
 /* Call fn for each attachment of a ticket, in arrival order. */
 int	db_attachment_each(struct db *, long long ticket,
 	    void (*fn)(const struct db_attachment_row *, void *), void *arg);
+/* A ticket's mails as they came (the first and each reply), by mails.id. */
+struct db_mail_row {
+	long long   id;
+	long long   received_at;
+	const char *from_addr;		/* may be NULL */
+	long long   size;
+};
+int	db_mail_each(struct db *, long long ticket,
+	    void (*fn)(const struct db_mail_row *, void *), void *arg);
 /* The bytes of attachment id into *data (caller frees): 0, 1 not found/not kept. */
 int	db_attachment_data(struct db *, long long id, char **data, size_t *len);
 

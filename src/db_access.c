@@ -2,13 +2,16 @@
  * db_access.c — who may open tickets: grants, revocations, access requests
  * from senders outside allow_domains, and ticketctl's user list.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "db_impl.h"
+#include "limits.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "zpack.h"
 
 /* A statement from the connection's cache (db_get), given back with db_put. */
 static int
@@ -260,20 +263,35 @@ db_mail_raw(struct db *db, long long mail, char **raw, size_t *len)
 {
 	sqlite3_stmt *st;
 	const void *p;
+	char err[256];
+	size_t n;
 	int rc;
 
 	*raw = NULL;
 	*len = 0;
-	if ((rc = prep(db, "SELECT raw FROM mails WHERE id = ?1", &st)) != DB_OK)
+	if ((rc = prep(db, "SELECT raw, raw_form FROM mails WHERE id = ?1",
+	    &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, mail);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		p = sqlite3_column_blob(st, 0);
-		*len = (size_t)sqlite3_column_bytes(st, 0);
-		*raw = xmalloc(*len + 1);
-		if (*len > 0)
-			memcpy(*raw, p, *len);
+		n = (size_t)sqlite3_column_bytes(st, 0);
+		if (sqlite3_column_int(st, 1) != ZPACK_PLAIN) {
+			*raw = db_unpack(db, p, n, sqlite3_column_int(st, 1),
+			    len, err, sizeof(err));
+			if (*raw == NULL) {
+				log_warnx("mail %lld: the stored mail cannot "
+				    "be read: %s", mail, err);
+				rc = SQLITE_CORRUPT;
+			}
+		} else {
+			*len = n;
+			*raw = xmalloc(n + 1);
+			if (n > 0)
+				memcpy(*raw, p, n);
+			(*raw)[n] = '\0';
+		}
 	}
 	db_put(db, st);
 	if (rc == SQLITE_ROW)

@@ -276,6 +276,32 @@ db_attachment_each(struct db *db, long long ticket,
 }
 
 int
+db_mail_each(struct db *db, long long ticket,
+    void (*fn)(const struct db_mail_row *, void *), void *arg)
+{
+	struct db_mail_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT id, received_at, from_addr, "
+	    "size FROM mails WHERE ticket_number = ?1 ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return DB_PERM;
+	sqlite3_bind_int64(st, 1, ticket);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		r.id = sqlite3_column_int64(st, 0);
+		r.received_at = sqlite3_column_int64(st, 1);
+		r.from_addr = col(st, 2);
+		r.size = sqlite3_column_int64(st, 3);
+		fn(&r, arg);
+	}
+	return done(st, rc);
+}
+
+int
 db_attachment_data(struct db *db, long long id, char **data, size_t *len)
 {
 	sqlite3_stmt *st;

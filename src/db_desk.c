@@ -366,8 +366,8 @@ db_images(struct db *db, long long ticket, long long comment, size_t max_bytes,
 
 	*rowsp = NULL;
 	*np = 0;
-	if ((rc = exec_stmt(db, "SELECT a.filename, a.media_type, b.data FROM "
-	    "attachments a JOIN blobs b ON b.id = a.blob_id WHERE "
+	if ((rc = exec_stmt(db, "SELECT a.filename, a.media_type, b.id, "
+	    "b.size FROM attachments a JOIN blobs b ON b.id = a.blob_id WHERE "
 	    "a.ticket_number = ?1 AND a.is_image AND (a.comment_id = ?2 OR "
 	    "(?2 IS NULL AND a.comment_id IS NULL)) ORDER BY a.id",
 	    &st)) != DB_OK)
@@ -379,7 +379,7 @@ db_images(struct db *db, long long ticket, long long comment, size_t max_bytes,
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
 			break;
-		len = (size_t)sqlite3_column_bytes(st, 2);
+		len = (size_t)sqlite3_column_int64(st, 3);
 		if (total + len > max_bytes)
 			continue;
 		total += len;
@@ -390,9 +390,7 @@ db_images(struct db *db, long long ticket, long long comment, size_t max_bytes,
 		r->filename = dup_col(st, 0);
 		r->media_type = dup_col(st, 1);
 		r->len = len;
-		r->data = xmalloc(len + 1);
-		if (len > 0)
-			memcpy(r->data, sqlite3_column_blob(st, 2), len);
+		r->blob = sqlite3_column_int64(st, 2);
 	}
 	db_put(db, st);
 	if (rc != SQLITE_DONE) {
@@ -412,7 +410,6 @@ db_images_free(struct db_image *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		free(rows[i].filename);
 		free(rows[i].media_type);
-		free(rows[i].data);
 	}
 	free(rows);
 }

@@ -38,6 +38,7 @@ enum db_stmt {
 	ST_PART_ADD,
 	ST_COMMENT_ADD,
 	ST_BLOB_GET,
+	ST_BLOB_DATA,
 	ST_BLOB_ADD,
 	ST_ATTACH_ADD,
 	ST_OUTBOX_BOUNCED_GET,
@@ -105,5 +106,13 @@ int	db_get(struct db *, const char *sql, sqlite3_stmt **stp);
 void	db_put(struct db *, sqlite3_stmt *);
 /* db_finish() for a statement of db_get(): step once, give it back. */
 int	db_finish_put(struct db *, sqlite3_stmt *);
+
+/*
+ * Stored bytes of form (zpack.h: compressed, with references to blobs)
+ * back to what was stored: a new NUL-terminated buffer of *outlen bytes,
+ * or NULL with err filled (db_ticket.c).
+ */
+char	*db_unpack(struct db *, const void *p, size_t len, int form,
+	    size_t *outlen, char *err, size_t errsz);
 
 #endif

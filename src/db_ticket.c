@@ -2,14 +2,20 @@
  * db_ticket.c — the statements of intake and of the outbox, prepared once
  * and kept for the life of the connection.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "db_impl.h"
 #include "hash.h"
+#include "limits.h"
 #include "log.h"
+#include "mail.h"
+#include "notice.h"
 #include "xmalloc.h"
+#include "zpack.h"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_MAIL_KNOWN] = "SELECT disposition = 'failed' FROM mails "
@@ -23,15 +29,16 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
 	[ST_MAIL_ADD] = "INSERT INTO mails (message_id, received_at, source, "
 	    "uidvalidity, uid, from_addr, from_name, subject, size, raw, "
-	    "disposition, ticket_number, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    "disposition, ticket_number, note, raw_form) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[ST_MSGID_ADD] = "INSERT OR IGNORE INTO ticket_msgids (message_id, "
 	    "ticket_number) VALUES (?1, ?2)",
 	[ST_EVENT_ADD] = "INSERT INTO events (ticket_number, at, actor_id, "
 	    "kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_OUTBOX_ADD] = "INSERT INTO outbox (ticket_number, kind, message_id, "
 	    "mail_from, rcpt_to, message, next_attempt_at, created_at, status, "
-	    "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+	    "last_error, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, "
+	    "?10)",
 	/*
 	 * A notice waits while an older one to its recipient is pending.
 	 * INDEXED BY: for ORDER BY id the planner would rather walk the whole
@@ -41,7 +48,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	 * nothing.
 	 */
 	[ST_OUTBOX_DUE] = "SELECT id, ticket_number, kind, message_id, "
-	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "mail_from, rcpt_to, message, attempts, form FROM outbox "
 	    "INDEXED BY outbox_due "
 	    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 AND (?3 IS NULL OR ticket_number = ?3 OR "
@@ -52,7 +59,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "o.rcpt_to = outbox.rcpt_to AND o.id < outbox.id) "
 	    "ORDER BY next_attempt_at, id LIMIT ?2",
 	[ST_OUTBOX_DUE_ALL] = "SELECT id, ticket_number, kind, message_id, "
-	    "mail_from, rcpt_to, message, attempts FROM outbox "
+	    "mail_from, rcpt_to, message, attempts, form FROM outbox "
 	    "INDEXED BY outbox_due "
 	    "WHERE status = 'pending' AND lease_until <= ?1 "
 	    "AND (?3 IS NULL OR ticket_number = ?3 OR "
@@ -108,6 +115,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "mail_id, body, full_body, created_at, internal) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7)",
 	[ST_BLOB_GET] = "SELECT id FROM blobs WHERE sha256 = ?1",
+	[ST_BLOB_DATA] = "SELECT data FROM blobs WHERE id = ?1",
 	[ST_BLOB_ADD] = "INSERT INTO blobs (sha256, size, data) "
 	    "VALUES (?1, ?2, ?3)",
 	[ST_ATTACH_ADD] = "INSERT INTO attachments (ticket_number, comment_id, "
@@ -261,14 +269,127 @@ db_ticket_add(struct db *db, const struct db_ticket *t, long long *number)
 	return DB_OK;
 }
 
+static int	blob_put(struct db *, const char *, size_t, long long *);
+
+/*
+ * The base64 text of part pt as it lies in raw, as a reference to the blob
+ * holding its bytes (notice.h), when writing those bytes out again gives
+ * exactly that text: same line width, same line ends, the same line end
+ * after the last line or none. Else nothing is added (0, and the caller
+ * keeps the text as it is); -1 when the reference could not be written.
+ */
+static int
+raw_ref(struct db *db, const char *raw, const struct mail_part *pt,
+    struct buf *out, int *done)
+{
+	const char *sec = raw + pt->raw_off, *nl;
+	size_t len = pt->raw_len, width;
+	struct buf b;
+	long long blob;
+	int lf, eol, rc;
+
+	*done = 0;
+	if (pt->data == NULL || pt->size == 0 || len < 64)
+		return 0;
+	nl = memchr(sec, '\n', len);
+	if (nl == NULL) {
+		lf = 0;
+		width = (len + 3) / 4 * 4;
+	} else if (nl > sec && nl[-1] == '\r') {
+		lf = 0;
+		width = (size_t)(nl - 1 - sec);
+	} else {
+		lf = 1;
+		width = (size_t)(nl - sec);
+	}
+	if (width < 4 || width % 4 != 0 || width > NOTICE_REF_WIDTH_MAX)
+		return 0;
+	buf_init(&b, len + 1);
+	if (notice_base64_lines(&b, pt->data, pt->size, width, lf) == -1 ||
+	    b.len > len || memcmp(b.data, sec, b.len) != 0) {
+		buf_clear(&b);
+		return 0;
+	}
+	if (b.len == len)
+		eol = 0;
+	else if (len - b.len == (lf ? 1u : 2u) &&
+	    memcmp(sec + b.len, lf ? "\n" : "\r\n", len - b.len) == 0)
+		eol = 1;
+	else {
+		buf_clear(&b);
+		return 0;
+	}
+	buf_clear(&b);
+	if ((rc = blob_put(db, pt->data, pt->size, &blob)) != DB_OK)
+		return rc;
+	if (buf_addch(out, '\0') == -1 || buf_printf(out, "B%lld:%zu:%zu:%d:%d",
+	    blob, pt->size, width, lf, eol) == -1 || buf_addch(out, '\0') == -1)
+		return DB_PERM;
+	*done = 1;
+	return DB_OK;
+}
+
+/*
+ * The raw mail with the base64 text of its parts as references (ZPACK_REFS)
+ * into *out, or nothing when no part could be kept so (*out empty).
+ */
+static int
+raw_skeleton(struct db *db, const struct db_mail *m, struct buf *out)
+{
+	size_t i, at = 0, refs = 0;
+	const struct mail_part *pt;
+	int rc, done;
+
+	for (i = 0; i < m->nparts; i++) {
+		pt = &m->parts[i];
+		if (pt->raw_len == 0 || pt->raw_off < at ||
+		    pt->raw_off > m->len || pt->raw_len > m->len - pt->raw_off)
+			continue;	/* not in raw, or out of order */
+		if (buf_add(out, m->raw + at, pt->raw_off - at) == -1)
+			return DB_PERM;
+		if ((rc = raw_ref(db, m->raw, pt, out, &done)) != DB_OK)
+			return rc;
+		if (!done && buf_add(out, m->raw + pt->raw_off,
+		    pt->raw_len) == -1)
+			return DB_PERM;
+		refs += done;
+		at = pt->raw_off + pt->raw_len;
+	}
+	if (refs == 0) {
+		buf_reset(out);
+		return DB_OK;
+	}
+	if (buf_add(out, m->raw + at, m->len - at) == -1)
+		return DB_PERM;
+	return DB_OK;
+}
+
 int
 db_mail_add(struct db *db, const struct db_mail *m, long long *id)
 {
-	int rc;
+	int rc, form = ZPACK_PLAIN;
 	sqlite3_stmt *st;
+	char *z;
+	size_t zlen;
+	const char *keep = m->raw;
+	size_t keeplen = m->len;
+	struct buf skel;
 
-	if ((st = db_stmt(db, ST_MAIL_ADD)) == NULL)
+	/* attachments' base64 kept once, in blobs; the rest compressed */
+	buf_init(&skel, (size_t)LIMIT_MAIL_BYTES_MAX + 1);
+	if (m->nparts > 0 && (rc = raw_skeleton(db, m, &skel)) != DB_OK) {
+		buf_clear(&skel);
+		return rc;
+	}
+	if (skel.len > 0) {
+		keep = skel.data;
+		keeplen = skel.len;
+		form = ZPACK_REFS;
+	}
+	if ((st = db_stmt(db, ST_MAIL_ADD)) == NULL) {
+		buf_clear(&skel);
 		return DB_PERM;
+	}
 	bind_text(st, 1, m->message_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->received_at);
 	bind_text(st, 3, m->source);
@@ -278,11 +399,19 @@ db_mail_add(struct db *db, const struct db_mail *m, long long *id)
 	bind_text(st, 7, m->from_name);
 	bind_text(st, 8, m->subject);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)m->len);
-	sqlite3_bind_blob64(st, 10, m->raw, m->len, SQLITE_STATIC);
+	/* kept compressed when that makes it smaller (zpack.h) */
+	if ((z = zpack(keep, keeplen, &zlen)) != NULL) {
+		sqlite3_bind_blob64(st, 10, z, zlen, SQLITE_STATIC);
+		form |= ZPACK_ZLIB;
+	} else
+		sqlite3_bind_blob64(st, 10, keep, keeplen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, form);
 	bind_text(st, 11, m->disposition);
 	bind_id(st, 12, m->ticket_number);
 	bind_text(st, 13, m->note);
 	rc = run(db, st);
+	free(z);
+	buf_clear(&skel);
 	if (rc == DB_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);
 	return rc;
@@ -331,8 +460,20 @@ db_outbox_add_as(struct db *db, long long ticket, const char *kind,
     const char *message, size_t len, time_t now, const char *status,
     const char *reason, long long *id)
 {
+	return db_outbox_add_refs(db, ticket, kind, message_id, mail_from,
+	    rcpt_to, message, len, 0, now, status, reason, id);
+}
+
+int
+db_outbox_add_refs(struct db *db, long long ticket, const char *kind,
+    const char *message_id, const char *mail_from, const char *rcpt_to,
+    const char *message, size_t len, int refs, time_t now,
+    const char *status, const char *reason, long long *id)
+{
 	sqlite3_stmt *st;
-	int rc;
+	char *z;
+	size_t zlen;
+	int rc, form;
 
 	if ((st = db_stmt(db, ST_OUTBOX_ADD)) == NULL)
 		return DB_PERM;
@@ -343,10 +484,18 @@ db_outbox_add_as(struct db *db, long long ticket, const char *kind,
 	bind_text(st, 3, message_id);
 	bind_text(st, 4, mail_from);
 	bind_text(st, 5, rcpt_to);
-	sqlite3_bind_blob64(st, 6, message, len, SQLITE_STATIC);
+	/* images by reference (notice_unref), the whole compressed */
+	form = refs ? ZPACK_REFS : 0;
+	if ((z = zpack(message, len, &zlen)) != NULL) {
+		sqlite3_bind_blob64(st, 6, z, zlen, SQLITE_STATIC);
+		form |= ZPACK_ZLIB;
+	} else
+		sqlite3_bind_blob64(st, 6, message, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	sqlite3_bind_int(st, 10, form);
 	if ((rc = run(db, st)) == DB_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);
+	free(z);
 	return rc;
 }
 
@@ -358,6 +507,68 @@ col_strdup(sqlite3_stmt *st, int i)
 	return xstrdup(s != NULL ? (const char *)s : "");
 }
 
+/* A blob's bytes for notice_unref(). */
+static int
+blob_data(void *arg, long long id, char **data, size_t *n, char *err,
+    size_t errsz)
+{
+	struct db *db = arg;
+	sqlite3_stmt *st;
+	const void *p;
+	int rc;
+
+	*data = NULL;
+	*n = 0;
+	if ((st = db_stmt(db, ST_BLOB_DATA)) == NULL) {
+		snprintf(err, errsz, "%s", db_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p = sqlite3_column_blob(st, 0);
+		*n = (size_t)sqlite3_column_bytes(st, 0);
+		*data = xmalloc(*n + 1);
+		if (*n > 0)
+			memcpy(*data, p, *n);
+	} else if (rc == SQLITE_DONE)
+		snprintf(err, errsz, "image %lld is not in the database", id);
+	else
+		snprintf(err, errsz, "image %lld: %s", id,
+		    sqlite3_errmsg(db->h));
+	sqlite3_reset(st);
+	return *data != NULL ? 0 : -1;
+}
+
+/*
+ * A notice or mail as stored (outbox.form, mails.raw_form) back to its
+ * bytes: a new buffer of *outlen bytes, or NULL with err filled.
+ */
+char *
+db_unpack(struct db *db, const void *p, size_t len, int form, size_t *outlen,
+    char *err, size_t errsz)
+{
+	char *z = NULL, *msg;
+
+	if (p == NULL)
+		p = "";
+	if (form & ZPACK_ZLIB) {
+		if ((z = zunpack(p, len, (size_t)LIMIT_MAIL_BYTES_MAX, &len,
+		    err, errsz)) == NULL)
+			return NULL;
+		p = z;
+	}
+	if (form & ZPACK_REFS)
+		msg = notice_unref(p, len, blob_data, db, outlen, err, errsz);
+	else {
+		msg = xmalloc(len + 1);
+		memcpy(msg, p, len);
+		msg[len] = '\0';
+		*outlen = len;
+	}
+	free(z);
+	return msg;
+}
+
 int
 db_outbox_due(struct db *db, time_t now, int all, long long ticket,
     size_t max, struct db_outbox **rowsp, size_t *np)
@@ -366,6 +577,7 @@ db_outbox_due(struct db *db, time_t now, int all, long long ticket,
 	struct db_outbox *rows, *r;
 	size_t n = 0;
 	const void *blob;
+	char err[256];
 	int rc;
 
 	*rowsp = NULL;
@@ -386,8 +598,14 @@ db_outbox_due(struct db *db, time_t now, int all, long long ticket,
 		r->rcpt_to = col_strdup(st, 5);
 		blob = sqlite3_column_blob(st, 6);
 		r->len = (size_t)sqlite3_column_bytes(st, 6);
-		r->message = xstrndup(blob != NULL ? blob : "", r->len);
 		r->attempts = sqlite3_column_int(st, 7);
+		r->message = db_unpack(db, blob, r->len, sqlite3_column_int(st,
+		    8), &r->len, err, sizeof(err));
+		if (r->message == NULL) {
+			r->bad = xstrdup(err);
+			r->message = xstrdup("");
+			r->len = 0;
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -412,6 +630,7 @@ db_outbox_rows_free(struct db_outbox *rows, size_t n)
 		free(rows[i].mail_from);
 		free(rows[i].rcpt_to);
 		free(rows[i].message);
+		free(rows[i].bad);
 	}
 	free(rows);
 }

@@ -37,6 +37,12 @@ struct mail_part {
 	char	*data;		/* decoded bytes; NULL when dropped */
 	size_t	 size;		/* decoded size, also when dropped */
 	int	 flags;		/* PART_F_* */
+	/*
+	 * Where its base64 text lies in the raw mail (raw_len 0: not as one
+	 * piece of the raw mail), so the database can keep those bytes once
+	 * (db_mail_add).
+	 */
+	size_t	 raw_off, raw_len;
 };
 
 #define PART_F_INLINE		0x01	/* Content-Disposition inline or a Content-ID */

@@ -10,6 +10,7 @@
  * does not decode contributes what it can, and flags record what went wrong
  * (see VIOLATIONS.md). The raw bytes are always kept by the caller.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -322,13 +323,16 @@ walk_encoded_message(struct walk *w, const struct mailmime *mm, int depth,
 	free(data);
 }
 
+static void	raw_place(const struct walk *, const struct mailmime *,
+		    struct mail_part *);
+
 static void
 walk_single(struct walk *w, const struct mailmime *mm, int depth, int mode)
 {
 	const struct mailmime_content *ct = mm->mm_content_type;
 	const char *sub;
 	char *name, *data, *cid;
-	size_t len;
+	size_t len, n;
 	int disp, flags;
 
 	if (ct != NULL && ct->ct_type != NULL &&
@@ -399,8 +403,34 @@ walk_single(struct walk *w, const struct mailmime *mm, int depth, int mode)
 	flags = mode & W_FWD ? PART_F_FORWARDED : 0;
 	if (disp == MAILMIME_DISPOSITION_TYPE_INLINE)
 		flags |= PART_F_INLINE;
+	n = w->m->nparts;
 	mime_push_part(w, name, mime_media_type(ct), mime_part_cid(mm), data,
 	    len, flags);
+	if (w->m->nparts > n)
+		raw_place(w, mm, &w->m->parts[n]);
+}
+
+/*
+ * Where a base64 part's text lies in the raw mail, when it lies there in
+ * one piece (not inside a decoded forward).
+ */
+static void
+raw_place(const struct walk *w, const struct mailmime *mm,
+    struct mail_part *pt)
+{
+	const struct mailmime_data *d = mm->mm_data.mm_single;
+	uintptr_t p, base = (uintptr_t)w->base;
+
+	if (pt->data == NULL || d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
+	    !d->dt_encoded || d->dt_encoding != MAILMIME_MECHANISM_BASE64 ||
+	    w->base == NULL || d->dt_data.dt_text.dt_data == NULL)
+		return;
+	p = (uintptr_t)d->dt_data.dt_text.dt_data;
+	if (p < base || p - base > w->baselen ||
+	    d->dt_data.dt_text.dt_length > w->baselen - (p - base))
+		return;
+	pt->raw_off = (size_t)(p - base);
+	pt->raw_len = d->dt_data.dt_text.dt_length;
 }
 
 /* multipart/alternative: the text/plain child, else text/html, else the first. */
@@ -534,6 +564,8 @@ mime_parse(const char *raw, size_t len, const struct mime_opts *opts,
 		memset(&w, 0, sizeof(w));
 		w.m = m;
 		w.out = &out;
+		w.base = copy;
+		w.baselen = len;
 		buf_init(&w.tnef, LIMIT_BODY_BYTES);
 		w.max_att = LIMIT_ATTACHMENT_BYTES_DEFAULT;
 		if (opts != NULL && opts->max_attachment_bytes > 0)

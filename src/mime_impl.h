@@ -30,6 +30,8 @@ struct walk {
 	int		 bounce;	/* a report or a bounce: returned message id wanted */
 	int		 dsn_done;
 	int		 rcpt_done;
+	const char	*base;	/* the buffer parsed: where raw_off counts from */
+	size_t		 baselen;
 };
 
 /* ---- mime_header.c ---- */

@@ -781,10 +781,8 @@ cid_ok(const char *id)
 static int
 add_file(struct buf *b, const char *boundary, const struct notice_file *f)
 {
-	const unsigned char *p = (const unsigned char *)f->data;
 	const char *type = f->media_type;
-	size_t i, col = 0;
-	char q[4];
+	size_t i;
 
 	/* only a plain type/subtype goes into the header */
 	for (i = 0; type[i] != '\0'; i++)
@@ -802,21 +800,117 @@ add_file(struct buf *b, const char *boundary, const struct notice_file *f)
 	param_name(b, "filename", f->filename);
 	if (buf_addstr(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n") == -1)
 		return -1;
-	for (i = 0; i < f->len; i += 3) {
+	if (f->data == NULL && f->blob_id > 0) {
+		if (buf_addch(b, '\0') == -1 || buf_printf(b, "B%lld:%zu",
+		    f->blob_id, f->len) == -1 || buf_addch(b, '\0') == -1)
+			return -1;
+	} else if (notice_base64(b, f->data, f->len) == -1)
+		return -1;
+	return buf_addstr(b, "\r\n");
+}
+
+int
+notice_base64(struct buf *b, const void *data, size_t len)
+{
+	return notice_base64_lines(b, data, len, 76, 0);
+}
+
+int
+notice_base64_lines(struct buf *b, const void *data, size_t len,
+    size_t width, int lf)
+{
+	const unsigned char *p = data;
+	size_t i, col = 0;
+	char q[4];
+
+	for (i = 0; i < len; i += 3) {
 		q[0] = b64[p[i] >> 2];
-		q[1] = b64[((p[i] & 3) << 4) | (i + 1 < f->len ? p[i + 1] >> 4 : 0)];
-		q[2] = i + 1 < f->len ? b64[((p[i + 1] & 15) << 2) |
-		    (i + 2 < f->len ? p[i + 2] >> 6 : 0)] : '=';
-		q[3] = i + 2 < f->len ? b64[p[i + 2] & 63] : '=';
+		q[1] = b64[((p[i] & 3) << 4) | (i + 1 < len ? p[i + 1] >> 4 : 0)];
+		q[2] = i + 1 < len ? b64[((p[i + 1] & 15) << 2) |
+		    (i + 2 < len ? p[i + 2] >> 6 : 0)] : '=';
+		q[3] = i + 2 < len ? b64[p[i + 2] & 63] : '=';
 		if (buf_add(b, q, 4) == -1)
 			return -1;
 		col += 4;
-		if (col == 76 && i + 3 < f->len) {
-			buf_addstr(b, "\r\n");
+		if (col == width && i + 3 < len) {
+			if (buf_addstr(b, lf ? "\n" : "\r\n") == -1)
+				return -1;
 			col = 0;
 		}
 	}
-	return buf_addstr(b, "\r\n");
+	return 0;
+}
+
+char *
+notice_unref(const char *msg, size_t len,
+    int (*get)(void *, long long, char **, size_t *, char *, size_t),
+    void *arg, size_t *outlen, char *err, size_t errsz)
+{
+	const char *p = msg, *end = msg + len, *nul, *close, *s;
+	char *data, *stop;
+	long long id;
+	unsigned long long want, f[3] = { 76, 0, 0 };
+	size_t n, k;
+	struct buf b;
+
+	buf_init(&b, (size_t)LIMIT_MAIL_BYTES_MAX);
+	while ((nul = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+		if (buf_add(&b, p, (size_t)(nul - p)) == -1)
+			goto big;
+		close = memchr(nul + 1, '\0', (size_t)(end - nul - 1));
+		errno = 0;
+		if (close == NULL || close - nul > NOTICE_REF_MAX ||
+		    nul[1] != 'B' || !isdigit((unsigned char)nul[2]) ||
+		    (id = strtoll(nul + 2, &stop, 10)) <= 0 || *stop != ':' ||
+		    !isdigit((unsigned char)stop[1]))
+			goto damaged;
+		want = strtoull(stop + 1, &stop, 10);
+		/* a mail's: :width:lf:eol (notice_compose's: 76, CRLF, none) */
+		f[0] = 76;
+		f[1] = f[2] = 0;
+		for (k = 0; k < 3 && stop != close; k++) {
+			s = stop + 1;
+			if (*stop != ':' || !isdigit((unsigned char)*s))
+				goto damaged;
+			f[k] = strtoull(s, &stop, 10);
+		}
+		if (stop != close || errno != 0 || (k != 0 && k != 3) ||
+		    f[0] < 4 || f[0] % 4 != 0 || f[0] > NOTICE_REF_WIDTH_MAX ||
+		    f[1] > 1 || f[2] > 1)
+			goto damaged;
+		if (get(arg, id, &data, &n, err, errsz) == -1) {
+			buf_clear(&b);
+			return NULL;
+		}
+		if (n != want) {
+			snprintf(err, errsz, "image %lld has %zu bytes, not "
+			    "%llu", id, n, want);
+			free(data);
+			buf_clear(&b);
+			return NULL;
+		}
+		if (notice_base64_lines(&b, data, n, (size_t)f[0],
+		    (int)f[1]) == -1 || (f[2] && buf_addstr(&b, f[1] ? "\n" :
+		    "\r\n") == -1)) {
+			free(data);
+			goto big;
+		}
+		free(data);
+		p = close + 1;
+	}
+	if (buf_add(&b, p, (size_t)(end - p)) == -1)
+		goto big;
+	return buf_steal(&b, outlen);
+damaged:
+	snprintf(err, errsz, "a damaged image reference at byte %zu",
+	    (size_t)(nul - msg));
+	buf_clear(&b);
+	return NULL;
+big:
+	snprintf(err, errsz, "message larger than %lld bytes",
+	    (long long)LIMIT_MAIL_BYTES_MAX);
+	buf_clear(&b);
+	return NULL;
 }
 
 char *

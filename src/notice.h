@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
+
 /*
  * A file a notice carries (the images of a ticket or comment). One with a
  * content_id is shown by the HTML part (<img src="cid:...">): it goes into
@@ -25,6 +27,8 @@ struct notice_file {
 	const char *data;
 	size_t	    len;
 	const char *content_id;		/* without <>; NULL: an attachment */
+	long long   blob_id;		/* data NULL: blobs.id, written as a
+					 * reference (NOTICE_REF) */
 };
 
 struct notice {
@@ -54,6 +58,31 @@ struct notice {
  * injected header.
  */
 char	*notice_compose(const struct notice *, size_t *len, char *err, size_t errsz);
+
+/*
+ * A file given by blob_id (data NULL) is written as a reference, not as
+ * base64: NUL, 'B', the blob's id, ':', its length, NUL, where its base64
+ * lines go. That is how the outbox keeps a notice with images without a
+ * second copy of each image (the blobs are never changed or deleted).
+ * Nothing else in a composed notice is ever a NUL. A stored mail's
+ * references (db_mail_add) add ":WIDTH:LF:EOL": its lines' width, 1 when
+ * they end in LF rather than CRLF, 1 when a line end follows the last.
+ * notice_unref() writes the base64 back, the very lines notice_compose()
+ * (or the mail) had: get() gives a blob's bytes as a new buffer (0), or -1
+ * with err filled. The whole, NUL-terminated, or NULL (err says why).
+ */
+#define NOTICE_REF_MAX		80	/* bytes of a reference, NULs included */
+#define NOTICE_REF_WIDTH_MAX	100000
+char	*notice_unref(const char *msg, size_t len,
+	    int (*get)(void *arg, long long blob, char **data, size_t *n,
+	    char *err, size_t errsz), void *arg, size_t *outlen, char *err,
+	    size_t errsz);
+
+/* The base64 lines of a file part (76 columns, CRLF between lines). */
+int	notice_base64(struct buf *, const void *, size_t);
+/* The same, width columns (a multiple of 4), LF or CRLF between lines. */
+int	notice_base64_lines(struct buf *, const void *, size_t, size_t width,
+	    int lf);
 
 /*
  * A new unique Message-ID (without <>) for the desk: "<time>.<random>@domain"

@@ -154,7 +154,7 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 			cids[i] = xasprintf("img%zu.%s", i + 1, msgid);
 			files[i].filename = img[i].filename;
 			files[i].media_type = img[i].media_type;
-			files[i].data = img[i].data;
+			files[i].blob_id = img[i].blob;	/* by reference */
 			files[i].len = img[i].len;
 			files[i].content_id = cids[i];
 			buf_printf(&imgs, "%s" TEMPLATE_CELL_S "%s\n", cids[i],
@@ -219,9 +219,9 @@ pl_queue_notice(struct intake *in, const struct outgoing *o,
 		    o->kind, err);
 		rc = DB_OK;
 	} else {
-		rc = db_outbox_add_as(pl->db, o->ticket, o->kind, msgid,
-		    cfg->smtp.from, o->to_addr, msg, len, in->now, status,
-		    why[0] != '\0' ? why : NULL, NULL);
+		rc = db_outbox_add_refs(pl->db, o->ticket, o->kind, msgid,
+		    cfg->smtp.from, o->to_addr, msg, len, nimg > 0, in->now,
+		    status, why[0] != '\0' ? why : NULL, NULL);
 		if (rc == DB_OK && o->ticket != 0)
 			rc = db_msgid_add(pl->db, msgid, o->ticket);
 	}

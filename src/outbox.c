@@ -1,6 +1,7 @@
 /*
  * outbox.c — the transactional outbox's sender.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,8 +195,15 @@ outbox_drain(struct outbox *ob, time_t now, int all, long long ticket,
 			got[i] = 0;		/* used: never given back */
 			progress++;
 			err[0] = '\0';
-			r = sink_send(ob->sink, rows[i].mail_from, rows[i].rcpt_to,
-			    rows[i].message, rows[i].len, err, sizeof(err));
+			if (rows[i].bad != NULL) {
+				/* never a half notice: it fails, and says why */
+				snprintf(err, sizeof(err), "the stored notice "
+				    "cannot be read: %s", rows[i].bad);
+				r = SINK_PERM;
+			} else
+				r = sink_send(ob->sink, rows[i].mail_from,
+				    rows[i].rcpt_to, rows[i].message,
+				    rows[i].len, err, sizeof(err));
 			metrics_notice((int)r);
 			switch (r) {
 			case SINK_OK:

@@ -581,6 +581,8 @@ take(struct pipeline *pl, struct pipeline_mail *pm, time_t now)
 	in.row.subject = in.m.subject;
 	in.row.raw = pm->raw;
 	in.row.len = pm->len;
+	in.row.parts = in.m.parts;	/* their base64 kept once */
+	in.row.nparts = in.m.nparts;
 
 	v = rules_classify(pl->cfg, &in.m, prc, &why);
 	if (v == RULES_LOOP) {

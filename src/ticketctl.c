@@ -5,6 +5,7 @@
  *   ticketctl -c FILE ticket list [-n N] [--status S] … [--json]
  *   ticketctl -c FILE ticket show [--full] [--json] N   (ctl_ticket.c)
  *   ticketctl -c FILE attachment ID > FILE
+ *   ticketctl -c FILE mail ID > FILE     a mail as it came
  *   ticketctl -c FILE outbox            notices not sent yet, and why
  *   ticketctl -c FILE user list | add EMAIL [ROLE] | role EMAIL ROLE |
  *                          grant EMAIL | revoke EMAIL | held |
@@ -46,6 +47,7 @@ usage(int status)
 	    "           [--requester ADDRESS] [--json]\n"
 	    "       ticketctl -c FILE ticket show [--full] [--json] NUMBER\n"
 	    "       ticketctl -c FILE attachment ID > FILE\n"
+	    "       ticketctl -c FILE mail ID > FILE\n"
 	    "       ticketctl -c FILE outbox\n"
 	    "       ticketctl -c FILE user list\n"
 	    "       ticketctl -c FILE user add EMAIL [user|admin|root]\n"
@@ -334,6 +336,30 @@ main(int argc, char *argv[])
 				fprintf(stderr, "ticketctl: %s\n", db_errmsg(db));
 			rc = rc != 0;
 			free(data);
+			db_free(&db);
+		}
+	} else if (strcmp(argv[0], "mail") == 0 && argc == 2) {
+		char *raw = NULL;
+		size_t len = 0;
+
+		if (ctl_parse_number(argv[1], &n) == -1)
+			usage(EX_USAGE);
+		if (isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "ticketctl: redirect the mail to a "
+			    "file: ticketctl mail %lld > FILE\n", n);
+			rc = EX_USAGE;
+		} else {
+			db = ctl_open_db(&cfg);
+			rc = db_mail_raw(db, n, &raw, &len);
+			if (rc == 0 && fwrite(raw, 1, len, stdout) != len)
+				rc = -1;
+			if (rc == 1)
+				fprintf(stderr, "ticketctl: no mail %lld\n", n);
+			else if (rc < 0)
+				fprintf(stderr, "ticketctl: mail %lld cannot be "
+				    "read back: %s\n", n, db_errmsg(db));
+			rc = rc != 0;
+			free(raw);
 			db_free(&db);
 		}
 	} else if (strcmp(argv[0], "user") == 0 && argc >= 2) {

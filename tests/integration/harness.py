@@ -32,6 +32,7 @@ import imaplib
 import json
 import os
 import pwd
+import re
 import select
 import shutil
 import signal
@@ -43,6 +44,7 @@ import tempfile
 import textwrap
 import time
 import unittest
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -974,12 +976,46 @@ class Desk:
             return 0
 
     def outbox(self):
-        return self.query("SELECT * FROM outbox ORDER BY id")
+        """The outbox, each message as it is sent (unpack_notice)."""
+        rows = self.query("SELECT * FROM outbox ORDER BY id")
+        for r in rows:
+            r["stored"] = r["message"]
+            r["message"] = unpack_notice(r["message"], r["form"],
+                                         self.blob)
+        return rows
+
+    def blob(self, blob_id):
+        return self.scalar("SELECT data FROM blobs WHERE id = ?", (blob_id,))
 
     def mails(self):
-        return self.query("SELECT id, message_id, source, uidvalidity, uid, "
+        rows = self.query("SELECT id, message_id, source, uidvalidity, uid, "
                           "from_addr, subject, size, raw, disposition, "
-                          "ticket_number, note FROM mails ORDER BY id")
+                          "ticket_number, note, raw_form FROM mails "
+                          "ORDER BY id")
+        for r in rows:
+            r["raw"] = unpack_notice(r["raw"], r["raw_form"], self.blob)
+        return rows
+
+
+def unpack_notice(stored, form, blob):
+    """A notice or mail as outbox.form or mails.raw_form keeps it
+    (schema.sql, src/notice.h), back to its bytes, written here from the
+    format's description: + 1 zlib, + 2 each attachment's base64 as NUL
+    B<blob id>:<length>[:<width>:<lf>:<eol>] NUL (a notice's: 76
+    columns, CRLF, no line end after the last line)."""
+    msg = zlib.decompress(stored) if form & 1 else stored
+    if not form & 2:
+        return msg
+
+    def b64(m):
+        data = blob(int(m.group(1)))
+        assert data is not None and len(data) == int(m.group(2)), m.group(0)
+        width = int(m.group(3) or 76)
+        nl = b"\n" if m.group(4) == b"1" else b"\r\n"
+        enc = base64.b64encode(data)
+        out = nl.join(enc[i:i + width] for i in range(0, len(enc), width))
+        return out + (nl if m.group(5) == b"1" else b"")
+    return re.sub(rb"\0B(\d+):(\d+)(?::(\d+):([01]):([01]))?\0", b64, msg)
 
 
 # ---------------------------------------------------------------------------

@@ -345,6 +345,47 @@ class ShowList(DeskTest):
                                        "rejected"), [])
 
 
+class Mails(DeskTest):
+    """ticketctl mail ID: a mail as it came, byte for byte, though the
+    database keeps it compressed with its attachment's base64 as a
+    reference to the stored attachment (schema 9)."""
+
+    def test_mail_as_it_came(self):
+        sink = self.start_sink()
+        d = self.make_desk(None, sink)
+        data = os.urandom(30000)
+        raw = mail_with_attachment("Screen flickers", "See the photo.\n",
+                                   "photo.jpg", data, ctype="image/jpeg")
+        d.stdin(raw, check=0)
+        reply = make_mail(subject="Re: [IT #1] Screen flickers",
+                          body="It still does.\n")
+        d.stdin(reply, check=0)
+        rows = d.query("SELECT id, raw_form, length(raw) AS n, size FROM "
+                       "mails ORDER BY id")
+        self.assertEqual(len(rows), 2)
+        first = rows[0]
+        self.assertEqual(first["raw_form"], 3)      # compressed, refs
+        self.assertLess(first["n"], 2000)
+        self.assertEqual(first["size"], len(raw))
+        out = d.ctl("ticket", "show", "1").out
+        self.assertIn(b"Mails as they came (save one with 'ticketctl mail "
+                      b"ID'):", out)
+        self.assertIn(b"\t%d bytes\n" % len(raw), out)
+        r = d.ctl("mail", str(first["id"]))
+        self.assertEqual((r.rc, r.err), (0, b""))
+        self.assertEqual(r.out, raw)
+        r = d.ctl("mail", str(rows[1]["id"]))
+        self.assertEqual(r.out, reply if isinstance(reply, bytes) else
+                         reply.encode())
+        # the harness reads the stored form the same way, independently
+        self.assertEqual(d.mails()[0]["raw"], raw)
+        r = d.ctl("mail", "999", check=1)
+        self.assertEqual((r.rc, r.out), (1, b""))
+        self.assertIn(b"no mail 999", r.err)
+        r = d.ctl("mail", "x", check=64)
+        self.assertEqual(r.rc, 64)
+
+
 class Hostile(DeskTest):
     """Text stored from mail (or put in the database by anyone) may hold
     anything: JSON stays valid and means the same text; the terminal gets

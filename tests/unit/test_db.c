@@ -20,8 +20,12 @@
 #include "buf.h"
 #include "db.h"
 #include "db_impl.h"
+#include "mail.h"
+#include "mime.h"
+#include "notice.h"
 #include "t.h"
 #include "xmalloc.h"
+#include "zpack.h"
 
 static char	 tmpdir[] = "/tmp/test_db.XXXXXX";
 static int	 nfile;
@@ -1430,6 +1434,326 @@ test_sla_sweep(void)
 	free(path);
 }
 
+/*
+ * v9 (issue 13): a mail is kept compressed when that is smaller, and read
+ * back byte for byte, NUL and 8-bit bytes included; a damaged one is an
+ * error, never other bytes.
+ */
+static void
+test_packed_mail(void)
+{
+	struct db_mail m = { 0 };
+	struct db *db;
+	char *path, *raw, *back = NULL;
+	size_t i, n = 0;
+	long long id = 0, small = 0;
+
+	db = fresh(&path);
+	raw = xmalloc(8000);
+	for (i = 0; i < 8000; i++)
+		raw[i] = "Subject: vpn\r\nIt drops at 9.\r\n\0\xe9"[i % 33];
+	m.message_id = "packed@x.example";
+	m.received_at = 1000;
+	m.source = "stdin";
+	m.raw = raw;
+	m.len = 8000;
+	m.disposition = "ticket";
+	T_INTEQ(db_mail_add(db, &m, &id), DB_OK);
+	m.message_id = "small@x.example";
+	m.raw = "Subject: x\r\n\r\nhi\r\n";
+	m.len = 18;
+	T_INTEQ(db_mail_add(db, &m, &small), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT raw_form FROM mails WHERE message_id = "
+	    "'packed@x.example'"), ZPACK_ZLIB);
+	T_CHECK(sql_int(path, "SELECT length(raw) FROM mails WHERE "
+	    "message_id = 'packed@x.example'") < 1000);
+	T_INTEQ(sql_int(path, "SELECT size FROM mails WHERE message_id = "
+	    "'packed@x.example'"), 8000);
+	T_INTEQ(sql_int(path, "SELECT raw_form FROM mails WHERE message_id = "
+	    "'small@x.example'"), ZPACK_PLAIN);
+	T_INTEQ(db_mail_raw(db, id, &back, &n), 0);
+	T_INTEQ(n, 8000);
+	T_CHECK(back != NULL && memcmp(back, raw, 8000) == 0);
+	free(back);
+	T_INTEQ(db_mail_raw(db, small, &back, &n), 0);
+	T_CHECK(back != NULL && n == 18 && memcmp(back, m.raw, 18) == 0);
+	free(back);
+	/* damaged on disk: an error, and no bytes */
+	T_INTEQ(sql(path, "UPDATE mails SET raw = substr(raw, 1, 40) WHERE "
+	    "message_id = 'packed@x.example'"), SQLITE_OK);
+	back = NULL;
+	T_CHECK(db_mail_raw(db, id, &back, &n) < 0);
+	T_CHECK(back == NULL);
+	free(back);
+	db_free(&db);
+	free(raw);
+	free(path);
+}
+
+/*
+ * v9 (issue 13): a notice with images is kept with references to the
+ * blobs and compressed, and comes out of the outbox as the very message
+ * notice_compose() writes with the images in it; a damaged one comes out
+ * marked bad, with why.
+ */
+static void
+test_packed_notice(void)
+{
+	struct notice_file f = { "shot.png", "image/png", NULL, 0,
+	    "img1.n@corp.example", 0 };
+	struct notice nt;
+	struct db_outbox *rows;
+	struct db *db;
+	char *path, *img, *eager, *byref, err[256];
+	size_t i, elen, rlen, n;
+	long long t, blob;
+
+	db = fresh(&path);
+	t = ticket(db, person(db, "alice@corp.example"), "screen");
+	img = xmalloc(30000);
+	for (i = 0; i < 30000; i++)
+		img[i] = (char)(i * 31 >> 3);
+	T_INTEQ(sql(path, "INSERT INTO blobs (sha256, size, data) VALUES "
+	    "('x', 30000, zeroblob(30000))"), SQLITE_OK);
+	blob = sql_int(path, "SELECT id FROM blobs WHERE sha256 = 'x'");
+	{
+		sqlite3 *h = NULL;
+		sqlite3_stmt *st = NULL;
+
+		T_INTEQ(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL),
+		    SQLITE_OK);
+		T_INTEQ(sqlite3_prepare_v2(h, "UPDATE blobs SET data = ?1",
+		    -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_blob(st, 1, img, 30000, SQLITE_STATIC);
+		T_INTEQ(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+	}
+	memset(&nt, 0, sizeof(nt));
+	nt.from_addr = "it@corp.example";
+	nt.to_addr = "alice@corp.example";
+	nt.subject = "[IT #1] screen";
+	nt.message_id = "n@corp.example";
+	nt.text = "Your screen.";
+	nt.html = "<p>Your screen.</p>";
+	nt.date = 1800000000;
+	nt.files = &f;
+	nt.nfiles = 1;
+	f.data = img;
+	f.len = 30000;
+	eager = notice_compose(&nt, &elen, err, sizeof(err));
+	f.data = NULL;
+	f.blob_id = blob;
+	byref = notice_compose(&nt, &rlen, err, sizeof(err));
+	T_CHECK(eager != NULL && byref != NULL);
+	if (eager == NULL || byref == NULL)
+		goto out;
+	T_INTEQ(db_outbox_add_refs(db, t, "assigned", "n@corp.example",
+	    "it@corp.example", "alice@corp.example", byref, rlen, 1, 1000,
+	    "pending", NULL, NULL), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT form FROM outbox"),
+	    ZPACK_ZLIB | ZPACK_REFS);
+	/* the image is in the database once: the notice is small */
+	T_CHECK(sql_int(path, "SELECT length(message) FROM outbox") < 2000);
+	T_INTEQ(db_outbox_due(db, 1000, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1) {
+		T_CHECK(rows[0].bad == NULL);
+		T_INTEQ(rows[0].len, elen);
+		T_CHECK(rows[0].len == elen &&
+		    memcmp(rows[0].message, eager, elen) == 0);
+	}
+	db_outbox_rows_free(rows, n);
+
+	/* the image gone (it never is), or the row damaged: bad, and why */
+	T_INTEQ(sql(path, "UPDATE blobs SET id = id + 100"), SQLITE_OK);
+	T_INTEQ(db_outbox_due(db, 1000, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1) {
+		T_CHECK(rows[0].bad != NULL &&
+		    strstr(rows[0].bad, "not in the database") != NULL);
+		T_INTEQ(rows[0].len, 0);
+	}
+	db_outbox_rows_free(rows, n);
+	T_INTEQ(sql(path, "UPDATE outbox SET message = substr(message, 1, "
+	    "length(message) / 2)"), SQLITE_OK);
+	T_INTEQ(db_outbox_due(db, 1000, 1, 0, 10, &rows, &n), DB_OK);
+	T_INTEQ(n, 1);
+	if (n == 1)
+		T_CHECK(rows[0].bad != NULL &&
+		    strstr(rows[0].bad, "zlib") != NULL);
+	db_outbox_rows_free(rows, n);
+out:
+	free(eager);
+	free(byref);
+	free(img);
+	db_free(&db);
+	free(path);
+}
+
+/* Read a whole file; NULL when it cannot be read. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		p = xmalloc((size_t)n + 1);
+		if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+			free(p);
+			p = NULL;
+		} else
+			*len = (size_t)n;
+	}
+	fclose(f);
+	return p;
+}
+
+/*
+ * Store raw as the pipeline does (parsed, its parts' places given) and read
+ * it back: the same bytes. The stored form into *form; 1 when kept the
+ * same, 0 (and a message) when not.
+ */
+static int
+store_and_read(struct db *db, const char *what, const char *raw, size_t len,
+    int *form, const char *path)
+{
+	static int k;
+	struct db_mail m = { 0 };
+	struct mail ml;
+	char id[64], q[128], *back = NULL;
+	size_t n = 0;
+	long long mid = 0;
+	int ok;
+
+	mime_parse(raw, len, NULL, &ml);
+	snprintf(id, sizeof(id), "kept-%d@x.example", ++k);
+	m.message_id = id;
+	m.received_at = 1000;
+	m.source = "stdin";
+	m.raw = raw;
+	m.len = len;
+	m.disposition = "ticket";
+	m.parts = ml.parts;
+	m.nparts = ml.nparts;
+	T_INTEQ(db_mail_add(db, &m, &mid), DB_OK);
+	mail_clear(&ml);
+	snprintf(q, sizeof(q), "SELECT raw_form FROM mails WHERE id = %lld",
+	    mid);
+	*form = (int)sql_int(path, q);
+	ok = db_mail_raw(db, mid, &back, &n) == 0 && n == len &&
+	    memcmp(back, raw, len) == 0;
+	if (!ok)
+		fprintf(stderr, "# %s: not read back the same (%zu of %zu "
+		    "bytes)\n", what, n, len);
+	free(back);
+	return ok;
+}
+
+/* A mail with one image part, its base64 written as asked. */
+static char *
+image_mail(const char *img, size_t imglen, size_t width, int lf, int eol,
+    int broken, size_t *len)
+{
+	struct buf b;
+	const char *nl = lf ? "\n" : "\r\n";
+	size_t i;
+
+	buf_init(&b, 1 << 24);
+	buf_printf(&b, "From: a@corp.example%sSubject: screen%sMessage-ID: "
+	    "<i@x>%sMIME-Version: 1.0%sContent-Type: multipart/mixed; "
+	    "boundary=\"BB\"%s%s--BB%sContent-Type: text/plain%s%sIt "
+	    "flickers.%s--BB%sContent-Type: image/png; name=\"s.png\"%s"
+	    "Content-Transfer-Encoding: base64%s%s", nl, nl, nl, nl, nl, nl,
+	    nl, nl, nl, nl, nl, nl, nl, nl);
+	i = b.len;
+	notice_base64_lines(&b, img, imglen, width, lf);
+	if (broken) {		/* one line a character short */
+		memmove(b.data + i + 100, b.data + i + 101, b.len - i - 101);
+		b.len--;
+	}
+	if (eol)
+		buf_addstr(&b, nl);
+	buf_printf(&b, "%s--BB--%s", eol ? "" : nl, nl);
+	return buf_steal(&b, len);
+}
+
+/*
+ * v9 (issue 13): an attachment's base64 in the stored mail is a reference
+ * to the blob with its bytes, when writing them out again gives the very
+ * same text; the mail always reads back byte for byte. Then every mail of
+ * the corpora (tests/corpus, ../shared/corpus when there).
+ */
+static void
+test_raw_kept_once(void)
+{
+	static const struct {
+		size_t width;
+		int lf, eol, broken, refs;
+	} v[] = {
+		{ 76, 0, 1, 0, 1 }, { 76, 1, 1, 0, 1 }, { 72, 0, 0, 0, 1 },
+		{ 64, 1, 0, 0, 1 }, { 76, 0, 1, 1, 0 }, { 100000, 0, 1, 0, 1 },
+	};
+	struct db *db;
+	char *path, *img, *raw, q[256];
+	size_t i, len, n = 0, same = 0, refs = 0;
+	glob_t g;
+	int form;
+	unsigned seed = 99;
+
+	db = fresh(&path);
+	img = xmalloc(20000);
+	for (i = 0; i < 20000; i++)
+		img[i] = (char)(rand_r(&seed) & 0xff);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		raw = image_mail(img, 20000 - i, v[i].width, v[i].lf, v[i].eol,
+		    v[i].broken, &len);
+		snprintf(q, sizeof(q), "variant %zu", i);
+		T_CHECK(store_and_read(db, q, raw, len, &form, path));
+		if (form != (v[i].refs ? ZPACK_REFS | ZPACK_ZLIB :
+		    ZPACK_ZLIB)) {
+			fprintf(stderr, "# variant %zu: form %d\n", i, form);
+			T_CHECK(0);
+		}
+		if (v[i].refs)		/* the image is in the row no more */
+			T_CHECK(sql_int(path, "SELECT length(raw) FROM mails "
+			    "ORDER BY id DESC LIMIT 1") < 2000);
+		free(raw);
+	}
+	/* the same image twice is one blob */
+	T_CHECK(sql_int(path, "SELECT count(*) FROM blobs") <=
+	    (long long)(sizeof(v) / sizeof(v[0])));
+
+	/* every mail of the corpora */
+	memset(&g, 0, sizeof(g));
+	glob("tests/corpus/*.eml", 0, NULL, &g);
+	glob("../shared/corpus/*/*.eml", GLOB_APPEND, NULL, &g);
+	glob("../shared/corpus/*/*/*.eml", GLOB_APPEND, NULL, &g);
+	for (i = 0; i < g.gl_pathc; i++) {
+		if ((raw = slurp(g.gl_pathv[i], &len)) == NULL)
+			continue;
+		n++;
+		same += store_and_read(db, g.gl_pathv[i], raw, len, &form,
+		    path);
+		refs += (form & ZPACK_REFS) != 0;
+		free(raw);
+	}
+	globfree(&g);
+	fprintf(stderr, "# %zu corpus mails read back the same, %zu of them "
+	    "with their attachments kept once\n", same, refs);
+	T_INTEQ(same, n);
+	T_CHECK(n >= 1);
+	free(img);
+	db_free(&db);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1457,6 +1781,9 @@ main(void)
 	T_RUN(test_migrate_v7);
 	T_RUN(test_migrate_v8);
 	T_RUN(test_sla_sweep);
+	T_RUN(test_packed_mail);
+	T_RUN(test_packed_notice);
+	T_RUN(test_raw_kept_once);
 	t_rmdir(tmpdir);
 	return T_END();
 }

@@ -258,6 +258,34 @@ test_drain_perm(void)
 	db_free(&db);
 }
 
+/*
+ * A stored notice that cannot be read back (its image reference points at
+ * nothing, v9) is never sent in part: it fails for good, says why, and
+ * the next one goes out.
+ */
+static void
+test_drain_unreadable(void)
+{
+	struct db *db = fresh();
+	struct sink sk;
+	struct outbox ob;
+	struct outbox_stats st;
+
+	memset(&sk, 0, sizeof(sk));
+	outbox_init(&ob, db, &sk);
+	T_INTEQ(db_outbox_add_refs(db, 0, "assigned", "bad.1@desk",
+	    "it@corp.example", "bad@x", "Subject: x\r\n\r\n\0B999:10\0\r\n",
+	    25, 1, 100, "pending", NULL, NULL), DB_OK);
+	queue(db, 0, "good@x", 101);
+	T_INTEQ(outbox_drain(&ob, 200, 0, 0, &st), DB_OK);
+	T_INTEQ(st.failed, 1);
+	T_INTEQ(st.sent, 1);
+	T_INTEQ(sk.calls, 1);
+	T_STREQ(sk.sent[0], "good@x");
+	T_INTEQ(due(db, 99999, 1), 0);
+	db_free(&db);
+}
+
 static void
 test_drain_ticket_and_lease(void)
 {
@@ -515,6 +543,7 @@ main(void)
 	T_RUN(test_drain_ok);
 	T_RUN(test_drain_temp);
 	T_RUN(test_drain_perm);
+	T_RUN(test_drain_unreadable);
 	T_RUN(test_drain_ticket_and_lease);
 	T_RUN(test_drain_reclaims_gone_holder);
 	T_RUN(test_drain_stops_between_notices);
