@@ -44,7 +44,7 @@ endif
 
 SRCS     := $(filter-out src/ticketd.c src/ticketctl.c,$(wildcard src/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/templates_gen.o \
-	    $(BUILD)/web_templates.o
+	    $(BUILD)/web_templates.o $(BUILD)/zdict_notice.o
 # the web page's templates and stylesheet, compiled in as web_tpl_NAME_EXT
 WEBTPL   := $(sort $(wildcard templates/web/*.html templates/web/*.css))
 LIB      := $(BUILD)/libticketd.a
@@ -92,6 +92,14 @@ $(BUILD)/web_templates.c: $(WEBTPL) contrib/embed.sh
 		contrib/embed.sh web_tpl_$$(basename $$f | tr .- __) < $$f || \
 		    exit 1; \
 	done > $@.tmp && mv $@.tmp $@
+
+# the frozen dictionary of stored notices (src/zpack.h): never edited
+$(BUILD)/zdict_notice.c: src/zdict-notice.txt contrib/embed.sh
+	@mkdir -p $(@D)
+	contrib/embed.sh zdict_notice crlf < src/zdict-notice.txt > $@
+
+$(BUILD)/zdict_notice.o: $(BUILD)/zdict_notice.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/web_templates.o: $(BUILD)/web_templates.c
 	$(CC) $(CFLAGS) -c -o $@ $<

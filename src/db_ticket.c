@@ -486,9 +486,9 @@ db_outbox_add_refs(struct db *db, long long ticket, const char *kind,
 	bind_text(st, 5, rcpt_to);
 	/* images by reference (notice_unref), the whole compressed */
 	form = refs ? ZPACK_REFS : 0;
-	if ((z = zpack(message, len, &zlen)) != NULL) {
+	if ((z = zpack_notice(message, len, &zlen)) != NULL) {
 		sqlite3_bind_blob64(st, 6, z, zlen, SQLITE_STATIC);
-		form |= ZPACK_ZLIB;
+		form |= ZPACK_ZLIB | ZPACK_DICT;
 	} else
 		sqlite3_bind_blob64(st, 6, message, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <zlib.h>
 
@@ -33,6 +34,52 @@ zpack(const void *p, size_t len, size_t *outlen)
 		return NULL;
 	}
 	*outlen = n;
+	return out;
+}
+
+extern const char zdict_notice[];	/* build/zdict_notice.c */
+
+const char *
+zpack_notice_dict(size_t *len)
+{
+	*len = strlen(zdict_notice);
+	return zdict_notice;
+}
+
+/*
+ * Level 6 here: with the dictionary a notice takes 60 µs instead of 47
+ * at level 1, and comes out 384 bytes instead of 543 (the bench's).
+ */
+char *
+zpack_notice(const void *p, size_t len, size_t *outlen)
+{
+	z_stream z = { 0 };
+	const char *dict;
+	size_t dlen;
+	uLong n;
+	char *out;
+
+	*outlen = 0;
+	if (len < 64 || len > UINT_MAX / 2)
+		return NULL;
+	if (deflateInit(&z, 6) != Z_OK)
+		return NULL;
+	dict = zpack_notice_dict(&dlen);
+	n = deflateBound(&z, (uLong)len);
+	out = xmalloc(n);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)n;
+	if (deflateSetDictionary(&z, (const Bytef *)dict, (uInt)dlen) !=
+	    Z_OK || deflate(&z, Z_FINISH) != Z_STREAM_END ||
+	    z.total_out >= len) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*outlen = z.total_out;
+	deflateEnd(&z);
 	return out;
 }
 
@@ -73,6 +120,20 @@ zunpack(const void *p, size_t len, size_t max, size_t *outlen, char *err,
 		have = (size_t)(z.next_out - (Bytef *)out);
 		if (rc == Z_STREAM_END)
 			break;
+		if (rc == Z_NEED_DICT) {
+			const char *dict;
+			size_t dlen;
+
+			dict = zpack_notice_dict(&dlen);
+			if (z.adler != ZPACK_DICT_ADLER32 ||
+			    inflateSetDictionary(&z, (const Bytef *)dict,
+			    (uInt)dlen) != Z_OK) {
+				snprintf(err, errsz, "zlib: compressed with a "
+				    "dictionary this ticketd does not have");
+				goto fail;
+			}
+			continue;
+		}
 		if (rc == Z_BUF_ERROR && z.avail_out > 0) {
 			snprintf(err, errsz, "zlib: the data ends early");
 			goto fail;

@@ -1000,10 +1000,18 @@ class Desk:
 def unpack_notice(stored, form, blob):
     """A notice or mail as outbox.form or mails.raw_form keeps it
     (schema.sql, src/notice.h), back to its bytes, written here from the
-    format's description: + 1 zlib, + 2 each attachment's base64 as NUL
+    format's description: + 1 zlib (+ 4 with the dictionary
+    src/zdict-notice.txt, lines ending CR LF), + 2 each attachment's
+    base64 as NUL
     B<blob id>:<length>[:<width>:<lf>:<eol>] NUL (a notice's: 76
     columns, CRLF, no line end after the last line)."""
-    msg = zlib.decompress(stored) if form & 1 else stored
+    if form & 4:        # + 4: with the notice dictionary
+        with open(os.path.join(REPO, "src", "zdict-notice.txt"), "rb") as f:
+            zdict = f.read().replace(b"\n", b"\r\n")
+        d = zlib.decompressobj(zdict=zdict)
+        msg = d.decompress(stored) + d.flush()
+    else:
+        msg = zlib.decompress(stored) if form & 1 else stored
     if not form & 2:
         return msg
 

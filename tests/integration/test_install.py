@@ -15,10 +15,9 @@ import stat
 import subprocess
 import textwrap
 import unittest
-import zlib
 
 from harness import (REPO, DeskTest, bin_dir, check_sanitizer, make_mail,
-                     parse_mail, sanitizer_env)
+                     parse_mail, sanitizer_env, unpack_notice)
 
 MAN = os.path.join(REPO, "man")
 PAGES = ["ticketd.8", "ticketctl.8", "ticketd.conf.5", "ticketd-mail.7"]
@@ -163,8 +162,7 @@ class Install(unittest.TestCase):
         msg, form = con.execute("SELECT message, form FROM outbox WHERE "
                                 "kind = 'ack'").fetchone()
         con.close()
-        if form & 1:                    # kept compressed (src/zpack.h)
-            msg = zlib.decompress(msg)
+        msg = unpack_notice(msg, form, None)    # src/zpack.h
         self.assertIn(b"LOCAL EDIT of the installed ack.md", msg)
 
         self.verify_unit(unit)

@@ -3,6 +3,7 @@
  * trips and hostile compressed data, and notice_unref() giving back the
  * very bytes notice_compose() writes when it has the image itself.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,63 @@ test_hostile(void)
 	free(back);
 	free(z);
 	free(big);
+}
+
+/*
+ * The notice dictionary is frozen: stored notices need its very bytes
+ * (src/zdict-notice.txt, lines ending in CR LF once built in).
+ */
+static void
+test_dict(void)
+{
+	const char *d;
+	size_t dlen, zlen, n, i;
+	char err[256], *z, *back, *msg;
+	uLong a;
+	z_stream zs;
+	Bytef out[256];
+	uLongf olen;
+
+	d = zpack_notice_dict(&dlen);
+	T_INTEQ(dlen, 17704);
+	a = adler32(adler32(0, NULL, 0), (const Bytef *)d, (uInt)dlen);
+	T_CHECK(a == ZPACK_DICT_ADLER32);
+	T_CHECK(memcmp(d, "Date: ", 6) == 0);
+	T_CHECK(strstr(d, "\r\n") != NULL);
+	for (i = 0; i < dlen; i++)
+		if (d[i] == '\n' && (i == 0 || d[i - 1] != '\r'))
+			break;
+	T_INTEQ(i, dlen);		/* every line ends in CR LF */
+
+	/* a notice: much smaller than plain zlib, and back the same */
+	msg = xstrdup(d + 6000);
+	z = zpack_notice(msg, strlen(msg), &zlen);
+	T_CHECK(z != NULL && zlen < strlen(msg) / 10);
+	if (z != NULL) {
+		back = zunpack(z, zlen, 1 << 20, &n, err, sizeof(err));
+		T_CHECK(back != NULL && n == strlen(msg) &&
+		    memcmp(back, msg, n) == 0);
+		free(back);
+	}
+	free(z);
+	free(msg);
+
+	/* a stream made with some other dictionary: refused, and why */
+	memset(&zs, 0, sizeof(zs));
+	T_INTEQ(deflateInit(&zs, 6), Z_OK);
+	T_INTEQ(deflateSetDictionary(&zs, (const Bytef *)"other words",
+	    11), Z_OK);
+	zs.next_in = (Bytef *)(uintptr_t)"other words, other words";
+	zs.avail_in = 24;
+	zs.next_out = out;
+	zs.avail_out = sizeof(out);
+	T_INTEQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	olen = zs.total_out;
+	deflateEnd(&zs);
+	back = zunpack(out, olen, 1000, &n, err, sizeof(err));
+	T_CHECK(back == NULL);
+	T_CHECK(strstr(err, "dictionary") != NULL);
+	free(back);
 }
 
 /* ---- notice_unref ---- */
@@ -270,6 +328,7 @@ main(void)
 {
 	T_RUN(test_roundtrip);
 	T_RUN(test_hostile);
+	T_RUN(test_dict);
 	T_RUN(test_unref);
 	T_RUN(test_unref_hostile);
 	return T_END();
