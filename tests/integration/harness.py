@@ -583,6 +583,7 @@ class SmtpSink:
         self.dir = os.path.join(dirpath, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
+        self.auto_port = port is None   # ours to change if taken meanwhile
         self.tls = tls
         self.require_starttls = require_starttls
         self.auth = auth            # (user, password) or None
@@ -592,6 +593,19 @@ class SmtpSink:
         self.proc = None
 
     def start(self, timeout=15):
+        """Start it; a port picked by free_port() that a parallel test
+        took in the meantime is picked again (up to five times)."""
+        for attempt in range(5):
+            try:
+                return self._start(timeout)
+            except AssertionError as e:
+                if not (self.auto_port and "in use" in str(e)) or \
+                        attempt == 4:
+                    raise
+                log("smtp sink: port", self.port, "taken, another one")
+                self.port = free_port()
+
+    def _start(self, timeout):
         assert self.proc is None
         cmd = [PYTHON, os.path.join(HERE, "smtpsink.py"), "--port",
                str(self.port), "--dir", self.dir]
