@@ -340,6 +340,9 @@ raw_skeleton(struct db *db, const struct db_mail *m, struct buf *out)
 	const struct mail_part *pt;
 	int rc, done;
 
+	/* a NUL would read as a reference: such a mail is kept as it is */
+	if (memchr(m->raw, '\0', m->len) != NULL)
+		return DB_OK;
 	for (i = 0; i < m->nparts; i++) {
 		pt = &m->parts[i];
 		if (pt->raw_len == 0 || pt->raw_off < at ||
