@@ -4,7 +4,12 @@ before its fix."""
 
 import os
 import re
+import signal
+import subprocess
+import time
 import unittest
+import urllib.error
+import urllib.request
 
 import harness
 from harness import REPO, DeskTest, make_mail, parse_mail, rfc2047, wait_until
@@ -202,6 +207,59 @@ class Demo(DeskTest):
                              body="/resolve fixed\n"), check=0)
         self.assertEqual(desk.scalar("SELECT status FROM tickets WHERE "
                                      "number = ?", (n,)), "resolved")
+
+
+class DemoRuns(DeskTest):
+    """make demo (contrib/demo.sh) starts the desk with its status page,
+    prints the page's address and an admin link, and both answer: the
+    dashboard to anyone, the tickets of the sample mails to the link.
+    SIGTERM stops it and says where everything was kept."""
+
+    def test_demo_prints_a_page_and_an_admin_link_that_work(self):
+        env = dict(os.environ, TICKETD_TEST_TMP=self.tmp)
+        p = subprocess.Popen(["sh", os.path.join(REPO, "contrib", "demo.sh")],
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env=env,
+                             start_new_session=True)
+        self.addCleanup(harness.kill_group, p.pid)
+        banner, urls = [], {}
+        end = time.monotonic() + 60
+        while time.monotonic() < end and "admin" not in urls:
+            line = p.stdout.readline().decode("utf-8", "replace")
+            if not line:
+                break
+            banner.append(line)
+            m = re.match(r"\s*(Status page|Admin link):\s+(http://\S+)",
+                         line)
+            if m:
+                urls["page" if m.group(1) == "Status page" else "admin"] = \
+                    m.group(2)
+        self.assertEqual(set(urls), {"page", "admin"}, "".join(banner))
+        self.assertTrue(urls["page"].startswith("http://127.0.0.1:"))
+        self.assertRegex(urls["admin"], r"/\?k=[A-Za-z0-9_.-]+$")
+
+        def get(url):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    return r.status, r.read().decode()
+            except (urllib.error.URLError, OSError) as e:
+                return getattr(e, "code", None), ""
+
+        # the page answers, the sample mails become tickets behind the link
+        wait_until(lambda: get(urls["page"])[0] == 200, 30,
+                   what="the status page")
+        base, key = urls["admin"].split("/?k=")
+        wait_until(lambda: "Printer on the 3rd floor" in
+                   get("%s/tickets?k=%s" % (base, key))[1], 60,
+                   what="the demo's tickets behind the admin link")
+        code, body = get(urls["admin"])
+        self.assertEqual(code, 200)
+        # without the key the tickets stay closed
+        self.assertEqual(get(base + "/tickets")[0], 403)
+
+        os.killpg(p.pid, signal.SIGTERM)
+        out, _ = p.communicate(timeout=60)
+        self.assertIn(b"Servers stopped. Everything is kept in", out)
 
 
 class Docs(unittest.TestCase):
