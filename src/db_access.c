@@ -8,10 +8,8 @@
 
 #include "db.h"
 #include "db_impl.h"
-#include "limits.h"
 #include "log.h"
 #include "xmalloc.h"
-#include "zpack.h"
 
 /* A statement from the connection's cache (db_get), given back with db_put. */
 static int
@@ -277,20 +275,12 @@ db_mail_raw(struct db *db, long long mail, char **raw, size_t *len)
 	if (rc == SQLITE_ROW) {
 		p = sqlite3_column_blob(st, 0);
 		n = (size_t)sqlite3_column_bytes(st, 0);
-		if (sqlite3_column_int(st, 1) != ZPACK_PLAIN) {
-			*raw = db_unpack(db, p, n, sqlite3_column_int(st, 1),
-			    len, err, sizeof(err));
-			if (*raw == NULL) {
-				log_warnx("mail %lld: the stored mail cannot "
-				    "be read: %s", mail, err);
-				rc = SQLITE_CORRUPT;
-			}
-		} else {
-			*len = n;
-			*raw = xmalloc(n + 1);
-			if (n > 0)
-				memcpy(*raw, p, n);
-			(*raw)[n] = '\0';
+		*raw = db_unpack(db, p, n, sqlite3_column_int(st, 1), len, err,
+		    sizeof(err));
+		if (*raw == NULL) {
+			log_warnx("mail %lld: the stored mail cannot be read: "
+			    "%s", mail, err);
+			rc = SQLITE_CORRUPT;
 		}
 	}
 	db_put(db, st);

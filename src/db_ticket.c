@@ -562,7 +562,10 @@ db_unpack(struct db *db, const void *p, size_t len, int form, size_t *outlen,
 	}
 	if (form & ZPACK_REFS)
 		msg = notice_unref(p, len, blob_data, db, outlen, err, errsz);
-	else {
+	else if (z != NULL) {
+		*outlen = len;		/* zunpack's buffer is the answer */
+		return z;
+	} else {
 		msg = xmalloc(len + 1);
 		memcpy(msg, p, len);
 		msg[len] = '\0';
