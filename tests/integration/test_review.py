@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import unittest
 import urllib.error
@@ -237,10 +238,16 @@ class DemoRuns(DeskTest):
         self.assertEqual(set(urls), {"page", "admin"}, "".join(banner))
         self.assertTrue(urls["page"].startswith("http://127.0.0.1:"))
         self.assertRegex(urls["admin"], r"/\?k=[A-Za-z0-9_.-]+$")
+        # the daemon logs every request (-v) into the pipe: keep reading
+        # it, or a full pipe stops the daemon in the middle of the test
+        rest = []
+        drain = threading.Thread(target=lambda: rest.extend(
+            iter(p.stdout.readline, b"")), daemon=True)
+        drain.start()
 
         def get(url):
             try:
-                with urllib.request.urlopen(url, timeout=5) as r:
+                with urllib.request.urlopen(url, timeout=20) as r:
                     return r.status, r.read().decode()
             except (urllib.error.URLError, OSError) as e:
                 return getattr(e, "code", None), ""
@@ -253,13 +260,16 @@ class DemoRuns(DeskTest):
                    get("%s/tickets?k=%s" % (base, key))[1], 60,
                    what="the demo's tickets behind the admin link")
         code, body = get(urls["admin"])
-        self.assertEqual(code, 200)
+        self.assertEqual(code, 200, b"".join(rest[-40:]).decode(
+            "utf-8", "replace"))
         # without the key the tickets stay closed
         self.assertEqual(get(base + "/tickets")[0], 403)
 
         os.killpg(p.pid, signal.SIGTERM)
-        out, _ = p.communicate(timeout=60)
-        self.assertIn(b"Servers stopped. Everything is kept in", out)
+        p.wait(timeout=60)
+        drain.join(timeout=60)
+        self.assertIn(b"Servers stopped. Everything is kept in",
+                      b"".join(rest))
 
 
 class Docs(unittest.TestCase):
