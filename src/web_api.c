@@ -24,7 +24,7 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	const struct stats *st;
 	struct metrics m;
 	struct out o;
-	long long pending = 0, failed = 0, computed, last_ms;
+	long long pending = 0, failed = 0, computed, last_ms, missed;
 	int rc, p, s;
 
 	rc = wp_stats(ctx, &st);
@@ -86,7 +86,7 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "their requester's /solved (self-help).\n# TYPE "
 	    "ticketd_tickets_self_help gauge\nticketd_tickets_self_help "
 	    "%lld\n", st->self_help);
-	web_stats_info(ctx->site->stats, &computed, &last_ms);
+	web_stats_info(ctx->site->stats, &computed, &last_ms, &missed);
 	wp_printf(&o, "# HELP ticketd_web_figures_total Times the page's "
 	    "figures (dashboard, these gauges) were computed.\n# TYPE "
 	    "ticketd_web_figures_total counter\nticketd_web_figures_total "
@@ -99,6 +99,10 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "figures shown.\n# TYPE ticketd_web_figures_age_seconds gauge\n"
 	    "ticketd_web_figures_age_seconds %lld\n", ctx->now >= st->now ?
 	    (long long)(ctx->now - st->now) : 0LL);
+	wp_printf(&o, "# HELP ticketd_web_figures_waits_missed_total Requests "
+	    "that waited for new figures in vain and were shown older ones.\n"
+	    "# TYPE ticketd_web_figures_waits_missed_total counter\n"
+	    "ticketd_web_figures_waits_missed_total %lld\n", missed);
 	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "
 	    "started.\n# TYPE ticketd_start_time_seconds gauge\n"
 	    "ticketd_start_time_seconds %lld\n", (long long)m.started);

@@ -35,6 +35,8 @@ struct web_stats {
 	struct db	*watch;		/* data_version, under mu */
 	struct web_snap	*cur;		/* the latest, or NULL */
 	long long	 gen;		/* computations ended, with or without */
+	long long	 begun;		/* computations begun */
+	long long	 waits_missed;	/* readers who waited in vain */
 	int		 last_rc;	/* of the last computation */
 	long long	 last_ms;	/* how long it took */
 	int		 want;		/* a reader asked for new figures */
@@ -119,12 +121,14 @@ refresher(void *arg)
 		window = ws->want_window;
 		/* before the computation: a change after it is seen later */
 		v = version(ws);
-		pthread_mutex_unlock(&ws->mu);
-
 		s = xcalloc(1, sizeof(*s));
 		s->refs = 1;
 		s->version = v;
 		s->window = window;
+		/* a reader who asked before this moment gets these */
+		s->seq = ++ws->begun;
+		pthread_mutex_unlock(&ws->mu);
+
 		t0 = mono_ms();
 		rc = stats_compute(ws->db, time(NULL), window, &s->st);
 		if (ws->delay_ms > 0) {
@@ -266,11 +270,21 @@ fresh(const struct web_snap *s, long long v, long long window, time_t now)
 	    now - s->st.now < WEB_STATS_MAX_AGE;
 }
 
+/*
+ * Whether the reader who asked for figures computed after `target` began
+ * (with online window `window`) has them.
+ */
+static int
+arrived(const struct web_snap *s, long long target, long long window)
+{
+	return s != NULL && s->seq >= target && s->window == window;
+}
+
 int
 web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 {
 	struct timespec until;
-	long long v, gen;
+	long long v, gen, target;
 	int rc, wait;
 
 	*snap = NULL;
@@ -291,15 +305,32 @@ web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 			until = deadline(wait);
 			gen = ws->gen;
 			/*
-			 * Until figures computed after the change this
-			 * request saw (their version was read before the
-			 * computation began), or a computation failed.
+			 * Until figures whose computation began after this
+			 * request saw the database (its version is read
+			 * under this lock as it begins), or a computation
+			 * failed. Not "figures of version v": on a desk
+			 * that keeps writing, the next computation already
+			 * sees a later version, and the reader would wait
+			 * in vain.
 			 */
-			while (!fresh(ws->cur, v, window, time(NULL)) &&
-			    !(ws->gen != gen && ws->last_rc != DB_OK) &&
-			    pthread_cond_timedwait(&ws->done, &ws->mu,
-			    &until) != ETIMEDOUT)
-				;
+			target = ws->begun + 1;
+			while (!arrived(ws->cur, target, window) &&
+			    !(ws->gen != gen && ws->last_rc != DB_OK)) {
+				if (ws->cur != NULL &&
+				    ws->cur->seq >= target) {
+					/* made for another window */
+					ws->want = 1;
+					ws->want_window = window;
+					pthread_cond_signal(&ws->cv);
+					target = ws->begun + 1;
+				}
+				if (pthread_cond_timedwait(&ws->done, &ws->mu,
+				    &until) == ETIMEDOUT) {
+					if (!arrived(ws->cur, target, window))
+						ws->waits_missed++;
+					break;
+				}
+			}
 		}
 	}
 	if (ws->cur != NULL) {
@@ -324,11 +355,13 @@ web_stats_put(struct web_stats *ws, struct web_snap **snap)
 }
 
 void
-web_stats_info(struct web_stats *ws, long long *computed, long long *last_ms)
+web_stats_info(struct web_stats *ws, long long *computed, long long *last_ms,
+    long long *waits_missed)
 {
 	pthread_mutex_lock(&ws->mu);
 	*computed = ws->gen;
 	*last_ms = ws->last_ms;
+	*waits_missed = ws->waits_missed;
 	pthread_mutex_unlock(&ws->mu);
 }
 

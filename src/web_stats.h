@@ -53,6 +53,7 @@ struct web_snap {
 	long long	 version;	/* data_version seen before computing */
 	long long	 window;	/* online_window they were made for */
 	long long	 gen;		/* 1, 2, … in the order computed */
+	long long	 seq;		/* 1, 2, … in the order begun */
 	struct stats	 st;
 };
 
@@ -83,9 +84,10 @@ int	web_stats_page(struct web_stats *, const struct web_snap *,
 void	web_stats_page_keep(struct web_stats *, const struct web_snap *,
 	    const char *viewer, time_t now, const struct buf *page);
 
-/* Computations ended so far (with or without error), and how long the
- * last one took: /metrics shows them. */
+/* Computations ended so far (with or without error), how long the last
+ * one took, and the readers that waited for new figures in vain
+ * (WEB_STATS_WAIT_MAX_MS passed): /metrics shows them. */
 void	web_stats_info(struct web_stats *, long long *computed,
-	    long long *last_ms);
+	    long long *last_ms, long long *waits_missed);
 
 #endif

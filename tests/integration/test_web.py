@@ -20,6 +20,7 @@ import sqlite3
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -610,6 +611,44 @@ class Figures(FiguresBase):
         self.assertGreaterEqual(self.metric("ticketd_web_figures_seconds"), 0)
         self.assertLess(self.metric("ticketd_web_figures_age_seconds"), 60)
 
+
+    def test_a_busy_desk_keeps_nobody_waiting(self):
+        """A desk that writes all the time (mail, the outbox) changes the
+        database between a reader's look and the computation it asked
+        for: the reader gets that computation, not the 2-second wait
+        for figures of a version that is already gone."""
+        self.assertEqual(self.raised(), 3)
+        stop = threading.Event()
+        writes = [0]
+
+        def writer():
+            con = sqlite3.connect(self.desk.db, timeout=10)
+            try:
+                con.execute("CREATE TABLE IF NOT EXISTS test_noise "
+                            "(x INTEGER)")
+                con.commit()
+                while not stop.is_set():
+                    con.execute("INSERT INTO test_noise VALUES (1)")
+                    con.commit()
+                    writes[0] += 1
+                    time.sleep(0.002)
+            finally:
+                con.close()
+
+        th = threading.Thread(target=writer, daemon=True)
+        th.start()
+        try:
+            wait_until(lambda: writes[0] > 10, 10, what="the writer")
+            n = self.metric("ticketd_web_figures_total")
+            for _ in range(10):
+                self.assertIn("3 tickets raised", self.get("/")[1])
+            # every reader waited for a computation of its own
+            self.assertGreater(self.metric("ticketd_web_figures_total"), n)
+        finally:
+            stop.set()
+            th.join()
+        self.assertEqual(
+            self.metric("ticketd_web_figures_waits_missed_total"), 0)
 
     def test_each_viewer_gets_their_own_page(self):
         """The drawn dashboard is reused a few seconds for the same viewer
