@@ -177,13 +177,29 @@ qp_plain(const unsigned char *p, size_t n)
 	return 1;
 }
 
-/* Encode one line (no line break inside) of n bytes. */
+/* The columns bytes p[i..j) take from column col (qp_must_escape()). */
+static size_t
+qp_width(const unsigned char *p, size_t i, size_t j, size_t n, size_t col)
+{
+	size_t k, w = 0;
+
+	for (k = i; k < j; k++)
+		w += qp_must_escape(p + k, n - k, col + w, k == n - 1) ? 3 : 1;
+	return w;
+}
+
+/*
+ * Encode one line (no line break inside) of n bytes. Each output line is
+ * made in line[] and added whole: a byte at a time into the buffer cost
+ * more than the rest of a notice's composing (the HTML part's lines are
+ * long and hold '=').
+ */
 static void
 qp_line(struct buf *b, const unsigned char *p, size_t n)
 {
-	size_t i, j, k, col = 0, glen, width, limit;
-	unsigned char tmp[4];
-	int esc;
+	/* QP_LINE columns, or one escaped UTF-8 sequence (12) at column 0 */
+	unsigned char line[QP_LINE + 16], tmp[4];
+	size_t i, j, k, col = 0, glen, limit;
 
 	if (qp_plain(p, n)) {
 		if (n > 0)
@@ -192,31 +208,42 @@ qp_line(struct buf *b, const unsigned char *p, size_t n)
 	}
 	for (i = 0; i < n; i = j) {
 		/*
+		 * Most bytes: printable ASCII that needs no escape where it
+		 * stands (not '=', not at column 0, not white space ending
+		 * the line) and fits before the soft break's column.
+		 */
+		if (col > 0 && col < QP_LINE - 1 && ((p[i] > ' ' &&
+		    p[i] < 0x7f && p[i] != '=') || ((p[i] == ' ' ||
+		    p[i] == '\t') && i + 1 < n))) {
+			line[col++] = p[i];
+			j = i + 1;
+			continue;
+		}
+		/*
 		 * A group is one byte, or a whole UTF-8 sequence, so that a
 		 * character is never cut by a soft break.
 		 */
-		j = i + utf8_char(p + i, n - i, tmp, &glen);
-		for (;;) {
-			width = 0;
-			for (k = i; k < j; k++) {
-				esc = qp_must_escape(p + k, n - k, col + width,
-				    k == n - 1);
-				width += esc ? 3 : 1;
-			}
-			/* The last group may use column 76; others leave
-			 * room for the '=' of a soft break. */
-			limit = j == n ? QP_LINE : QP_LINE - 1;
-			if (col + width <= limit || col == 0)
-				break;
+		j = p[i] < 0x80 ? i + 1 : i + utf8_char(p + i, n - i, tmp,
+		    &glen);
+		/* The last group may use column 76; others leave room for
+		 * the '=' of a soft break. */
+		limit = j == n ? QP_LINE : QP_LINE - 1;
+		if (col > 0 && col + qp_width(p, i, j, n, col) > limit) {
+			out_add(b, line, col);
 			out_add(b, "=\r\n", 3);
 			col = 0;
 		}
 		for (k = i; k < j; k++) {
-			esc = qp_must_escape(p + k, n - k, col, k == n - 1);
-			qp_put(b, p[k], esc);
-			col += esc ? 3 : 1;
+			if (qp_must_escape(p + k, n - k, col, k == n - 1)) {
+				line[col++] = '=';
+				line[col++] = (unsigned char)hexdig[p[k] >> 4];
+				line[col++] = (unsigned char)hexdig[p[k] & 0x0f];
+			} else
+				line[col++] = p[k];
 		}
 	}
+	if (col > 0)
+		out_add(b, line, col);
 }
 
 static void
