@@ -1,5 +1,6 @@
 /* zpack.c — compress mails and notices for the database (zlib). */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,40 @@ zpack_notice_dict(size_t *len)
 }
 
 /*
+ * A stream with the dictionary set, made once: each notice starts from a
+ * copy of it (deflateCopy) instead of setting the 17 kB dictionary again,
+ * which cost 0.3 M instructions per notice, more than compressing it.
+ * It lives as long as the process; deflateCopy only reads it, so any
+ * thread may start from it.
+ */
+static z_stream primed;
+static int primed_ok;
+static pthread_once_t prime_once = PTHREAD_ONCE_INIT;
+
+static int
+start(z_stream *z)
+{
+	const char *dict;
+	size_t dlen;
+
+	if (deflateInit(z, 6) != Z_OK)
+		return -1;
+	dict = zpack_notice_dict(&dlen);
+	if (deflateSetDictionary(z, (const Bytef *)dict, (uInt)dlen) !=
+	    Z_OK) {
+		deflateEnd(z);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+prime(void)
+{
+	primed_ok = start(&primed) == 0;
+}
+
+/*
  * Level 6 here: with the dictionary a notice takes 60 µs instead of 47
  * at level 1, and comes out 384 bytes instead of 543 (the bench's).
  */
@@ -54,26 +89,22 @@ char *
 zpack_notice(const void *p, size_t len, size_t *outlen)
 {
 	z_stream z = { 0 };
-	const char *dict;
-	size_t dlen;
 	uLong n;
 	char *out;
 
 	*outlen = 0;
 	if (len < 64 || len > UINT_MAX / 2)
 		return NULL;
-	if (deflateInit(&z, 6) != Z_OK)
+	pthread_once(&prime_once, prime);
+	if (primed_ok ? deflateCopy(&z, &primed) != Z_OK : start(&z) == -1)
 		return NULL;
-	dict = zpack_notice_dict(&dlen);
 	n = deflateBound(&z, (uLong)len);
 	out = xmalloc(n);
 	z.next_in = (Bytef *)(uintptr_t)p;
 	z.avail_in = (uInt)len;
 	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)n;
-	if (deflateSetDictionary(&z, (const Bytef *)dict, (uInt)dlen) !=
-	    Z_OK || deflate(&z, Z_FINISH) != Z_STREAM_END ||
-	    z.total_out >= len) {
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
 		deflateEnd(&z);
 		free(out);
 		return NULL;
