@@ -39,6 +39,15 @@ done(sqlite3_stmt *st, int rc)
 	    db_rc(rc);
 }
 
+/* done() for a statement of the connection's cache (db_get). */
+static int
+put_done(struct db *db, sqlite3_stmt *st, int rc)
+{
+	db_put(db, st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc) == DB_OK ? DB_PERM :
+	    db_rc(rc);
+}
+
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -296,7 +305,7 @@ db_asset_person(struct db *db, const char *email, long long *id,
 
 /* Step st, a query of ASSET_COLS (+ column 15 when top), into cb. */
 static int
-each_row(sqlite3_stmt *st, int top,
+each_row(struct db *cached, sqlite3_stmt *st, int top,
     void (*cb)(const struct db_asset *, void *), void *arg)
 {
 	struct db_asset a;
@@ -309,7 +318,7 @@ each_row(sqlite3_stmt *st, int top,
 		cb(&a, arg);
 		db_asset_clear(&a);
 	}
-	return done(st, rc);
+	return cached != NULL ? put_done(cached, st, rc) : done(st, rc);
 }
 
 int
@@ -334,7 +343,7 @@ db_asset_each(struct db *db, const struct db_asset_filter *f,
 	bind_text(st, 4, f->warranty_before);
 	bind_text(st, 5, f->warranty_from != NULL ? f->warranty_from : "");
 	sqlite3_bind_int64(st, 6, f->limit > 0 ? (long long)f->limit : -1);
-	return each_row(st, 0, cb, arg);
+	return each_row(NULL, st, 0, cb, arg);
 }
 
 int
@@ -400,11 +409,12 @@ db_asset_of_owner(struct db *db, long long owner,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT " ASSET_COLS ASSET_FROM
+	/* kept prepared: every assignment notice asks (pl_assets_note) */
+	if ((rc = db_get(db, "SELECT " ASSET_COLS ASSET_FROM
 	    "WHERE a.owner_id = ?1 ORDER BY a.tag", &st)) != DB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, owner);
-	return each_row(st, 0, cb, arg);
+	return each_row(db, st, 0, cb, arg);
 }
 
 int
@@ -459,7 +469,8 @@ db_asset_of_ticket(struct db *db, long long ticket, struct db_asset *a,
 	memset(a, 0, sizeof(*a));
 	if (how != NULL)
 		*how = NULL;
-	if ((rc = db_prepare(db, "SELECT " ASSET_COLS ", x.how " ASSET_FROM
+	/* kept prepared: every assignment notice asks (pl_assets_note) */
+	if ((rc = db_get(db, "SELECT " ASSET_COLS ", x.how " ASSET_FROM
 	    "JOIN ticket_assets x ON x.asset_id = a.id "
 	    "WHERE x.ticket_number = ?1", &st)) != DB_OK)
 		return rc;
@@ -469,10 +480,10 @@ db_asset_of_ticket(struct db *db, long long ticket, struct db_asset *a,
 		read_row(st, a);
 		if (how != NULL)
 			*how = dup_col(st, 15);
-		sqlite3_finalize(st);
+		db_put(db, st);
 		return DB_OK;
 	}
-	rc = done(st, rc);
+	rc = put_done(db, st, rc);
 	return rc == DB_OK ? 1 : rc;
 }
 
@@ -494,5 +505,5 @@ db_asset_top(struct db *db, long long since, size_t max,
 		return rc;
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, (long long)max);
-	return each_row(st, 1, cb, arg);
+	return each_row(NULL, st, 1, cb, arg);
 }
