@@ -224,7 +224,7 @@ screenshots: all unit
 # bench/results.json); BENCH_ARGS passes options (--mails, --samples,
 # --only …). Then the classifier's cross-validation (issue 11).
 BENCH_ARGS ?=
-bench: all unit $(BUILD)/bench/fetchmove
+bench: deps all unit $(BUILD)/bench/fetchmove
 	/usr/bin/python3 bench/bench.py --bin $(OUT) \
 	    --fetchmove $(BUILD)/bench/fetchmove $(BENCH_ARGS)
 	@tests/bench_kb.sh $(BUILD)

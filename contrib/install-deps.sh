@@ -43,6 +43,8 @@ PACKAGES=(
 	clang
 	libclang-rt-dev
 	valgrind
+	# `make bench`: the status page's figures under load
+	wrk
 	# the status page's browser test (tests/integration/test_web.py):
 	# headless Chromium driven by Selenium, and fonts for CJK and emoji
 	chromium
