@@ -321,6 +321,10 @@ CREATE INDEX outbox_unsent ON outbox(status) WHERE status != 'sent';
 -- (notices reach a person in the order they were written)
 CREATE INDEX outbox_pending_rcpt ON outbox(rcpt_to, id)
 	WHERE status = 'pending';
+-- v10 (issue 13): the last notice of a ticket to one recipient, which the
+-- next one answers (db_thread_ids), without reading every notice that
+-- person was ever sent
+CREATE INDEX outbox_ticket ON outbox(ticket_number, rcpt_to, id);
 
 -- v7 (issue 11): the knowledge base, self-help and the category classifier.
 -- category_guessed: the category came from the classifier, not a person

@@ -306,6 +306,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_warn ON tickets(warn_at)\n"
 	"\tWHERE status IN ('open', 'assigned') AND warned_at IS NULL AND "
 	"breached_at IS NULL",
+
+	/*
+	 * 9 → 10 (issue 13): a notice's thread is found by seeking its
+	 * ticket's notices to that recipient; before, every notice the
+	 * recipient was ever sent was read, for each new notice.
+	 */
+	"CREATE INDEX outbox_ticket ON outbox(ticket_number, rcpt_to, id)",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

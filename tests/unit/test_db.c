@@ -1332,6 +1332,40 @@ test_migrate_v8(void)
 	free(old);
 }
 
+/* 9 → 10: the notices' thread index, on a database with notices in it. */
+static void
+test_migrate_v9(void)
+{
+	char *old, *err = NULL;
+	struct db *db;
+
+	old = old_database("schema_v9.sql", 9,
+	    "INSERT INTO people (email, name, created_at) VALUES "
+	    " ('a@corp.example', 'A', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, created_at,"
+	    " updated_at) VALUES ('battery', 'drains', 1, 10, 10);"
+	    "INSERT INTO outbox (ticket_number, kind, message_id, mail_from,"
+	    " rcpt_to, message, next_attempt_at, created_at, status) VALUES"
+	    " (1, 'ack', '<n1@desk>', 'it@corp.example', 'a@corp.example',"
+	    " 'x', 10, 10, 'sent');");
+	if (old == NULL)
+		return;
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'outbox_ticket'"), 1);
+	T_INTEQ(sql_int(old, "SELECT count(*) FROM outbox INDEXED BY "
+	    "outbox_ticket WHERE ticket_number = 1 AND rcpt_to = "
+	    "'a@corp.example'"), 1);
+	same_shape_as_new(old);
+	free(old);
+}
+
 /*
  * The SLA sweep's seeks find what a walk over every open ticket finds:
  * 600 tickets in every state the clock can leave them (never computed, no
@@ -1790,6 +1824,7 @@ main(void)
 	T_RUN(test_migrate_v6);
 	T_RUN(test_migrate_v7);
 	T_RUN(test_migrate_v8);
+	T_RUN(test_migrate_v9);
 	T_RUN(test_sla_sweep);
 	T_RUN(test_packed_mail);
 	T_RUN(test_packed_notice);
