@@ -451,17 +451,24 @@ class WebSiege(DeskTest):
                 (LOOPBACK, self.desk.web_port), timeout=5,
                 source_address=("127.0.0.50", 0)))
             socks[-1].sendall(b"G")
+        t0 = time.monotonic()
+        # The kernel completes every handshake at once; the page then
+        # accepts each connection and closes those over the limit, so
+        # for a moment (longer under ASan on a loaded runner) a turned-
+        # away connection is still open. What is held once that settles
+        # is exactly the limit, and it stays so.
+        wait_until(lambda: self.web_sockets() - base == 32, 20,
+                   what="the page to hold exactly 32 of 100 connections")
         time.sleep(1.0)
-        self.assertLessEqual(self.web_sockets() - base, 32)
+        self.assertEqual(self.web_sockets() - base, 32)
         self.assertEqual(self.get("/healthz", src="127.0.0.51")[0], 200)
         # silent since: the page drops them after 15 s idle, and the
         # address is served again
-        t0 = time.monotonic()
         wait_until(lambda: self.web_sockets() - base <= 0, 40,
                    what="the idle connections to be dropped")
         took = time.monotonic() - t0
-        print("# idle connections dropped after %.1fs" % (took + 1.0))
-        self.assertGreater(took + 1.0, 10)
+        print("# idle connections dropped after %.1fs" % took)
+        self.assertGreater(took, 10)
         self.assertEqual(self.get("/healthz", src="127.0.0.50")[0], 200)
         self.assertEqual(self.desk.stop(), 0)
 
