@@ -28,7 +28,11 @@ CREATE TABLE people (
 	denied_at	INTEGER,
 	-- v3: a mailing list's or a robot's address (List-Post, no-reply@…):
 	-- never sent a notice, whatever it is a participant of
-	no_reply	INTEGER NOT NULL DEFAULT 0
+	no_reply	INTEGER NOT NULL DEFAULT 0,
+	-- v11: how many tickets are assigned to them now (status 'assigned'),
+	-- kept by the triggers people_assigned_* so that assigning a ticket
+	-- reads each admin's load instead of counting their tickets
+	assigned_n	INTEGER NOT NULL DEFAULT 0
 );
 
 -- Tickets. Numbers are sequential and never reused (AUTOINCREMENT).
@@ -277,6 +281,25 @@ END;
 CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
 	INSERT INTO comments_fts (comments_fts, rowid, body)
 	    VALUES ('delete', old.id, old.body);
+END;
+-- v11: each person's assigned tickets (people.assigned_n)
+CREATE TRIGGER people_assigned_insert AFTER INSERT ON tickets
+    WHEN new.status = 'assigned' AND new.assignee_id IS NOT NULL BEGIN
+	UPDATE people SET assigned_n = assigned_n + 1
+	    WHERE id = new.assignee_id;
+END;
+CREATE TRIGGER people_assigned_update AFTER UPDATE OF status, assignee_id
+    ON tickets WHEN (old.status = 'assigned') != (new.status = 'assigned')
+    OR old.assignee_id IS NOT new.assignee_id BEGIN
+	UPDATE people SET assigned_n = assigned_n - 1
+	    WHERE old.status = 'assigned' AND id = old.assignee_id;
+	UPDATE people SET assigned_n = assigned_n + 1
+	    WHERE new.status = 'assigned' AND id = new.assignee_id;
+END;
+CREATE TRIGGER people_assigned_delete AFTER DELETE ON tickets
+    WHEN old.status = 'assigned' AND old.assignee_id IS NOT NULL BEGIN
+	UPDATE people SET assigned_n = assigned_n - 1
+	    WHERE id = old.assignee_id;
 END;
 -- The dashboard's totals by priority and status, kept by triggers so that
 -- they are read, not counted, on a desk of 100,000 tickets.

@@ -313,6 +313,31 @@ static const char *const migrations[] = {
 	 * recipient was ever sent was read, for each new notice.
 	 */
 	"CREATE INDEX outbox_ticket ON outbox(ticket_number, rcpt_to, id)",
+
+	/*
+	 * 10 → 11 (issue 13): each person's assigned tickets kept in
+	 * people.assigned_n by triggers, counted once here; before, every
+	 * new ticket's assignment counted every admin's tickets.
+	 */
+	"ALTER TABLE people ADD COLUMN assigned_n INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE people SET assigned_n = (SELECT count(*) FROM tickets t"
+	"    WHERE t.assignee_id = people.id AND t.status = 'assigned');"
+	"CREATE TRIGGER people_assigned_insert AFTER INSERT ON tickets"
+	"    WHEN new.status = 'assigned' AND new.assignee_id IS NOT NULL BEGIN"
+	"    UPDATE people SET assigned_n = assigned_n + 1"
+	"    WHERE id = new.assignee_id; END;"
+	"CREATE TRIGGER people_assigned_update AFTER UPDATE OF status,"
+	"    assignee_id ON tickets WHEN (old.status = 'assigned') !="
+	"    (new.status = 'assigned') OR old.assignee_id IS NOT"
+	"    new.assignee_id BEGIN"
+	"    UPDATE people SET assigned_n = assigned_n - 1"
+	"    WHERE old.status = 'assigned' AND id = old.assignee_id;"
+	"    UPDATE people SET assigned_n = assigned_n + 1"
+	"    WHERE new.status = 'assigned' AND id = new.assignee_id; END;"
+	"CREATE TRIGGER people_assigned_delete AFTER DELETE ON tickets"
+	"    WHEN old.status = 'assigned' AND old.assignee_id IS NOT NULL BEGIN"
+	"    UPDATE people SET assigned_n = assigned_n - 1"
+	"    WHERE id = old.assignee_id; END",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

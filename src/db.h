@@ -19,7 +19,7 @@
 #define DB_PERM		(-2)
 
 /* The schema version this binary writes; schema.sql is that version. */
-#define DB_SCHEMA_VERSION	10
+#define DB_SCHEMA_VERSION	11
 
 struct db;
 

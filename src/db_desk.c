@@ -65,8 +65,8 @@ db_admins(struct db *db, time_t now, struct db_admin **rowsp, size_t *np)
 
 	*rowsp = NULL;
 	*np = 0;
-	if ((rc = exec_stmt(db, "SELECT p.id, p.email, (SELECT count(*) FROM "
-	    "tickets t WHERE t.assignee_id = p.id AND t.status = 'assigned'), "
+	/* assigned_n: the triggers' count of their assigned tickets */
+	if ((rc = exec_stmt(db, "SELECT p.id, p.email, p.assigned_n, "
 	    "ifnull(p.last_assigned, 0), p.away_until IS NOT NULL AND "
 	    "(p.away_until = 0 OR p.away_until > ?1), ifnull(p.away_until, 0), "
 	    "p.skills, p.role = 'root' FROM people p "

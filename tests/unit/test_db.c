@@ -901,6 +901,9 @@ shape(const char *path)
 	    "  (SELECT group_concat(name) FROM pragma_index_info(m.name)) || ')'"
 	    "  || ifnull(substr(m.sql, instr(m.sql, 'WHERE')), '')"
 	    "  FROM sqlite_master m WHERE m.type = 'index' AND m.sql IS NOT NULL"
+	    " UNION ALL"
+	    " SELECT 'trigger ' || m.name || ' on ' || m.tbl_name"
+	    "  FROM sqlite_master m WHERE m.type = 'trigger'"
 	    " ORDER BY 1)";
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1366,6 +1369,154 @@ test_migrate_v9(void)
 	free(old);
 }
 
+/* People whose assigned_n is not the count of their assigned tickets. */
+static const char assigned_wrong[] = "SELECT count(*) FROM people p "
+    "WHERE assigned_n != (SELECT count(*) FROM tickets t "
+    "WHERE t.assignee_id = p.id AND t.status = 'assigned')";
+
+/*
+ * A version-10 database (tests/unit/data/schema_v10.sql) with tickets
+ * assigned, resolved and open: migrated, each person's assigned_n is the
+ * count of their assigned tickets, and the triggers keep it so.
+ */
+static void
+test_migrate_v10(void)
+{
+	char *old, *err = NULL;
+	struct db *db;
+
+	old = old_database("schema_v10.sql", 10,
+	    "INSERT INTO people (email, role, created_at) VALUES "
+	    " ('a@corp.example', 'admin', 10), ('b@corp.example', 'admin', 10),"
+	    " ('u@corp.example', 'user', 10);"
+	    "INSERT INTO tickets (subject, body, requester_id, assignee_id,"
+	    " status, created_at, updated_at) VALUES"
+	    " ('1', 'x', 3, 1, 'assigned', 10, 10),"
+	    " ('2', 'x', 3, 1, 'assigned', 10, 10),"
+	    " ('3', 'x', 3, 1, 'assigned', 10, 10),"
+	    " ('4', 'x', 3, 2, 'assigned', 10, 10),"
+	    " ('5', 'x', 3, 1, 'resolved', 10, 10),"
+	    " ('6', 'x', 3, NULL, 'open', 10, 10);");
+	if (old == NULL)
+		return;
+	db = db_open(old, 0, &err, NULL);
+	T_CHECK(db != NULL);
+	if (err != NULL)
+		fprintf(stderr, "# %s\n", err);
+	free(err);
+	db_free(&db);
+	T_INTEQ(sql_int(old, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	T_INTEQ(sql_int(old, "SELECT assigned_n FROM people WHERE id = 1"), 3);
+	T_INTEQ(sql_int(old, "SELECT assigned_n FROM people WHERE id = 2"), 1);
+	T_INTEQ(sql_int(old, "SELECT assigned_n FROM people WHERE id = 3"), 0);
+	T_INTEQ(sql(old, "UPDATE tickets SET status = 'resolved' "
+	    "WHERE number = 1; UPDATE tickets SET assignee_id = 2, "
+	    "status = 'assigned' WHERE number = 6"), SQLITE_OK);
+	T_INTEQ(sql_int(old, "SELECT assigned_n FROM people WHERE id = 1"), 2);
+	T_INTEQ(sql_int(old, "SELECT assigned_n FROM people WHERE id = 2"), 2);
+	T_INTEQ(sql_int(old, assigned_wrong), 0);
+	same_shape_as_new(old);
+	free(old);
+}
+
+/*
+ * people.assigned_n stays the count of each person's assigned tickets
+ * through 3,000 random inserts, assignments, reassignments, status
+ * changes (to and from 'assigned', and to the same status), deletes, and
+ * updates that set the same values again; and db_admins reads it.
+ */
+static void
+test_assigned_n(void)
+{
+	static const char *const status[] = { "open", "assigned", "resolved",
+	    "rejected" };
+	char *path = NULL, *q, *err = NULL;
+	struct db *db;
+	struct db_admin *rows;
+	size_t n, i;
+	unsigned seed = 11;
+	long long a[4];
+	int k, bad = 0;
+
+	db = fresh(&path);
+	a[0] = person(db, "a1@corp.example");
+	a[1] = person(db, "a2@corp.example");
+	a[2] = person(db, "a3@corp.example");
+	a[3] = person(db, "u@corp.example");
+	db_free(&db);
+	T_INTEQ(sql(path, "UPDATE people SET role = 'admin' WHERE email "
+	    "LIKE 'a%'"), SQLITE_OK);
+	for (k = 0; k < 3000; k++) {
+		unsigned r = (unsigned)rand_r(&seed);
+		const char *st = status[(r >> 4) % 4];
+		long long who = a[(r >> 8) % 3];
+		long long num = 1 + (long long)((r >> 12) % 200);
+
+		switch (r % 6) {
+		case 0:
+		case 1:		/* a quarter of them with no assignee */
+			if ((r >> 20) % 4 == 0)
+				q = xasprintf("INSERT INTO tickets (subject, "
+				    "body, requester_id, status, created_at, "
+				    "updated_at) VALUES ('s', 'b', %lld, '%s', "
+				    "1, 1)", a[3], st);
+			else
+				q = xasprintf("INSERT INTO tickets (subject, "
+				    "body, requester_id, assignee_id, status, "
+				    "created_at, updated_at) VALUES ('s', 'b', "
+				    "%lld, %lld, '%s', 1, 1)", a[3], who, st);
+			break;
+		case 2:
+			q = xasprintf("UPDATE tickets SET status = '%s' "
+			    "WHERE number = %lld", st, num);
+			break;
+		case 3:
+			q = xasprintf("UPDATE tickets SET assignee_id = %lld, "
+			    "status = '%s' WHERE number = %lld", who, st, num);
+			break;
+		case 4:
+			q = xasprintf("UPDATE tickets SET assignee_id = "
+			    "assignee_id, status = status WHERE number = %lld",
+			    num);
+			break;
+		default:
+			q = xasprintf("DELETE FROM tickets WHERE number = %lld",
+			    num);
+			break;
+		}
+		if (sql(path, q) != SQLITE_OK) {
+			fprintf(stderr, "# failed: %s\n", q);
+			bad++;
+		}
+		free(q);
+		if (k % 250 == 249 && sql_int(path, assigned_wrong) != 0) {
+			fprintf(stderr, "# assigned_n wrong after %d steps\n",
+			    k + 1);
+			bad++;
+			break;
+		}
+	}
+	T_INTEQ(bad, 0);
+	T_CHECK(sql_int(path, "SELECT count(*) FROM tickets WHERE status = "
+	    "'assigned' AND assignee_id IS NOT NULL") > 20);
+	db = db_open(path, 0, &err, NULL);
+	free(err);
+	T_CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	T_INTEQ(db_admins(db, 1000, &rows, &n), DB_OK);
+	T_INTEQ((long long)n, 3);
+	for (i = 0; i < n; i++) {
+		q = xasprintf("SELECT count(*) FROM tickets WHERE assignee_id "
+		    "= %lld AND status = 'assigned'", rows[i].id);
+		T_INTEQ(rows[i].open_tickets, sql_int(path, q));
+		free(q);
+	}
+	db_admins_free(rows, n);
+	db_free(&db);
+	free(path);
+}
+
 /*
  * The SLA sweep's seeks find what a walk over every open ticket finds:
  * 600 tickets in every state the clock can leave them (never computed, no
@@ -1825,6 +1976,8 @@ main(void)
 	T_RUN(test_migrate_v7);
 	T_RUN(test_migrate_v8);
 	T_RUN(test_migrate_v9);
+	T_RUN(test_migrate_v10);
+	T_RUN(test_assigned_n);
 	T_RUN(test_sla_sweep);
 	T_RUN(test_packed_mail);
 	T_RUN(test_packed_notice);
