@@ -376,8 +376,7 @@ db_report(struct db *db, struct db_report *r, struct db_report_admin **rowsp,
 		r->requests = sqlite3_column_int(st, 4);
 	}
 	db_put(db, st);
-	if ((rc = prep(db, "SELECT p.email, (SELECT count(*) FROM tickets t "
-	    "WHERE t.assignee_id = p.id AND t.status = 'assigned'), "
+	if ((rc = prep(db, "SELECT p.email, p.assigned_n, "
 	    "(SELECT count(*) FROM tickets t WHERE t.assignee_id = p.id AND "
 	    "t.status = 'resolved'), p.id FROM people p WHERE p.role IN "
 	    "('admin', 'root') ORDER BY p.email", &st)) != DB_OK)

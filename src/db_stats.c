@@ -124,13 +124,12 @@ db_stats_admins(struct db *db, time_t now,
 	long long m, e;
 	int rc;
 
-	/* each subquery is one index seek (tickets_assignee, mails_from,
-	 * events_actor) */
+	/* the staff through people_staff; each subquery is one index seek
+	 * (mails_from, events_actor); the load is kept by triggers */
 	if ((rc = prep(db, "SELECT p.id, p.email, p.name, p.role = 'root', "
 	    "p.away_until IS NOT NULL AND (p.away_until = 0 OR "
 	    "p.away_until > ?1), ifnull(p.away_until, 0), "
-	    "(SELECT count(*) FROM tickets t WHERE t.assignee_id = p.id AND "
-	    "t.status = 'assigned'), "
+	    "p.assigned_n, "
 	    "ifnull((SELECT max(m.received_at) FROM mails m WHERE "
 	    "m.from_addr = p.email COLLATE NOCASE), 0), "
 	    "ifnull((SELECT max(e.at) FROM events e WHERE "
