@@ -18,23 +18,42 @@
  */
 #define ZPACK_LEVEL	1
 
+/*
+ * memLevel 5, not zlib's default 8 (compress2's): a stream's hash table
+ * and pending buffer are 8 kB each instead of 64, and setting them up
+ * (allocated, the hash cleared) was most of the cost of a small mail's
+ * compression: 1.3 kB in 78 -> 35 us, 5 kB in 112 -> 93 us, a 214 kB one
+ * 9.5 -> 7.7 ms, each within 1.3 % of the size (corpus mails). Also the
+ * notices' (below).
+ */
+#define ZPACK_MEMLEVEL	5
+
 char *
 zpack(const void *p, size_t len, size_t *outlen)
 {
-	uLongf n;
+	z_stream z = { 0 };
+	uLong n;
 	char *out;
 
 	*outlen = 0;
-	if (len < 64 || len > ULONG_MAX / 2)
+	if (len < 64 || len > UINT_MAX / 2)
 		return NULL;
-	n = compressBound((uLong)len);
+	if (deflateInit2(&z, ZPACK_LEVEL, Z_DEFLATED, 15, ZPACK_MEMLEVEL,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	n = deflateBound(&z, (uLong)len);
 	out = xmalloc(n);
-	if (compress2((Bytef *)out, &n, p, (uLong)len, ZPACK_LEVEL) != Z_OK ||
-	    n >= len) {
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)n;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
+		deflateEnd(&z);
 		free(out);
 		return NULL;
 	}
-	*outlen = n;
+	*outlen = z.total_out;
+	deflateEnd(&z);
 	return out;
 }
 
@@ -59,12 +78,11 @@ static int primed_ok;
 static pthread_once_t prime_once = PTHREAD_ONCE_INIT;
 
 /*
- * memLevel 5, not zlib's default 8: deflateCopy copies the hash table and
- * the pending buffer, 64 kB each at 8 and 8 kB each at 5. On the bench's
- * notices (5.5 kB) that made a notice 49 µs instead of 94, and each came
- * out the very same size. The window stays 32 kB: the dictionary needs it.
+ * memLevel 5 here too: deflateCopy copies the hash table and the pending
+ * buffer, 64 kB each at 8 and 8 kB each at 5. On the bench's notices
+ * (5.5 kB) that made a notice 49 µs instead of 94, and each came out the
+ * very same size. The window stays 32 kB: the dictionary needs it.
  */
-#define ZPACK_NOTICE_MEMLEVEL	5
 
 static int
 start(z_stream *z)
@@ -72,7 +90,7 @@ start(z_stream *z)
 	const char *dict;
 	size_t dlen;
 
-	if (deflateInit2(z, 6, Z_DEFLATED, 15, ZPACK_NOTICE_MEMLEVEL,
+	if (deflateInit2(z, 6, Z_DEFLATED, 15, ZPACK_MEMLEVEL,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	dict = zpack_notice_dict(&dlen);
