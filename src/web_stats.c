@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "db.h"
@@ -43,6 +44,7 @@ struct web_stats {
 	long long	 want_window;
 	int		 stop;
 	long long	 delay_ms;	/* TICKETD_TEST_FIGURES_DELAY_MS */
+	char		*fail_path;	/* TICKETD_TEST_FIGURES_FAIL */
 	long long	 wait_ms;	/* WEB_STATS_WAIT_MS, or
 					 * TICKETD_TEST_FIGURES_WAIT_MS */
 	struct web_page	 pages[WEB_STATS_PAGES];	/* under mu */
@@ -130,7 +132,10 @@ refresher(void *arg)
 		pthread_mutex_unlock(&ws->mu);
 
 		t0 = mono_ms();
-		rc = stats_compute(ws->db, time(NULL), window, &s->st);
+		if (ws->fail_path != NULL && access(ws->fail_path, F_OK) == 0)
+			rc = DB_TEMP;	/* the test suite's busy database */
+		else
+			rc = stats_compute(ws->db, time(NULL), window, &s->st);
 		if (ws->delay_ms > 0) {
 			/* the test suite's stand-in for a huge desk */
 			struct timespec d = { ws->delay_ms / 1000,
@@ -208,6 +213,9 @@ web_stats_start(const char *dbpath, long long window, char *err,
 		if (ws->delay_ms < 0 || ws->delay_ms > 60000)
 			ws->delay_ms = 0;
 	}
+	/* a computation begun while this file exists fails as if busy */
+	if ((e = getenv("TICKETD_TEST_FIGURES_FAIL")) != NULL)
+		ws->fail_path = xstrdup(e);
 	ws->wait_ms = WEB_STATS_WAIT_MS;
 	if ((e = getenv("TICKETD_TEST_FIGURES_WAIT_MS")) != NULL) {
 		ws->wait_ms = strtoll(e, NULL, 10);
@@ -255,6 +263,7 @@ web_stats_stop(struct web_stats **wsp)
 	}
 	db_free(&ws->db);
 	db_free(&ws->watch);
+	free(ws->fail_path);
 	pthread_cond_destroy(&ws->cv);
 	pthread_cond_destroy(&ws->done);
 	pthread_mutex_destroy(&ws->mu);
