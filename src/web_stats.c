@@ -37,6 +37,9 @@ struct web_stats {
 	struct web_snap	*cur;		/* the latest, or NULL */
 	long long	 gen;		/* computations ended, with or without */
 	long long	 begun;		/* computations begun */
+	int		 running;	/* the last begun is being computed */
+	long long	 begun_version;	/* the data_version it began on */
+	long long	 begun_window;	/* the online window it is made for */
 	long long	 waits_missed;	/* readers who waited in vain */
 	int		 last_rc;	/* of the last computation */
 	long long	 last_ms;	/* how long it took */
@@ -127,8 +130,15 @@ refresher(void *arg)
 		s->refs = 1;
 		s->version = v;
 		s->window = window;
-		/* a reader who asked before this moment gets these */
+		/*
+		 * A reader who asked before this moment gets these, and so
+		 * does one who comes while they are computed and sees the
+		 * same version v: nothing was written in between.
+		 */
 		s->seq = ++ws->begun;
+		ws->running = 1;
+		ws->begun_version = v;
+		ws->begun_window = window;
 		pthread_mutex_unlock(&ws->mu);
 
 		t0 = mono_ms();
@@ -150,6 +160,7 @@ refresher(void *arg)
 		rest_until = mono_ms() + 3 * ws->last_ms;
 		ws->last_rc = rc;
 		ws->gen++;
+		ws->running = 0;
 		if (rc == DB_OK) {
 			s->gen = ws->gen;
 			old = ws->cur;
@@ -289,6 +300,25 @@ arrived(const struct web_snap *s, long long target, long long window)
 	return s != NULL && s->seq >= target && s->window == window;
 }
 
+/*
+ * For a reader who saw data_version v and wants figures with online
+ * window `window` (mu held): the seq of the computation that will give
+ * them. The running one when it began on that very version (nothing was
+ * written since, and it reads the database after that look), else the
+ * next, which is asked for here.
+ */
+static long long
+ask(struct web_stats *ws, long long v, long long window)
+{
+	if (ws->running && v != -1 && ws->begun_version == v &&
+	    ws->begun_window == window)
+		return ws->begun;
+	ws->want = 1;
+	ws->want_window = window;
+	pthread_cond_signal(&ws->cv);
+	return ws->begun + 1;
+}
+
 int
 web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 {
@@ -300,9 +330,7 @@ web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 	pthread_mutex_lock(&ws->mu);
 	v = version(ws);
 	if (!fresh(ws->cur, v, window, time(NULL))) {
-		ws->want = 1;
-		ws->want_window = window;
-		pthread_cond_signal(&ws->cv);
+		target = ask(ws, v, window);
 		/*
 		 * Wait for the new figures when they come quickly, or when
 		 * there are none yet; else give the last ones at once.
@@ -314,24 +342,21 @@ web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 			until = deadline(wait);
 			gen = ws->gen;
 			/*
-			 * Until figures whose computation began after this
-			 * request saw the database (its version is read
-			 * under this lock as it begins), or a computation
-			 * failed. Not "figures of version v": on a desk
-			 * that keeps writing, the next computation already
-			 * sees a later version, and the reader would wait
-			 * in vain.
+			 * Until the figures of computation `target` or a
+			 * later one: begun after this request saw the
+			 * database (its version is read under this lock as
+			 * it begins), or begun on the very version it saw;
+			 * or a computation failed. Not "figures of version
+			 * v": on a desk that keeps writing, the next
+			 * computation already sees a later version, and the
+			 * reader would wait in vain.
 			 */
-			target = ws->begun + 1;
 			while (!arrived(ws->cur, target, window) &&
 			    !(ws->gen != gen && ws->last_rc != DB_OK)) {
 				if (ws->cur != NULL &&
 				    ws->cur->seq >= target) {
 					/* made for another window */
-					ws->want = 1;
-					ws->want_window = window;
-					pthread_cond_signal(&ws->cv);
-					target = ws->begun + 1;
+					target = ask(ws, v, window);
 				}
 				if (pthread_cond_timedwait(&ws->done, &ws->mu,
 				    &until) == ETIMEDOUT) {

@@ -6,7 +6,8 @@
  * A request takes the latest snapshot. It is fresh while the database is
  * unchanged (PRAGMA data_version on a watching connection) and younger
  * than WEB_STATS_MAX_AGE. When it is not, the request asks the refresher
- * for new figures and
+ * for new figures (unless the computation under way began on the very
+ * version it sees: those will do) and
  *   - waits for them (up to WEB_STATS_WAIT_MAX_MS) when the last
  *     computation took under WEB_STATS_WAIT_MS: a small or ordinary desk
  *     always shows figures that include its last change;

@@ -704,6 +704,73 @@ class BusyFigures(FiguresBase):
             self.metric("ticketd_web_figures_waits_missed_total"), 0)
 
 
+class ComputingFigures(FiguresBase):
+    """Figures that take 1.5 s to compute (TICKETD_TEST_FIGURES_DELAY_MS)
+    and readers who wait for them (TICKETD_TEST_FIGURES_WAIT_MS as the
+    suite sets it): which computation a reader waits for."""
+
+    DELAY = 1.5
+
+    def start(self):
+        self.figures_env = {
+            "TICKETD_TEST_FIGURES_DELAY_MS": str(int(self.DELAY * 1000)),
+            "TICKETD_TEST_FIGURES_WAIT_MS": "10000"}
+        super().start()
+
+    def stats(self):
+        return json.loads(self.get("/api/stats.json")[1])
+
+    def settle(self):
+        """The figures of the database as it stands, and the refresher's
+        rest after them (three times as long as they took) over: the
+        next reader to find them stale starts a computation at once.
+        Returns how many tickets they count as rejected."""
+        wait_until(lambda: self.desk.scalar(
+            "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0,
+            20, what="the outbox to drain")
+        rejected = self.stats()["by_status"]["rejected"]
+        time.sleep(3 * self.metric("ticketd_web_figures_seconds") + 0.5)
+        return rejected
+
+    def reader(self, out):
+        """A reader in a thread of its own; its figures go to out."""
+        def run():
+            try:
+                out.append(self.stats())
+            except Exception as e:      # told by the test, not lost
+                out.append(repr(e))
+        th = threading.Thread(target=run, daemon=True)
+        th.start()
+        return th
+
+    def test_a_reader_takes_the_computation_running_on_what_it_saw(self):
+        """A reader who comes while figures are computed from the very
+        database it sees (nothing was written since that computation
+        began) gets those figures when they are done: not the next
+        computation's, three rests later, and it asks for none."""
+        rejected = self.settle()
+        n = self.metric("ticketd_web_figures_total")
+        self.desk.sql("UPDATE tickets SET status = 'rejected' "
+                      "WHERE number = 2")
+        first = []
+        th = self.reader(first)         # its look starts a computation
+        time.sleep(self.DELAY / 3)      # which runs now
+        t0 = time.monotonic()
+        second = self.stats()           # the version that one began on
+        took = time.monotonic() - t0
+        th.join(30)
+        for st in first + [second]:
+            self.assertIsInstance(st, dict)
+            self.assertEqual(st["by_status"]["rejected"], rejected + 1)
+        self.assertEqual(self.metric("ticketd_web_figures_total"), n + 1,
+                         "the second reader waited %.1f s" % took)
+        # and none after: nobody asked for another
+        time.sleep(4 * self.DELAY + 0.5)
+        self.assertEqual(self.metric("ticketd_web_figures_total"), n + 1)
+        self.assertEqual(
+            self.metric("ticketd_web_figures_waits_missed_total"), 0)
+
+
 class SlowFigures(FiguresBase):
     """A desk whose figures take seconds to compute (stood in for by
     TICKETD_TEST_FIGURES_DELAY_MS): after a change the page answers at
