@@ -100,7 +100,8 @@ web_page_metrics(struct web_ctx *ctx, struct web_reply *r)
 	    "ticketd_web_figures_age_seconds %lld\n", ctx->now >= st->now ?
 	    (long long)(ctx->now - st->now) : 0LL);
 	wp_printf(&o, "# HELP ticketd_web_figures_waits_missed_total Requests "
-	    "that waited for new figures in vain and were shown older ones.\n"
+	    "that waited for new figures in vain (the wait ran out or their "
+	    "computation failed) and were shown older ones.\n"
 	    "# TYPE ticketd_web_figures_waits_missed_total counter\n"
 	    "ticketd_web_figures_waits_missed_total %lld\n", missed);
 	wp_printf(&o, "# HELP ticketd_start_time_seconds When the daemon "

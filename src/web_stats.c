@@ -40,6 +40,7 @@ struct web_stats {
 	int		 running;	/* the last begun is being computed */
 	long long	 begun_version;	/* the data_version it began on */
 	long long	 begun_window;	/* the online window it is made for */
+	long long	 failed_seq;	/* the last that failed, or 0 */
 	long long	 waits_missed;	/* readers who waited in vain */
 	int		 last_rc;	/* of the last computation */
 	long long	 last_ms;	/* how long it took */
@@ -170,6 +171,7 @@ refresher(void *arg)
 			log_warnx("web: the desk's figures: %s",
 			    rc == DB_TEMP ? "the database is busy" :
 			    "the database failed (see above)");
+			ws->failed_seq = s->seq;
 			free(s);
 		}
 		pthread_cond_broadcast(&ws->done);
@@ -323,7 +325,7 @@ int
 web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 {
 	struct timespec until;
-	long long v, gen, target;
+	long long v, target;
 	int rc, wait;
 
 	*snap = NULL;
@@ -340,19 +342,23 @@ web_stats_get(struct web_stats *ws, long long window, struct web_snap **snap)
 		    WEB_STATS_WAIT_MAX_MS + ws->wait_ms : 0;
 		if (wait > 0) {
 			until = deadline(wait);
-			gen = ws->gen;
 			/*
 			 * Until the figures of computation `target` or a
 			 * later one: begun after this request saw the
 			 * database (its version is read under this lock as
-			 * it begins), or begun on the very version it saw;
-			 * or a computation failed. Not "figures of version
-			 * v": on a desk that keeps writing, the next
-			 * computation already sees a later version, and the
-			 * reader would wait in vain.
+			 * it begins), or begun on the very version it saw.
+			 * Not "figures of version v": on a desk that keeps
+			 * writing, the next computation already sees a
+			 * later version, and the reader would wait in vain.
+			 * Only the failure of that computation or a later
+			 * one ends the wait early (in vain): one begun
+			 * before says nothing of the figures wanted here.
 			 */
-			while (!arrived(ws->cur, target, window) &&
-			    !(ws->gen != gen && ws->last_rc != DB_OK)) {
+			while (!arrived(ws->cur, target, window)) {
+				if (ws->failed_seq >= target) {
+					ws->waits_missed++;
+					break;
+				}
 				if (ws->cur != NULL &&
 				    ws->cur->seq >= target) {
 					/* made for another window */

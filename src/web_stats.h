@@ -8,7 +8,8 @@
  * than WEB_STATS_MAX_AGE. When it is not, the request asks the refresher
  * for new figures (unless the computation under way began on the very
  * version it sees: those will do) and
- *   - waits for them (up to WEB_STATS_WAIT_MAX_MS) when the last
+ *   - waits for them (up to WEB_STATS_WAIT_MAX_MS, or until the
+ *     computation that would give them fails) when the last
  *     computation took under WEB_STATS_WAIT_MS: a small or ordinary desk
  *     always shows figures that include its last change;
  *   - else answers at once with the snapshot it has: a huge desk, whose
@@ -86,8 +87,9 @@ void	web_stats_page_keep(struct web_stats *, const struct web_snap *,
 	    const char *viewer, time_t now, const struct buf *page);
 
 /* Computations ended so far (with or without error), how long the last
- * one took, and the readers that waited for new figures in vain
- * (WEB_STATS_WAIT_MAX_MS passed): /metrics shows them. */
+ * one took, and the readers that waited for new figures in vain (their
+ * wait ran out, or the computation they waited for failed): /metrics
+ * shows them. */
 void	web_stats_info(struct web_stats *, long long *computed,
 	    long long *last_ms, long long *waits_missed);
 

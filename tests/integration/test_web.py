@@ -707,14 +707,18 @@ class BusyFigures(FiguresBase):
 class ComputingFigures(FiguresBase):
     """Figures that take 1.5 s to compute (TICKETD_TEST_FIGURES_DELAY_MS)
     and readers who wait for them (TICKETD_TEST_FIGURES_WAIT_MS as the
-    suite sets it): which computation a reader waits for."""
+    suite sets it), some computations made to fail
+    (TICKETD_TEST_FIGURES_FAIL): which computation a reader waits for,
+    and which ends its wait."""
 
     DELAY = 1.5
 
     def start(self):
+        self.fail_file = os.path.join(self.tmp, "figures.fail")
         self.figures_env = {
             "TICKETD_TEST_FIGURES_DELAY_MS": str(int(self.DELAY * 1000)),
-            "TICKETD_TEST_FIGURES_WAIT_MS": "10000"}
+            "TICKETD_TEST_FIGURES_WAIT_MS": "10000",
+            "TICKETD_TEST_FIGURES_FAIL": self.fail_file}
         super().start()
 
     def stats(self):
@@ -769,6 +773,49 @@ class ComputingFigures(FiguresBase):
         self.assertEqual(self.metric("ticketd_web_figures_total"), n + 1)
         self.assertEqual(
             self.metric("ticketd_web_figures_waits_missed_total"), 0)
+
+    def test_an_older_failure_does_not_end_a_wait(self):
+        """A computation that fails says nothing of the figures a reader
+        who came after it began waits for: the reader waits on for the
+        next computation and gets figures with what it saw."""
+        rejected = self.settle()
+        open(self.fail_file, "w").close()
+        self.desk.sql("UPDATE tickets SET priority = 'high' "
+                      "WHERE number = 3")
+        first = []
+        th = self.reader(first)         # its look starts a computation
+        time.sleep(self.DELAY / 3)      # which runs now, and will fail
+        os.unlink(self.fail_file)
+        self.desk.sql("UPDATE tickets SET status = 'rejected' "
+                      "WHERE number = 2")
+        second = self.stats()           # came after it began
+        th.join(30)
+        self.assertEqual(second["by_status"]["rejected"], rejected + 1)
+        # the first reader waited in vain when its own computation
+        # failed (when it came too late for that, it got the next)
+        self.assertIsInstance(first[0], dict)
+        self.assertEqual(
+            self.metric("ticketd_web_figures_waits_missed_total"),
+            0 if first[0]["by_priority"]["high"]["resolved"] else 1)
+
+    def test_a_reader_whose_computation_failed_waited_in_vain(self):
+        """The failure of the very computation a reader waits for ends
+        its wait: it gets the last figures, and /metrics counts it with
+        the readers who waited in vain."""
+        rejected = self.settle()
+        open(self.fail_file, "w").close()
+        self.desk.sql("UPDATE tickets SET status = 'rejected' "
+                      "WHERE number = 2")
+        t0 = time.monotonic()
+        st = self.stats()
+        took = time.monotonic() - t0
+        os.unlink(self.fail_file)
+        self.assertEqual(st["by_status"]["rejected"], rejected)
+        self.assertLess(took, 10)       # not the whole 12-second wait
+        self.assertEqual(
+            self.metric("ticketd_web_figures_waits_missed_total"), 1)
+        self.assertEqual(self.stats()["by_status"]["rejected"],
+                         rejected + 1)
 
 
 class SlowFigures(FiguresBase):
