@@ -864,6 +864,18 @@ db_free(struct db **dbp)
 	*dbp = NULL;
 }
 
+/* After a db_begin_unsynced transaction: FULL, as db_open set it. */
+static void
+synced_again(struct db *db)
+{
+	if (!db->unsynced)
+		return;
+	db->unsynced = 0;
+	if (exec(db->h, "PRAGMA synchronous = FULL") != SQLITE_OK)
+		fatalx("%s: cannot set synchronous = FULL again: %s", db->path,
+		    sqlite3_errmsg(db->h));
+}
+
 int
 db_begin(struct db *db)
 {
@@ -898,7 +910,27 @@ db_commit(struct db *db)
 		if (!sqlite3_get_autocommit(db->h))
 			exec(db->h, "ROLLBACK");
 	}
+	if (sqlite3_get_autocommit(db->h))
+		synced_again(db);
 	return db_rc(rc);
+}
+
+/*
+ * SQLite takes a new safety level only between transactions: NORMAL
+ * before this one begins (its commit writes the WAL, not synced; the next
+ * FULL commit syncs it), FULL again once it has ended.
+ */
+int
+db_begin_unsynced(struct db *db)
+{
+	int rc;
+
+	if (exec(db->h, "PRAGMA synchronous = NORMAL") != SQLITE_OK)
+		return db_begin(db);	/* synced, then: no harm */
+	db->unsynced = 1;
+	if ((rc = db_begin(db)) != DB_OK)
+		synced_again(db);
+	return rc;
 }
 
 void
@@ -909,6 +941,8 @@ db_rollback(struct db *db)
 		db_failed(db);		/* keep the reason for the caller */
 	if (!sqlite3_get_autocommit(db->h))
 		exec(db->h, "ROLLBACK");
+	if (sqlite3_get_autocommit(db->h))
+		synced_again(db);
 }
 
 int

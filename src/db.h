@@ -106,6 +106,15 @@ char	*db_backup_name(const char *path, const char *tag);
 /* Transactions (BEGIN IMMEDIATE) and savepoints inside them. */
 int	db_begin(struct db *);
 int	db_commit(struct db *);
+/*
+ * db_begin for a transaction whose commit does not wait for the disk: for
+ * one that a power failure may lose with no harm, because losing it
+ * leaves things as they were before it and the next synced commit syncs
+ * it too (an outbox lease: a notice not leased is sent again, as one
+ * leased by a process that died is). Never for mails or new notices.
+ * db_commit or db_rollback ends it as usual.
+ */
+int	db_begin_unsynced(struct db *);
 void	db_rollback(struct db *);
 int	db_savepoint(struct db *);
 int	db_release(struct db *);

@@ -61,6 +61,7 @@ struct db {
 	}		 cache[DB_CACHE];
 	unsigned	 cache_next;	/* the slot to reuse next when full */
 	int		 txn;		/* 1 inside db_begin(); 2: SQLite ended it */
+	int		 unsynced;	/* db_begin_unsynced(): FULL again after */
 	char		 lasterr[160];	/* why the last statement failed */
 	int		 locked;	/* DB_INUSE: lockfd holds a flock */
 	int		 lockfd;

@@ -197,7 +197,13 @@ pipeline_sla_tick(struct pipeline *pl, time_t now, time_t *next)
 		next = &unused;
 	*next = 0;
 	clock_intake(&in, &pm, pl, now);
-	if ((rc = db_begin(pl->db)) != DB_OK)
+	/*
+	 * Not synced: everything here is worked out again from the tickets
+	 * by the next sweep if a power failure loses it (a due time not
+	 * stored is computed, a warning or breach not marked is found due),
+	 * and the commit marking its notices sent syncs it with them.
+	 */
+	if ((rc = db_begin_unsynced(pl->db)) != DB_OK)
 		return rc;
 	for (round = 0; round < SWEEP_ROUNDS; round++) {
 		if ((rc = db_sla_due(pl->db, now, SWEEP_BATCH, &rows, &n)) !=

@@ -859,7 +859,12 @@ pipeline_coalesce(struct pipeline *pl, time_t now, time_t *next)
 	int rc;
 
 	*next = 0;
-	if ((rc = db_begin(pl->db)) != DB_OK)
+	/*
+	 * Not synced: lost in a power failure, the held notices are simply
+	 * held still and coalesced again; the commit marking the digest
+	 * sent syncs it with it.
+	 */
+	if ((rc = db_begin_unsynced(pl->db)) != DB_OK)
 		return rc;
 	rc = db_held_due(pl->db, now, pl->cfg->helpdesk.admin_digest_interval,
 	    &rcpts, &n, next);

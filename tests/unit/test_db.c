@@ -1369,6 +1369,51 @@ test_migrate_v9(void)
 	free(old);
 }
 
+/* PRAGMA synchronous on the connection itself: 2 is FULL, 1 NORMAL. */
+static int
+synchronous(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA synchronous", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * A transaction begun with db_begin_unsynced commits at NORMAL, and every
+ * transaction after it, committed or rolled back, is FULL again: a lease
+ * never leaves the mails that follow it unsynced.
+ */
+static void
+test_unsynced_then_full(void)
+{
+	char *path = NULL;
+	struct db *db;
+
+	db = fresh(&path);
+	T_INTEQ(synchronous(db), 2);
+	T_INTEQ(db_begin_unsynced(db), DB_OK);
+	T_INTEQ(synchronous(db), 1);
+	T_INTEQ(sqlite3_exec(db->h, "INSERT INTO desk_state (name, value) "
+	    "VALUES ('x', '1')", NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(db_commit(db), DB_OK);
+	T_INTEQ(synchronous(db), 2);
+	T_INTEQ(db_begin_unsynced(db), DB_OK);
+	db_rollback(db);
+	T_INTEQ(synchronous(db), 2);
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(synchronous(db), 2);
+	T_INTEQ(db_commit(db), DB_OK);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM desk_state WHERE name = "
+	    "'x'"), 1);
+	db_free(&db);
+	free(path);
+}
+
 /* People whose assigned_n is not the count of their assigned tickets. */
 static const char assigned_wrong[] = "SELECT count(*) FROM people p "
     "WHERE assigned_n != (SELECT count(*) FROM tickets t "
@@ -1982,6 +2027,7 @@ main(void)
 	T_RUN(test_packed_mail);
 	T_RUN(test_packed_notice);
 	T_RUN(test_raw_kept_once);
+	T_RUN(test_unsynced_then_full);
 	t_rmdir(tmpdir);
 	return T_END();
 }
