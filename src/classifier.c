@@ -125,6 +125,35 @@ vocab_grow(struct vocab *v)
 	v->nslots = ns;
 }
 
+/*
+ * Room for n terms of `bytes` bytes in all, made at once: a stored model
+ * says how many it has, and growing to 75,000 terms one doubling at a
+ * time rehashed them all seven times and copied the arena as often.
+ */
+static void
+vocab_reserve(struct vocab *v, size_t n, size_t bytes)
+{
+	size_t ns = v->nslots;
+
+	while (ns < 2 * n + 2)
+		ns *= 2;
+	if (ns != v->nslots) {
+		free(v->slots);
+		v->slots = xcalloc(ns, sizeof(*v->slots));
+		v->nslots = ns;
+	}
+	if (n > v->cap) {
+		v->terms = xreallocarray(v->terms, n, sizeof(*v->terms));
+		v->cap = n;
+	}
+	if (bytes > v->acap) {
+		v->arena = realloc(v->arena, bytes);
+		if (v->arena == NULL)
+			abort();
+		v->acap = bytes;
+	}
+}
+
 /* The index of term (p, n), or -1; with add, a new one is made. */
 static long
 vocab_find(struct vocab *v, const char *p, size_t n, int add)
@@ -861,6 +890,9 @@ clf_model_load(const void *p, size_t len, char *err, size_t errsz)
 	/* each feature takes at least 4 + 1 + 4 + 4 * n bytes */
 	if (r.bad || nfeat > (len - r.off) / (9 + 4 * (size_t)n))
 		goto bad;
+	/* an empty vocabulary: terms at most all the bytes left */
+	vocab_reserve(&m->v, nfeat, len - r.off - (size_t)nfeat *
+	    (8 + 4 * (size_t)n));
 	m->idf = xcalloc(nfeat + 1, sizeof(*m->idf));
 	m->w = xcalloc((size_t)nfeat * n + 1, sizeof(*m->w));
 	m->bias = xcalloc(n, sizeof(*m->bias));
