@@ -81,6 +81,8 @@ size_t	clf_model_nclasses(const struct clf_model *);
 const char *clf_model_class(const struct clf_model *, size_t i);
 size_t	clf_model_nfeatures(const struct clf_model *);
 size_t	clf_model_ntrain(const struct clf_model *);
+/* 1 when a loaded model is read where its bytes are (terms in order). */
+int	clf_model_in_place(const struct clf_model *);
 
 /*
  * The model as bytes to store (caller frees), and back. clf_model_load

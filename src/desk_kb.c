@@ -366,8 +366,10 @@ pl_model_refresh(struct pipeline *pl)
 	clf_model_free(&pl->model);
 	pl->model = m;
 	pl->model_at = at;
-	log_info("classifier: model of %zu tickets, %zu categories loaded",
-	    clf_model_ntrain(m), clf_model_nclasses(m));
+	log_info("classifier: model of %zu tickets, %zu categories loaded%s",
+	    clf_model_ntrain(m), clf_model_nclasses(m), clf_model_in_place(m) ?
+	    "" : " (saved by an older ticketd: slower to load until the "
+	    "next training)");
 }
 
 char *

@@ -236,6 +236,118 @@ test_storage(void)
 	clf_trainer_free(&t);
 }
 
+/* Where record i (of nfeat) of a stored model starts; the header's end
+ * for i = 0, the biases' start for i = nfeat. */
+static size_t
+record_at(const char *blob, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)blob;
+	size_t off = 12, k, n, c;
+
+#define U32(o)	((size_t)u[o] | (size_t)u[(o) + 1] << 8 | \
+		 (size_t)u[(o) + 2] << 16 | (size_t)u[(o) + 3] << 24)
+	n = U32(off);
+	off += 4;
+	for (c = 0; c < n; c++)
+		off += 4 + U32(off);
+	off += 4;			/* nfeat */
+	for (k = 0; k < i && off < len; k++)
+		off += 4 + U32(off) + 4 + 4 * n;
+#undef U32
+	return off;
+}
+
+/*
+ * A stored model is read in place (its terms are saved in order) and
+ * guesses as the trained one does, text after text; saved again it is
+ * the same bytes. One saved with its terms out of order (as a ticketd of
+ * before wrote them) is still read, through a hash table, and guesses the
+ * same; one with a term twice is refused either way.
+ */
+static void
+test_in_place(void)
+{
+	static const char *const texts[] = {
+	    "wifi is slow in the meeting room", "printer jam on floor 3",
+	    "cannot log in after the password reset", "new laptop please",
+	    "vpn drops every ten minutes", "outlook does not start",
+	    "the badge reader rejects my card", "zzz qqq", "",
+	    "monitor flickers and the docking station is warm" };
+	struct clf_trainer *t = load(0);
+	struct clf_model *m = clf_train(t), *m2, *m3;
+	char err[128], *blob, *blob2, *swapped, *twice;
+	const char *a, *b;
+	double c1, c2;
+	size_t len, len2, r0, r1, r2, i, n;
+
+	T_CHECK(m != NULL);
+	if (m == NULL)
+		return;
+	T_INTEQ(clf_model_in_place(m), 0);	/* trained: a hash table */
+	blob = clf_model_save(m, &len);
+	m2 = clf_model_load(blob, len, err, sizeof(err));
+	T_CHECK(m2 != NULL && clf_model_in_place(m2));
+	if (m2 == NULL)
+		return;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		c1 = c2 = -1;
+		a = guess(m, texts[i], &c1);
+		b = guess(m2, texts[i], &c2);
+		T_CHECK((a == NULL) == (b == NULL));
+		if (a != NULL && b != NULL) {
+			T_STREQ(a, b);
+			T_CHECK(c1 - c2 < 1e-6 && c2 - c1 < 1e-6);
+		}
+	}
+	blob2 = clf_model_save(m2, &len2);
+	T_INTEQ((long long)len2, (long long)len);
+	T_CHECK(len2 == len && memcmp(blob, blob2, len) == 0);
+	free(blob2);
+
+	/* the first two terms swapped: out of order, read through a hash */
+	n = clf_model_nfeatures(m);
+	T_CHECK(n > 3);
+	r0 = record_at(blob, len, 0);
+	r1 = record_at(blob, len, 1);
+	r2 = record_at(blob, len, 2);
+	swapped = xmalloc(len);
+	memcpy(swapped, blob, r0);
+	memcpy(swapped + r0, blob + r1, r2 - r1);
+	memcpy(swapped + r0 + (r2 - r1), blob + r0, r1 - r0);
+	memcpy(swapped + r2, blob + r2, len - r2);
+	m3 = clf_model_load(swapped, len, err, sizeof(err));
+	T_CHECK(m3 != NULL && !clf_model_in_place(m3));
+	for (i = 0; m3 != NULL && i < sizeof(texts) / sizeof(texts[0]); i++) {
+		c1 = c2 = -1;
+		a = guess(m2, texts[i], &c1);
+		b = guess(m3, texts[i], &c2);
+		T_CHECK((a == NULL) == (b == NULL));
+		if (a != NULL && b != NULL) {
+			T_STREQ(a, b);
+			T_CHECK(c1 - c2 < 1e-6 && c2 - c1 < 1e-6);
+		}
+	}
+	clf_model_free(&m3);
+	free(swapped);
+
+	/* the first term twice (in place of the second): refused */
+	twice = xmalloc(len + (r1 - r0));
+	memcpy(twice, blob, r1);
+	memcpy(twice + r1, blob + r0, r1 - r0);
+	memcpy(twice + r1 + (r1 - r0), blob + r2, len - r2);
+	m3 = clf_model_load(twice, r1 + (r1 - r0) + (len - r2), err,
+	    sizeof(err));
+	T_CHECK(m3 == NULL);
+	T_CHECK(strstr(err, "damaged") != NULL);
+	clf_model_free(&m3);
+	free(twice);
+
+	free(blob);
+	clf_model_free(&m2);
+	clf_model_free(&m);
+	clf_trainer_free(&t);
+}
+
 /* a row given as a literal, its length from sizeof (NULs count) */
 #define ROW(s)	clf_tsv_row(s, sizeof(s) - 1, &r)
 
@@ -326,6 +438,7 @@ main(void)
 	T_RUN(test_degenerate);
 	T_RUN(test_update);
 	T_RUN(test_storage);
+	T_RUN(test_in_place);
 	T_RUN(test_tsv);
 	T_RUN(test_eval);
 	return T_END();
