@@ -876,8 +876,8 @@ synced_again(struct db *db)
 		    sqlite3_errmsg(db->h));
 }
 
-int
-db_begin(struct db *db)
+static int
+begin(struct db *db)
 {
 	int rc;
 
@@ -891,12 +891,22 @@ db_begin(struct db *db)
 }
 
 int
+db_begin(struct db *db)
+{
+	/* never an ordinary transaction at NORMAL, whatever ended the last */
+	if (db->unsynced && sqlite3_get_autocommit(db->h))
+		synced_again(db);
+	return begin(db);
+}
+
+int
 db_commit(struct db *db)
 {
 	int rc;
 
 	if (db_txn_lost(db)) {
 		db->txn = 0;
+		synced_again(db);	/* SQLite ended it: no transaction */
 		return DB_TEMP;
 	}
 	db->txn = 0;
@@ -925,10 +935,12 @@ db_begin_unsynced(struct db *db)
 {
 	int rc;
 
+	if (db->unsynced && sqlite3_get_autocommit(db->h))
+		synced_again(db);
 	if (exec(db->h, "PRAGMA synchronous = NORMAL") != SQLITE_OK)
-		return db_begin(db);	/* synced, then: no harm */
+		return begin(db);	/* synced, then: no harm */
 	db->unsynced = 1;
-	if ((rc = db_begin(db)) != DB_OK)
+	if ((rc = begin(db)) != DB_OK)
 		synced_again(db);
 	return rc;
 }

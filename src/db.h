@@ -108,11 +108,14 @@ int	db_begin(struct db *);
 int	db_commit(struct db *);
 /*
  * db_begin for a transaction whose commit does not wait for the disk: for
- * one that a power failure may lose with no harm, because losing it
- * leaves things as they were before it and the next synced commit syncs
- * it too (an outbox lease: a notice not leased is sent again, as one
- * leased by a process that died is). Never for mails or new notices.
- * db_commit or db_rollback ends it as usual.
+ * one that a power failure may undo, because undone it is worked out or
+ * done again from what is synced, and the next synced commit syncs it
+ * too. An outbox lease (the notice is pending and sent again, as one
+ * leased by a process that died is); the SLA sweep and the digests,
+ * whose notices a power loss between their send and the synced "sent"
+ * mark makes again and sends a second time, under a new Message-ID.
+ * Never for mails. db_commit or db_rollback ends it as usual, and any
+ * later db_begin is synced whatever happened.
  */
 int	db_begin_unsynced(struct db *);
 void	db_rollback(struct db *);

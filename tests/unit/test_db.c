@@ -1408,6 +1408,18 @@ test_unsynced_then_full(void)
 	T_INTEQ(db_begin(db), DB_OK);
 	T_INTEQ(synchronous(db), 2);
 	T_INTEQ(db_commit(db), DB_OK);
+	/* SQLite ended it by itself (an I/O error, a full disk): FULL too */
+	T_INTEQ(db_begin_unsynced(db), DB_OK);
+	T_INTEQ(sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	T_INTEQ(db_commit(db), DB_TEMP);
+	T_INTEQ(synchronous(db), 2);
+	/* and a begin never starts at NORMAL, whatever came before */
+	db->unsynced = 1;
+	T_INTEQ(sqlite3_exec(db->h, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL), SQLITE_OK);
+	T_INTEQ(db_begin(db), DB_OK);
+	T_INTEQ(synchronous(db), 2);
+	T_INTEQ(db_commit(db), DB_OK);
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM desk_state WHERE name = "
 	    "'x'"), 1);
 	db_free(&db);
