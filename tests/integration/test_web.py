@@ -717,7 +717,11 @@ class ComputingFigures(FiguresBase):
         self.fail_file = os.path.join(self.tmp, "figures.fail")
         self.figures_env = {
             "TICKETD_TEST_FIGURES_DELAY_MS": str(int(self.DELAY * 1000)),
-            "TICKETD_TEST_FIGURES_WAIT_MS": "10000",
+            # a wait can span a failing computation's rest of 1.5 s, the
+            # refresher's rest (three times that) and one more: 7.5 s
+            # when idle, more under ASan with tests beside it. 16 s (and
+            # the 2 s the page adds) stays within the client's 20 s.
+            "TICKETD_TEST_FIGURES_WAIT_MS": "16000",
             "TICKETD_TEST_FIGURES_FAIL": self.fail_file}
         super().start()
 
