@@ -999,6 +999,9 @@ rbytes(struct rbuf *r, size_t n)
 	return p;
 }
 
+static struct clf_model *load(const void *, size_t, char *, char *,
+		    size_t);
+
 /*
  * A stored model whose terms are in order is read where it is: each
  * record checked (lengths, finite values) and its place noted, the bytes
@@ -1009,7 +1012,7 @@ rbytes(struct rbuf *r, size_t n)
  */
 static int
 load_in_place(struct clf_model *m, struct rbuf *r, const void *p, size_t len,
-    uint32_t nfeat)
+    uint32_t nfeat, char **own)
 {
 	size_t start = r->off, n = m->nclasses, prevn = 0;
 	const char *s, *prev = NULL;
@@ -1040,8 +1043,13 @@ load_in_place(struct clf_model *m, struct rbuf *r, const void *p, size_t len,
 	if (r->bad || r->off != len)
 		goto bad;
 	m->nrec = nfeat;
-	m->blob = xmalloc(len);
-	memcpy(m->blob, p, len);
+	if (*own != NULL) {
+		m->blob = *own;		/* the caller's bytes, kept */
+		*own = NULL;
+	} else {
+		m->blob = xmalloc(len > 0 ? len : 1);
+		memcpy(m->blob, p, len);
+	}
 	m->bloblen = len;
 	return 1;
 bad:
@@ -1053,6 +1061,19 @@ bad:
 struct clf_model *
 clf_model_load(const void *p, size_t len, char *err, size_t errsz)
 {
+	return load(p, len, NULL, err, errsz);
+}
+
+struct clf_model *
+clf_model_adopt(char *p, size_t len, char *err, size_t errsz)
+{
+	return load(p, len, p, err, errsz);
+}
+
+/* own: p itself when the model may keep it (else it is freed here). */
+static struct clf_model *
+load(const void *p, size_t len, char *own, char *err, size_t errsz)
+{
 	struct rbuf r = { p, len, 0, 0 };
 	struct clf_model *m;
 	const char *s;
@@ -1061,6 +1082,7 @@ clf_model_load(const void *p, size_t len, char *err, size_t errsz)
 
 	if (len < 8 || memcmp(p, MAGIC, 8) != 0) {
 		snprintf(err, errsz, "not a model of this ticketd");
+		free(own);
 		return NULL;
 	}
 	r.off = 8;
@@ -1080,7 +1102,7 @@ clf_model_load(const void *p, size_t len, char *err, size_t errsz)
 	/* each feature takes at least 4 + 1 + 4 + 4 * n bytes */
 	if (r.bad || nfeat > (len - r.off) / (9 + 4 * (size_t)n))
 		goto bad;
-	switch (load_in_place(m, &r, p, len, nfeat)) {
+	switch (load_in_place(m, &r, p, len, nfeat, &own)) {
 	case 1:
 		return m;
 	case -1:
@@ -1108,11 +1130,13 @@ clf_model_load(const void *p, size_t len, char *err, size_t errsz)
 		m->bias[c] = rf32(&r);
 	if (r.bad || r.off != len)
 		goto bad;
+	free(own);
 	return m;
 bad:
 	snprintf(err, errsz, "the stored model is damaged (at byte %zu of %zu)",
 	    r.off, len);
 	clf_model_free(&m);
+	free(own);
 	return NULL;
 }
 

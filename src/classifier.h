@@ -92,6 +92,12 @@ int	clf_model_in_place(const struct clf_model *);
 char	*clf_model_save(const struct clf_model *, size_t *len);
 struct clf_model *clf_model_load(const void *p, size_t len, char *err,
 	    size_t errsz);
+/*
+ * clf_model_load of p (from malloc), which it takes: the model keeps the
+ * bytes when it reads them in place, else they are freed here.
+ */
+struct clf_model *clf_model_adopt(char *p, size_t len, char *err,
+	    size_t errsz);
 
 /*
  * One line of a training file (p, len without its line end): the

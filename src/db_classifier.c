@@ -93,17 +93,24 @@ db_clf_model_save(struct db *db, const char *model, size_t len,
 	return db_finish(db, st);
 }
 
+/*
+ * The model's bytes are read with SQLite's incremental blob I/O, straight
+ * into the caller's buffer: a 3.9 MB model read through sqlite3_column_blob
+ * was first assembled in a buffer of SQLite's and then copied, and
+ * ticketd --stdin reads it for every mail. Inside the caller's transaction
+ * when there is one, so the times and the bytes are of one model.
+ */
 int
 db_clf_model_load(struct db *db, char **model, size_t *len,
     long long *trained_at, long long *examples)
 {
 	sqlite3_stmt *st;
-	const void *p;
+	sqlite3_blob *b = NULL;
 	int rc, n;
 
 	*model = NULL;
 	*len = 0;
-	if ((rc = db_prepare(db, "SELECT model, trained_at, examples FROM "
+	if ((rc = db_prepare(db, "SELECT trained_at, examples FROM "
 	    "classifier_model WHERE id = 1", &st)) != DB_OK)
 		return rc;
 	rc = sqlite3_step(st);
@@ -111,17 +118,28 @@ db_clf_model_load(struct db *db, char **model, size_t *len,
 		rc = done(st, rc);
 		return rc == DB_OK ? 1 : rc;
 	}
-	p = sqlite3_column_blob(st, 0);
-	n = sqlite3_column_bytes(st, 0);
+	if (trained_at != NULL)
+		*trained_at = sqlite3_column_int64(st, 0);
+	if (examples != NULL)
+		*examples = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if ((rc = sqlite3_blob_open(db->h, "main", "classifier_model", "model",
+	    1, 0, &b)) != SQLITE_OK) {
+		sqlite3_blob_close(b);
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	n = sqlite3_blob_bytes(b);
 	*len = n > 0 ? (size_t)n : 0;
 	*model = xmalloc(*len + 1);
-	if (*len > 0)
-		memcpy(*model, p, *len);
-	if (trained_at != NULL)
-		*trained_at = sqlite3_column_int64(st, 1);
-	if (examples != NULL)
-		*examples = sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
+	if (*len > 0 && (rc = sqlite3_blob_read(b, *model, n, 0)) !=
+	    SQLITE_OK) {
+		sqlite3_blob_close(b);
+		free(*model);
+		*model = NULL;
+		*len = 0;
+		return db_rc(rc) == DB_OK ? DB_PERM : db_rc(rc);
+	}
+	sqlite3_blob_close(b);
 	return DB_OK;
 }
 

@@ -355,8 +355,7 @@ pl_model_refresh(struct pipeline *pl)
 		return;
 	if (db_clf_model_load(pl->db, &blob, &len, &at, NULL) != DB_OK)
 		return;
-	m = clf_model_load(blob, len, err, sizeof(err));
-	free(blob);
+	m = clf_model_adopt(blob, len, err, sizeof(err));	/* takes blob */
 	if (m == NULL) {
 		log_warnx("classifier: %s; no categories are guessed until "
 		    "it is trained again", err);

@@ -302,7 +302,20 @@ test_in_place(void)
 	blob2 = clf_model_save(m2, &len2);
 	T_INTEQ((long long)len2, (long long)len);
 	T_CHECK(len2 == len && memcmp(blob, blob2, len) == 0);
-	free(blob2);
+	/* adopted, the bytes become the model's (ASan: none leak) */
+	m3 = clf_model_adopt(blob2, len2, err, sizeof(err));
+	T_CHECK(m3 != NULL && clf_model_in_place(m3));
+	if (m3 != NULL) {
+		a = guess(m2, texts[0], &c1);
+		b = guess(m3, texts[0], &c2);
+		T_CHECK(a != NULL && b != NULL && strcmp(a, b) == 0 &&
+		    c1 == c2);
+	}
+	clf_model_free(&m3);
+	blob2 = t_dup_n(blob, len / 2);		/* damaged: refused, freed */
+	T_CHECK(clf_model_adopt(blob2, len / 2, err, sizeof(err)) == NULL);
+	blob2 = t_dup_n(blob, 4);		/* not a model: freed */
+	T_CHECK(clf_model_adopt(blob2, 4, err, sizeof(err)) == NULL);
 
 	/* the first two terms swapped: out of order, read through a hash */
 	n = clf_model_nfeatures(m);
