@@ -299,21 +299,27 @@ feats_push(struct feats *f, long id)
 	f->ids[f->n++] = id;
 }
 
+/* The term's feature in the model or vocabulary being used, or -1. */
+static long
+feats_find(struct feats *f, const char *p, size_t n)
+{
+	if (f->sorted != NULL)
+		return sorted_find(f->sorted, p, n);
+	return vocab_find(f->v, p, n, f->add);
+}
+
 static void
 feats_word(const char *w, size_t n, void *arg)
 {
 	struct feats *f = arg;
 	char pair[2 * MAX_TERM + 1];
 
-	feats_push(f, f->sorted != NULL ? sorted_find(f->sorted, w, n) :
-	    vocab_find(f->v, w, n, f->add));
+	feats_push(f, feats_find(f, w, n));
 	if (f->prevn > 0) {
 		memcpy(pair, f->prev, f->prevn);
 		pair[f->prevn] = ' ';
 		memcpy(pair + f->prevn + 1, w, n);
-		feats_push(f, f->sorted != NULL ? sorted_find(f->sorted, pair,
-		    f->prevn + 1 + n) : vocab_find(f->v, pair, f->prevn + 1 + n,
-		    f->add));
+		feats_push(f, feats_find(f, pair, f->prevn + 1 + n));
 	}
 	memcpy(f->prev, w, n);
 	f->prevn = n;
@@ -964,8 +970,7 @@ ru32(struct rbuf *r)
 		r->bad = 1;
 		return 0;
 	}
-	v = (uint32_t)r->p[r->off] | (uint32_t)r->p[r->off + 1] << 8 |
-	    (uint32_t)r->p[r->off + 2] << 16 | (uint32_t)r->p[r->off + 3] << 24;
+	v = le32((const char *)r->p + r->off);
 	r->off += 4;
 	return v;
 }

@@ -28,12 +28,36 @@
  */
 #define ZPACK_MEMLEVEL	5
 
+/*
+ * All of p (len < UINT_MAX / 2) through the set-up stream z, which is
+ * ended: a new buffer and *outlen, or NULL when it would not be smaller.
+ */
+static char *
+deflate_all(z_stream *z, const void *p, size_t len, size_t *outlen)
+{
+	uLong n;
+	char *out;
+
+	n = deflateBound(z, (uLong)len);
+	out = xmalloc(n);
+	z->next_in = (Bytef *)(uintptr_t)p;
+	z->avail_in = (uInt)len;
+	z->next_out = (Bytef *)out;
+	z->avail_out = (uInt)n;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END || z->total_out >= len) {
+		deflateEnd(z);
+		free(out);
+		return NULL;
+	}
+	*outlen = z->total_out;
+	deflateEnd(z);
+	return out;
+}
+
 char *
 zpack(const void *p, size_t len, size_t *outlen)
 {
 	z_stream z = { 0 };
-	uLong n;
-	char *out;
 
 	*outlen = 0;
 	if (len < 64 || len > UINT_MAX / 2)
@@ -41,20 +65,7 @@ zpack(const void *p, size_t len, size_t *outlen)
 	if (deflateInit2(&z, ZPACK_LEVEL, Z_DEFLATED, 15, ZPACK_MEMLEVEL,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
-	n = deflateBound(&z, (uLong)len);
-	out = xmalloc(n);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)n;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
-	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	return out;
+	return deflate_all(&z, p, len, outlen);
 }
 
 extern const char zdict_notice[];	/* build/zdict_notice.c */
@@ -78,12 +89,12 @@ static int primed_ok;
 static pthread_once_t prime_once = PTHREAD_ONCE_INIT;
 
 /*
- * memLevel 5 here too: deflateCopy copies the hash table and the pending
- * buffer, 64 kB each at 8 and 8 kB each at 5. On the bench's notices
- * (5.5 kB) that made a notice 49 µs instead of 94, and each came out the
- * very same size. The window stays 32 kB: the dictionary needs it.
+ * A notice's stream, the dictionary set. memLevel 5 here too: deflateCopy
+ * copies the hash table and the pending buffer, 64 kB each at 8 and 8 kB
+ * each at 5. On the bench's notices (5.5 kB) that made a notice 49 µs
+ * instead of 94, and each came out the very same size. The window stays
+ * 32 kB: the dictionary needs it.
  */
-
 static int
 start(z_stream *z)
 {
@@ -116,8 +127,6 @@ char *
 zpack_notice(const void *p, size_t len, size_t *outlen)
 {
 	z_stream z = { 0 };
-	uLong n;
-	char *out;
 
 	*outlen = 0;
 	if (len < 64 || len > UINT_MAX / 2)
@@ -125,20 +134,7 @@ zpack_notice(const void *p, size_t len, size_t *outlen)
 	pthread_once(&prime_once, prime);
 	if (primed_ok ? deflateCopy(&z, &primed) != Z_OK : start(&z) == -1)
 		return NULL;
-	n = deflateBound(&z, (uLong)len);
-	out = xmalloc(n);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)n;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
-	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	return out;
+	return deflate_all(&z, p, len, outlen);
 }
 
 char *
