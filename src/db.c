@@ -894,7 +894,7 @@ int
 db_begin(struct db *db)
 {
 	/* never an ordinary transaction at NORMAL, whatever ended the last */
-	if (db->unsynced && sqlite3_get_autocommit(db->h))
+	if (sqlite3_get_autocommit(db->h))
 		synced_again(db);
 	return begin(db);
 }
@@ -935,8 +935,6 @@ db_begin_unsynced(struct db *db)
 {
 	int rc;
 
-	if (db->unsynced && sqlite3_get_autocommit(db->h))
-		synced_again(db);
 	if (exec(db->h, "PRAGMA synchronous = NORMAL") != SQLITE_OK)
 		return begin(db);	/* synced, then: no harm */
 	db->unsynced = 1;
