@@ -313,12 +313,16 @@ intake_batch(struct daemon *d)
 		np++;
 	}
 	d->pl.uidvalidity = source_uidvalidity(d->src);
+	/* the batch's three or four lines per mail go out together */
+	log_hold();
 	if (np > 0 && pipeline_run(&d->pl, pm, np, clock_now()) != DB_OK) {
+		log_release();
 		/* why, before the outbox's statements make SQLite forget it */
 		snprintf(d->dberr, sizeof(d->dberr), "%s", db_errmsg(d->db));
 		rc = -3;
 		goto out;
 	}
+	log_release();
 	d->sla_at = 0;		/* new tickets may be due before the next sweep */
 	for (i = 0; i < np; i++) {
 		if (pm[i].outcome == PL_FAILED)
