@@ -1437,8 +1437,10 @@ written(void)
 	if (fp == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "wchar: %lld", &v) == 1)
+		if (strncmp(line, "wchar: ", 7) == 0) {
+			v = strtoll(line + 7, NULL, 10);
 			break;
+		}
 	fclose(fp);
 	return v;
 }

@@ -25,7 +25,7 @@ capture_start(void)
 {
 	fflush(stderr);
 	saved_fd = dup(STDERR_FILENO);
-	strcpy(cap_path, "/tmp/test_log.XXXXXX");
+	snprintf(cap_path, sizeof(cap_path), "/tmp/test_log.XXXXXX");
 	cap_fd = mkstemp(cap_path);
 	if (saved_fd == -1 || cap_fd == -1)
 		abort();
