@@ -599,21 +599,6 @@ configure(sqlite3 *h)
 	 */
 	if (rc == SQLITE_OK)
 		rc = exec(h, "PRAGMA cache_size = -16384");
-	/*
-	 * Each mail of a batch is a savepoint. Before a page is first
-	 * changed under a savepoint, SQLite copies it to the sub-journal,
-	 * which it moves to a temporary file once it passes 64 kB; every
-	 * mail touches pages the batch already changed (indexes, the
-	 * full-text index, the outbox), so that file took two write()s per
-	 * page per mail: 2.55 GB in 1.22 million writes for a 10,000-mail
-	 * backlog whose database is 111 MB. In memory, the sub-journal is
-	 * emptied at each RELEASE; the backlog then wrote 0.41 GB in
-	 * 177,000 writes, at the same peak RSS. Temporary tables and sorts
-	 * of this connection are in memory too; the page's own connections
-	 * (db_web.c) keep SQLite's default.
-	 */
-	if (rc == SQLITE_OK)
-		rc = exec(h, "PRAGMA temp_store = MEMORY");
 	return rc;
 }
 
@@ -846,6 +831,25 @@ db_open(const char *path, int flags, char **errstr, int *temp)
 			t = rc == DB_TEMP;
 			goto fail;
 		}
+	}
+	/*
+	 * Each mail of a batch is a savepoint. Before a page is first
+	 * changed under a savepoint, SQLite copies it to the sub-journal,
+	 * which goes to a temporary file once it passes 64 kB; every mail
+	 * touches pages the batch already changed (indexes, the full-text
+	 * index, the outbox), so that file took two write()s per page per
+	 * mail: 2.55 GB in 1.22 million writes for a 10,000-mail backlog
+	 * whose database is 111 MB. In memory, the sub-journal is emptied at
+	 * each RELEASE: the backlog then wrote 0.41 GB in 177,000 writes, at
+	 * the same peak RSS. Only for ticketd's own connection (DB_INUSE),
+	 * and only after any migration: a statement that rewrites a whole
+	 * table in one transaction (a migration, some ticketctl commands)
+	 * keeps its journal in a file, not in memory.
+	 */
+	if ((flags & DB_INUSE) &&
+	    exec(db->h, "PRAGMA temp_store = MEMORY") != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", path, sqlite3_errmsg(db->h));
+		goto fail;
 	}
 	return db;
 fail:
