@@ -1,5 +1,6 @@
 /* log.c — stderr or syslog, one line per event. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,13 +19,16 @@ static const char *log_prog = "ticketd";
 /*
  * Lines held by log_hold() for stderr: written together by log_release(),
  * or sooner once LOG_HELD_BYTES have gathered or the first of them is
- * LOG_HELD_MS old (checked as each line comes). One write per batch of
+ * LOG_HELD_MS old (checked as each line comes). A few writes per batch of
  * mails instead of three or four per mail: those writes, each waking the
  * reader at the other end of the pipe (journald, a terminal, the bench),
- * were 5 % of a backlog's time. Any thread may log; the mutex keeps the
- * lines whole and in order.
+ * were 5 % of a backlog's time. PIPE_BUF bytes at most, so that each
+ * write to a pipe is whole, never mixed with another writer's, and a
+ * failed write drops no more than that. Any thread may log; the mutex
+ * keeps the lines whole and in order. Lost on a crash (a signal that
+ * kills the process): what was held then is never written.
  */
-#define LOG_HELD_BYTES	16384
+#define LOG_HELD_BYTES	PIPE_BUF
 #define LOG_HELD_MS	1000
 
 static pthread_mutex_t held_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -106,7 +110,7 @@ vlog(int pri, const char *fmt, va_list ap, const char *err)
 	}
 	pthread_mutex_lock(&held_mtx);
 	if (held_on) {
-		char line[sizeof(msg) + 256];
+		char line[sizeof(msg) + 256];	/* < LOG_HELD_BYTES */
 		int n;
 
 		n = snprintf(line, sizeof(line), "%s: %s%s%s\n", log_prog, msg,

@@ -19,9 +19,10 @@ void	log_debug(const char *, ...) LOG_PRINTF(1, 2);
 /*
  * In the daemon, while a batch of mails is taken in, on stderr:
  * log_hold() keeps info and debug lines (of any thread) in memory, and
- * log_release() writes them at once; they also go out when 16 kB have
- * gathered or, as the next line comes, when the first is a second old.
- * A warning writes them at once, itself last. syslog is not held.
+ * log_release() writes them at once; they also go out when 4 kB
+ * (PIPE_BUF) have gathered or, as the next line comes, when the first is
+ * a second old. A warning writes them at once, itself last. syslog is
+ * not held. A crash loses what is held.
  */
 void	log_hold(void);
 void	log_release(void);

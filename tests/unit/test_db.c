@@ -1426,6 +1426,20 @@ test_unsynced_then_full(void)
 	free(path);
 }
 
+/* One integer a statement gives on the connection itself, or -1. */
+static int
+pragma_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* What this process has handed to write() so far (/proc/self/io). */
 static long long
 written(void)
@@ -1461,6 +1475,7 @@ test_savepoints_write_nothing(void)
 	int i;
 
 	db = fresh(&path);
+	T_INTEQ(pragma_int(db, "PRAGMA temp_store"), 0);	/* ticketctl's */
 	db_free(&db);
 	db = db_open(path, DB_INUSE, &err, NULL);
 	T_CHECK(db != NULL);
@@ -1469,6 +1484,7 @@ test_savepoints_write_nothing(void)
 		free(path);
 		return;
 	}
+	T_INTEQ(pragma_int(db, "PRAGMA temp_store"), 2);	/* MEMORY */
 	T_INTEQ(sqlite3_exec(db->h, "CREATE TABLE pad (id INTEGER PRIMARY "
 	    "KEY, v BLOB); INSERT INTO pad (v) SELECT zeroblob(1000) FROM "
 	    "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
