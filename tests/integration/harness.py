@@ -125,26 +125,37 @@ def _ephemeral_range():
         return 32768, 60999
 
 
+_ports_given = set()
+
+
 def free_port():
     """A loopback TCP port that was free a moment ago, picked at random
     below the ephemeral range: outgoing connections never take it in the
-    meantime, and parallel tests rarely pick the same one."""
+    meantime, and parallel tests rarely pick the same one. A port once
+    given is never given again by this process: a server stopped for a
+    while (the SMTP sink in an outage test) must find its port still free
+    when it comes back, not taken by the daemon's status page."""
     import random
     lo, hi = _ephemeral_range()
     top = lo - 1 if lo > 12000 else 65535
     bottom = 10000 if lo > 12000 else hi + 1
     for _ in range(200):
         port = random.randint(bottom, top)
+        if port in _ports_given:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             try:
                 s.bind((LOOPBACK, port))
             except OSError:
                 continue
         if not port_open(port):
+            _ports_given.add(port)
             return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+        port = s.getsockname()[1]
+    _ports_given.add(port)
+    return port
 
 
 def port_open(port, host=LOOPBACK):
@@ -594,16 +605,24 @@ class SmtpSink:
 
     def start(self, timeout=15):
         """Start it; a port picked by free_port() that a parallel test
-        took in the meantime is picked again (up to five times)."""
+        took in the meantime is picked again (up to five times), but only
+        on the first start: once started, the port is in a daemon's
+        config, and a sink that came back elsewhere would never be
+        reached (it is tried again for a while instead)."""
         for attempt in range(5):
             try:
-                return self._start(timeout)
+                self._start(timeout)
+                self.auto_port = False
+                return self
             except AssertionError as e:
-                if not (self.auto_port and "in use" in str(e)) or \
-                        attempt == 4:
+                if "in use" not in str(e) or attempt == 4:
                     raise
-                log("smtp sink: port", self.port, "taken, another one")
-                self.port = free_port()
+                if self.auto_port:
+                    log("smtp sink: port", self.port, "taken, another one")
+                    self.port = free_port()
+                else:
+                    log("smtp sink: port", self.port, "taken, again in 1 s")
+                    time.sleep(1)
 
     def _start(self, timeout):
         assert self.proc is None
