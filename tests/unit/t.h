@@ -28,6 +28,29 @@ t_dup_n(const char *p, size_t len)
 	return copy;
 }
 
+/*
+ * A counter of this process's /proc/self/io ("wchar" for the bytes handed
+ * to write(), "syscw" for the write calls), or -1 when it cannot be read.
+ */
+static inline long long
+t_proc_io(const char *key)
+{
+	FILE *fp = fopen("/proc/self/io", "r");
+	char line[128];
+	size_t klen = strlen(key);
+	long long v = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(fp);
+	return v;
+}
+
 static int t_failed_now, t_passed, t_failed;
 
 /* Remove the files in a test's mkdtemp(3) directory, then the directory. */

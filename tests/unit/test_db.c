@@ -1440,25 +1440,6 @@ pragma_int(struct db *db, const char *sql)
 	return v;
 }
 
-/* What this process has handed to write() so far (/proc/self/io). */
-static long long
-written(void)
-{
-	FILE *fp = fopen("/proc/self/io", "r");
-	char line[128];
-	long long v = -1;
-
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "wchar: ", 7) == 0) {
-			v = strtoll(line + 7, NULL, 10);
-			break;
-		}
-	fclose(fp);
-	return v;
-}
-
 /*
  * Mails of a batch are savepoints in one transaction, and each changes
  * pages the batch has changed already. On ticketd's connection (DB_INUSE)
@@ -1492,14 +1473,14 @@ test_savepoints_write_nothing(void)
 	T_INTEQ(db_begin(db), DB_OK);
 	T_INTEQ(sqlite3_exec(db->h, "UPDATE pad SET v = randomblob(1000)",
 	    NULL, NULL, NULL), SQLITE_OK);
-	before = written();
+	before = t_proc_io("wchar");
 	for (i = 0; i < 20; i++) {
 		T_INTEQ(db_savepoint(db), DB_OK);
 		T_INTEQ(sqlite3_exec(db->h, "UPDATE pad SET v = "
 		    "randomblob(1000)", NULL, NULL, NULL), SQLITE_OK);
 		T_INTEQ(db_release(db), DB_OK);
 	}
-	after = written();
+	after = t_proc_io("wchar");
 	T_CHECK(before >= 0 && after - before < 64 * 1024);
 	T_INTEQ(db_commit(db), DB_OK);
 	db_free(&db);

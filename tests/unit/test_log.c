@@ -80,25 +80,6 @@ test_held_then_released(void)
 	free(all);
 }
 
-/* The write()s this process has made so far (/proc/self/io syscw). */
-static long long
-writes(void)
-{
-	FILE *fp = fopen("/proc/self/io", "r");
-	char line[128];
-	long long v = -1;
-
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "syscw: ", 7) == 0) {
-			v = strtoll(line + 7, NULL, 10);
-			break;
-		}
-	fclose(fp);
-	return v;
-}
-
 /* 100 held lines of 34 bytes: one write; not held: a hundred. */
 static void
 test_held_lines_are_one_write(void)
@@ -108,15 +89,15 @@ test_held_lines_are_one_write(void)
 
 	log_init("t", 0, 0);
 	capture_start();
-	a = writes();
+	a = t_proc_io("syscw");
 	log_hold();
 	for (i = 0; i < 100; i++)
 		log_info("ticket #%d created for someone", i);
 	log_release();
-	b = writes();
+	b = t_proc_io("syscw");
 	for (i = 0; i < 100; i++)
 		log_info("ticket #%d created for someone", i);
-	c = writes();
+	c = t_proc_io("syscw");
 	capture_end();
 	/* valgrind makes a few writes of its own within the process */
 	T_CHECK(a >= 0);
