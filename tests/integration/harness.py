@@ -486,6 +486,14 @@ class Dovecot:
                 if "Login: user=<%s>" % user in l
                 and "rip=%s," % HARNESS_SRC not in l]
 
+    def wait_daemon_logins(self, n, user=IMAP_USER):
+        """daemon_logins() once it holds at least n lines: Dovecot's log
+        process writes a login line a moment after the client saw OK (CI
+        once read the log before the second of two logins was in it)."""
+        return wait_until(lambda: (lambda l: l if len(l) >= n else None)(
+                              self.daemon_logins(user)),
+                          what="%d login lines in Dovecot's log" % n)
+
     def log_tail(self, n=40):
         return "\n".join(self.log_text().splitlines()[-n:])
 

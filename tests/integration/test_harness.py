@@ -40,7 +40,7 @@ class Harness(DeskTest):
         c.starttls(ssl_context=ctx)
         c.login(IMAP_USER, IMAP_PASSWORD)
         c.logout()
-        self.assertEqual(len(dove.daemon_logins()), 2)
+        self.assertEqual(len(dove.wait_daemon_logins(2)), 2)
         self.assertTrue(all("TLS" in l for l in dove.daemon_logins()))
         dove.count("INBOX")         # harness logins are not counted
         self.assertEqual(len(dove.daemon_logins()), 2)

@@ -44,8 +44,8 @@ class ImapTls(DeskTest):
         desk.once()
         self.assertEqual(desk.ticket_count(), 1)
         self.assertEqual(self.dove.count("INBOX"), 0)
-        self.assertTrue(login_lines(self.dove))
-        self.assertTrue(all("TLS" in l for l in login_lines(self.dove)))
+        self.assertTrue(all("TLS" in l
+                            for l in self.dove.wait_daemon_logins(1)))
 
     def test_starttls_without_ca_refused(self):
         desk = self.desk_for("imap://localhost:%d" % self.dove.port, ca=False,
@@ -58,8 +58,7 @@ class ImapTls(DeskTest):
         desk.once()
         self.assertEqual(desk.ticket_count(), 1)
         self.assertEqual(self.dove.count("INBOX"), 0)
-        lines = login_lines(self.dove)
-        self.assertTrue(lines)
+        lines = self.dove.wait_daemon_logins(1)
         self.assertTrue(all("TLS" in l for l in lines), lines)
 
     def test_wrong_host_name_refused(self):
