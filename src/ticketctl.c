@@ -257,6 +257,7 @@ main(int argc, char *argv[])
 	/* every file ticketctl makes is the desk's alone (db_create() sets
 	 * the mode as well; this covers what SQLite or later code creates) */
 	umask(077);
+	xmalloc_keep_heap();
 	log_init("ticketctl", 0, 0);
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
 		switch (ch) {

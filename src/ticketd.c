@@ -729,6 +729,7 @@ main(int argc, char *argv[])
 	/* every file ticketd makes (the database's -wal and -shm, anything
 	 * later) is the desk's alone, whatever umask it was started with */
 	umask(077);
+	xmalloc_keep_heap();
 	while ((ch = getopt_long(argc, argv, "c:nsvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

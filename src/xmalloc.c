@@ -1,5 +1,8 @@
 /* xmalloc.c — allocation wrappers; failure is fatal. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +11,26 @@
 
 #include "log.h"
 #include "xmalloc.h"
+
+/*
+ * glibc gives freed memory at the top of the heap back to the kernel once
+ * it passes 128 kB, and serves blocks of 128 kB and more with mmap(), so a
+ * process that takes and frees the same few hundred kB per mail (zlib's
+ * streams are 144 kB for each notice and each stored mail; a mail with an
+ * image holds blocks bigger than that) faults the same pages in again and
+ * again. On a virtual machine that is the dearest thing it does: a page's
+ * first touch is 3-11 us there, and compressing a notice took 128 us
+ * instead of 45. Kept: up to 64 MB of freed heap (a high-water mark, not
+ * more memory in use), and blocks under 8 MB from the heap.
+ */
+void
+xmalloc_keep_heap(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
+#endif
+}
 
 void *
 xmalloc(size_t n)

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+/* Freed memory kept for the next mail, not given back (xmalloc.c). */
+void	 xmalloc_keep_heap(void);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
