@@ -70,7 +70,19 @@ word_at(const char *p, const char *end)
 struct names {
 	char	*w[16];
 	size_t	 n;
+	const char *addr;	/* the requester's own address (rule 3) */
+	size_t	 addrlen;
 };
+
+/* The requester's own address at p, in any case: its length, or 0. */
+static size_t
+own_addr_at(const struct names *nm, const char *p, const char *end)
+{
+	if (nm->addrlen == 0 || (size_t)(end - p) < nm->addrlen)
+		return 0;
+	return lex_ci_eq(p, nm->addrlen, nm->addr, nm->addrlen) ?
+	    nm->addrlen : 0;
+}
 
 static void
 names_add(struct names *nm, const char *p, size_t n)
@@ -212,6 +224,14 @@ scrub_line(struct buf *b, const char *p, const char *end,
 	int at_word;
 
 	while (p < end) {
+		if ((n = own_addr_at(nm, p, end)) > 0) {
+			/* the whole of a longer address it begins */
+			if (word_at(p, end) && addr_at(p, end) > n)
+				n = addr_at(p, end);
+			buf_addstr(b, "[address]");
+			p += n;
+			continue;
+		}
 		if ((n = punct_len(p, end)) > 0) {
 			buf_add(b, p, n);	/* a mark, whole */
 			p += n;
@@ -240,6 +260,8 @@ scrub_line(struct buf *b, const char *p, const char *end,
 
 			while (word_at(p, end) && *p != '@') {
 				p++;
+				if (own_addr_at(nm, p, end) > 0)
+					break;	/* "xalice@corp.example" */
 				/* an address right after a non-ASCII
 				 * letter ("éjo@x.org") is still one */
 				if ((unsigned char)p[-1] >= 0x80 && p < end &&
@@ -270,8 +292,13 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 
 	memset(&nm, 0, sizeof(nm));
 	names_from(&nm, who->name, NULL);
-	if (who->addr != NULL && (at = strchr(who->addr, '@')) != NULL)
+	if (who->addr != NULL && (at = strchr(who->addr, '@')) != NULL) {
 		names_from(&nm, who->addr, at);
+		if (at > who->addr && at[1] != '\0') {
+			nm.addr = who->addr;
+			nm.addrlen = strlen(who->addr);
+		}
+	}
 	buf_init(&b, KB_TEXT_MAX);
 	while (pos < len) {
 		start = pos;

@@ -11,7 +11,9 @@
  *      separator ("--") or a line that is the requester's name alone
  *      (not the first line) and every line after it are dropped: the
  *      name, title, phone and postal address of a signature go with it;
- *   3. mail addresses (x@y.z) become "[address]";
+ *   3. mail addresses (x@y.z) become "[address]", and so does the
+ *      requester's own address wherever it stands, in any case, even
+ *      when it is not of that form ("x@y.--ample") or runs on from a word;
  *   4. phone numbers — 7 to 15 digits in one run of digits, spaces, '-',
  *      '/', '(' and ')', optionally after a '+' — become "[phone]"; a run
  *      with a '.' (an IP address, a version) or an ISO date is kept;

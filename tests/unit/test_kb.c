@@ -55,6 +55,12 @@ static const struct {
 	  NULL, NULL, "Mail [address] or [address]." },
 	{ "3 not an address", "Use @here in chat, and a@b too.\n", NULL, NULL,
 	  "Use @here in chat, and a@b too." },
+	/* found by fuzz_kb: a domain no other rule takes for one */
+	{ "3 own address of any form", "Write to x@y.--ample or "
+	  "X@Y.--AMPLE, not ax@y.--ample.\n", NULL, "x@y.--ample",
+	  "Write to [address] or [address], not a[address]." },
+	{ "3 own address begins a longer one", "Mail jo@corp.example.org.\n",
+	  NULL, "jo@corp.example", "Mail [address]." },
 	{ "4 phone +49", "Call me at +49 30 1234567 please.\n", NULL, NULL,
 	  "Call me at [phone] please." },
 	{ "4 phone dashes", "Desk phone 555-123-4567.\n", NULL, NULL,
