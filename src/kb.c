@@ -72,13 +72,20 @@ struct names {
 	size_t	 n;
 	const char *addr;	/* the requester's own address (rule 3) */
 	size_t	 addrlen;
+	size_t	 at;		/* where its '@' is */
 };
 
-/* The requester's own address at p, in any case: its length, or 0. */
+/*
+ * The requester's own address at p, in any case: its length, or 0.
+ * Only a place with an '@' where the address has its own is compared
+ * further, which keeps the scrub linear in the text: each '@' is tried
+ * from one place, and a comparison stops at the first '@' before it.
+ */
 static size_t
 own_addr_at(const struct names *nm, const char *p, const char *end)
 {
-	if (nm->addrlen == 0 || (size_t)(end - p) < nm->addrlen)
+	if (nm->addrlen == 0 || (size_t)(end - p) < nm->addrlen ||
+	    p[nm->at] != '@')
 		return 0;
 	return lex_ci_eq(p, nm->addrlen, nm->addr, nm->addrlen) ?
 	    nm->addrlen : 0;
@@ -297,6 +304,7 @@ kb_scrub(const char *p, size_t len, const struct kb_person *who)
 		if (at > who->addr && at[1] != '\0') {
 			nm.addr = who->addr;
 			nm.addrlen = strlen(who->addr);
+			nm.at = (size_t)(at - who->addr);
 		}
 	}
 	buf_init(&b, KB_TEXT_MAX);
