@@ -167,9 +167,15 @@ name_line(const struct names *nm, const char *p, const char *end)
 	return any;
 }
 
-/* A mail address starting at p (the word start): its length, or 0. */
+/*
+ * A mail address starting at p (a word start): its length, or 0. When
+ * 0, *stop is where its local part's run of bytes ended: no address
+ * starts before it either (the same run, the same '@' and domain), so
+ * scrub_line() does not look again there; a text like "a.a.a.a…" would
+ * otherwise be scanned once per word.
+ */
 static size_t
-addr_at(const char *p, const char *end)
+addr_scan(const char *p, const char *end, const char **stop)
 {
 	const char *q = p, *at = NULL;
 	int dot = 0;
@@ -177,6 +183,7 @@ addr_at(const char *p, const char *end)
 	while (q < end && (is_alnum((unsigned char)*q) ||
 	    strchr("._%+-", *q) != NULL))
 		q++;
+	*stop = q;
 	if (q == p || q == end || *q != '@')
 		return 0;
 	at = q++;
@@ -192,7 +199,42 @@ addr_at(const char *p, const char *end)
 	return dot && q > at + 1 ? (size_t)(q - p) : 0;
 }
 
-/* A phone number starting at p (rule 4): its length, or 0. */
+/* addr_scan() that skips what an earlier try showed holds none (*none). */
+static size_t
+addr_memo(const char *p, const char *end, const char **none)
+{
+	const char *stop;
+	size_t n;
+
+	if (p < *none)
+		return 0;
+	if ((n = addr_scan(p, end, &stop)) == 0)
+		*none = stop;
+	return n;
+}
+
+/*
+ * n bytes at p that a rule takes, or more: the requester's own address,
+ * when it begins inside them, is taken whole with them (rule 3 goes
+ * before the others: "a@b.cx@y.example" with x@y.example their own).
+ */
+static size_t
+own_addr_within(const struct names *nm, const char *p, size_t n,
+    const char *end)
+{
+	size_t i, m;
+
+	for (i = 1; nm->addrlen > 0 && i < n; i++)
+		if ((m = own_addr_at(nm, p + i, end)) > 0 && i + m > n)
+			n = i + m;
+	return n;
+}
+
+/*
+ * A phone number starting at p (rule 4): its length, or 0. The scan
+ * ends past 15 digits or 8 bytes without one, so that a run like
+ * "1 1 1 1…" or "((((…" is not read to its end from each of its bytes.
+ */
 static size_t
 phone_at(const char *p, const char *end)
 {
@@ -203,9 +245,12 @@ phone_at(const char *p, const char *end)
 		q++;
 	for (; q < end; q++) {
 		if (*q >= '0' && *q <= '9') {
-			digits++;
+			if (++digits > 15)
+				return 0;
 			last = q + 1;
-		} else if (*q == '.' && q + 1 < end && q[1] >= '0' &&
+		} else if (q - last >= 8)
+			break;
+		else if (*q == '.' && q + 1 < end && q[1] >= '0' &&
 		    q[1] <= '9')
 			return 0;	/* 10.0.0.1, 2.4.1 */
 		else if (*q != ' ' && *q != '-' && *q != '/' && *q != '(' &&
@@ -227,16 +272,18 @@ static void
 scrub_line(struct buf *b, const char *p, const char *end,
     const struct names *nm)
 {
-	size_t n;
+	const char *none = p;	/* no address starts before it */
+	size_t n, m;
 	int at_word;
 
 	while (p < end) {
 		if ((n = own_addr_at(nm, p, end)) > 0) {
 			/* the whole of a longer address it begins */
-			if (word_at(p, end) && addr_at(p, end) > n)
-				n = addr_at(p, end);
+			if (word_at(p, end) && (m = addr_memo(p, end,
+			    &none)) > n)
+				n = m;
 			buf_addstr(b, "[address]");
-			p += n;
+			p += own_addr_within(nm, p, n, end);
 			continue;
 		}
 		if ((n = punct_len(p, end)) > 0) {
@@ -245,20 +292,22 @@ scrub_line(struct buf *b, const char *p, const char *end,
 			continue;
 		}
 		at_word = word_at(p, end);
-		if (at_word && (n = addr_at(p, end)) > 0) {
+		if (at_word && (n = addr_memo(p, end, &none)) > 0) {
 			buf_addstr(b, "[address]");
-			p += n;
+			p += own_addr_within(nm, p, n, end);
 			continue;
 		}
 		if (((*p >= '0' && *p <= '9') || *p == '+' || *p == '(') &&
 		    (n = phone_at(p, end)) > 0) {
-			buf_addstr(b, "[phone]");
-			p += n;
+			m = own_addr_within(nm, p, n, end);
+			buf_addstr(b, m > n ? "[address]" : "[phone]");
+			p += m;
 			continue;
 		}
 		if (at_word && (n = name_at(nm, p, end)) > 0) {
-			buf_addstr(b, "[name]");
-			p += n;
+			m = own_addr_within(nm, p, n, end);
+			buf_addstr(b, m > n ? "[address]" : "[name]");
+			p += m;
 			continue;
 		}
 		if (at_word) {
@@ -273,7 +322,7 @@ scrub_line(struct buf *b, const char *p, const char *end,
 				 * letter ("éjo@x.org") is still one */
 				if ((unsigned char)p[-1] >= 0x80 && p < end &&
 				    (unsigned char)*p < 0x80 &&
-				    addr_at(p, end) > 0)
+				    addr_memo(p, end, &none) > 0)
 					break;
 			}
 			if (p < end && *p == '@') {
