@@ -598,6 +598,8 @@ run_imap(struct daemon *d)
 		rc = source_wait(d->src, wait_ms(d), &stop_int, err, sizeof(err));
 		if (rc >= 0)
 			metrics_polled(time(NULL));
+		if (rc == 0)
+			xmalloc_trim();	/* a whole wait without mail */
 		if (rc < 0) {
 			log_warnx("imap: connection lost: %s; reconnecting", err);
 			source_close(d->src);

@@ -9,6 +9,8 @@
 
 /* Freed memory kept for the next mail, not given back (xmalloc.c). */
 void	 xmalloc_keep_heap(void);
+/* ...and the main heap's given back when the desk is quiet. */
+void	 xmalloc_trim(void);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
