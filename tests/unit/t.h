@@ -114,21 +114,28 @@ t_rmdir(const char *dir)
 	fflush(stdout);							\
 } while (0)
 
-/*
- * T_RUN for a test of sheer size or speed (a 50 MB body, 100,000 parts, a
- * timing check): skipped under valgrind (tests/run --valgrind sets
- * TICKETD_VALGRIND), which would take many minutes over it and find
- * nothing the ASan pass does not; tests/run counts the line as a skip.
- */
-#define T_RUN_HEAVY(fn) do {						\
-	const char *t_vg = getenv("TICKETD_VALGRIND");			\
-	if (t_vg != NULL && *t_vg != '\0' && strcmp(t_vg, "0") != 0) {	\
-		printf("ok - %s:%s # SKIP heavy, not under valgrind\n",	\
-		    __FILE__, #fn);					\
+/* T_RUN, or a skip line saying why when skip is true. */
+#define T_RUN_UNLESS(skip, why, fn) do {				\
+	if (skip) {							\
+		printf("ok - %s:%s # SKIP %s\n", __FILE__, #fn, why);	\
 		fflush(stdout);						\
 	} else								\
 		T_RUN(fn);						\
 } while (0)
+
+/* Under valgrind: tests/run --valgrind sets TICKETD_VALGRIND. */
+#define T_UNDER_VALGRIND() (getenv("TICKETD_VALGRIND") != NULL &&	\
+	*getenv("TICKETD_VALGRIND") != '\0' &&				\
+	strcmp(getenv("TICKETD_VALGRIND"), "0") != 0)
+
+/*
+ * T_RUN for a test of sheer size or speed (a 50 MB body, 100,000 parts, a
+ * timing check): skipped under valgrind, which would take many minutes
+ * over it and find nothing the ASan pass does not; tests/run counts the
+ * line as a skip.
+ */
+#define T_RUN_HEAVY(fn)							\
+	T_RUN_UNLESS(T_UNDER_VALGRIND(), "heavy, not under valgrind", fn)
 
 #define T_END() (t_failed ? 1 : 0)
 

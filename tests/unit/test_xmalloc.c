@@ -117,16 +117,9 @@ test_thread_keeps_at_most_8mb(void)
 	T_CHECK(drop >= 6 << 20);
 }
 
-#define T_RUN_OWN(fn) do {						\
-	const char *t_vg = getenv("TICKETD_VALGRIND");			\
-	if (OWN_MALLOC ||						\
-	    (t_vg != NULL && *t_vg != '\0' && strcmp(t_vg, "0") != 0)) {	\
-		printf("ok - %s:%s # SKIP not glibc's malloc here\n",	\
-		    __FILE__, #fn);					\
-		fflush(stdout);						\
-	} else								\
-		T_RUN(fn);						\
-} while (0)
+#define T_RUN_OWN(fn)							\
+	T_RUN_UNLESS(OWN_MALLOC || T_UNDER_VALGRIND(),			\
+	    "not glibc's malloc here", fn)
 
 int
 main(void)
