@@ -231,6 +231,21 @@ own_addr_within(const struct names *nm, const char *p, size_t n,
 }
 
 /*
+ * The n bytes at p that a rule matched, replaced by its label: the bytes
+ * taken, more when the requester's own address begins inside them (then
+ * "[address]").
+ */
+static size_t
+replace(struct buf *b, const struct names *nm, const char *p, size_t n,
+    const char *end, const char *label)
+{
+	size_t m = own_addr_within(nm, p, n, end);
+
+	buf_addstr(b, m > n ? "[address]" : label);
+	return m;
+}
+
+/*
  * A phone number starting at p (rule 4): its length, or 0. The scan
  * ends past 15 digits or 8 bytes without one, so that a run like
  * "1 1 1 1…" or "((((…" is not read to its end from each of its bytes.
@@ -282,8 +297,7 @@ scrub_line(struct buf *b, const char *p, const char *end,
 			if (word_at(p, end) && (m = addr_memo(p, end,
 			    &none)) > n)
 				n = m;
-			buf_addstr(b, "[address]");
-			p += own_addr_within(nm, p, n, end);
+			p += replace(b, nm, p, n, end, "[address]");
 			continue;
 		}
 		if ((n = punct_len(p, end)) > 0) {
@@ -293,21 +307,16 @@ scrub_line(struct buf *b, const char *p, const char *end,
 		}
 		at_word = word_at(p, end);
 		if (at_word && (n = addr_memo(p, end, &none)) > 0) {
-			buf_addstr(b, "[address]");
-			p += own_addr_within(nm, p, n, end);
+			p += replace(b, nm, p, n, end, "[address]");
 			continue;
 		}
 		if (((*p >= '0' && *p <= '9') || *p == '+' || *p == '(') &&
 		    (n = phone_at(p, end)) > 0) {
-			m = own_addr_within(nm, p, n, end);
-			buf_addstr(b, m > n ? "[address]" : "[phone]");
-			p += m;
+			p += replace(b, nm, p, n, end, "[phone]");
 			continue;
 		}
 		if (at_word && (n = name_at(nm, p, end)) > 0) {
-			m = own_addr_within(nm, p, n, end);
-			buf_addstr(b, m > n ? "[address]" : "[name]");
-			p += m;
+			p += replace(b, nm, p, n, end, "[name]");
 			continue;
 		}
 		if (at_word) {
