@@ -164,7 +164,7 @@ $(BUILD)/fuzzers/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
-unit: $(UNITBIN) $(TOOLBIN) $(REPLAYBIN)
+unit: $(UNITBIN) $(TOOLBIN) $(REPLAYBIN) $(BUILD)/bench/fetchmove
 
 fuzzers: $(FUZZBIN)
 
